@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup matrix validate` and `envsetup matrix show`.
+#include <envsetup/app/matrix_command.hpp>
+#include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/matrix_tables.hpp>
+#include <envsetup/cli/output.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace envsetup::cli {
+
+namespace {
+
+struct MatrixFlags {
+  std::string directory;
+  std::string framework;
+  std::string domain;
+  bool json = false;
+};
+
+app::MatrixChoice choice_from(const std::string& directory)
+{
+  app::MatrixChoice choice;
+  if (!directory.empty()) {
+    choice.directory = directory;
+  }
+  return app::with_environment(choice);
+}
+
+int fail(const util::Error& error, bool json)
+{
+  print_error(std::cerr, error);
+  if (json) {
+    print_error_json(std::cout, error);
+  }
+  return exit_code_for(error.kind);
+}
+
+int validate(const MatrixFlags& flags)
+{
+  auto report = app::validate_matrix(choice_from(flags.directory));
+  if (!report) {
+    return fail(report.error(), flags.json);
+  }
+  if (flags.json) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& problem : report->problems) {
+      problems.push_back(
+        {{"file", problem.file}, {"pointer", problem.pointer}, {"message", problem.message}});
+    }
+    nlohmann::json counts = nlohmann::json::object();
+    for (const auto& count : report->counts) {
+      counts[count.what] = count.count;
+    }
+    std::cout << nlohmann::json{{"ok", report->problems.empty()},
+                                {"problems", problems},
+                                {"counts", counts}}
+                   .dump(2)
+              << '\n';
+  } else if (report->problems.empty()) {
+    std::cout << "the matrix " << report->origin << " is valid\n";
+    Table table({"entries", "count"});
+    for (const auto& count : report->counts) {
+      table.add({count.what, std::to_string(count.count)});
+    }
+    table.print(std::cout, "  ");
+  } else {
+    std::cerr << "envsetup: error: the matrix " << report->origin << " has "
+              << report->problems.size() << " problem(s)\n";
+    for (const auto& problem : report->problems) {
+      std::cerr << "  " << problem.file << " " << problem.pointer << ": " << problem.message
+                << '\n';
+    }
+  }
+  return report->problems.empty() ? k_exit_ok : k_exit_invalid_data;
+}
+
+int show(const MatrixFlags& flags)
+{
+  const auto choice = choice_from(flags.directory);
+  auto matrix = app::load_matrix(choice);
+  if (!matrix) {
+    return fail(matrix.error(), flags.json);
+  }
+  if (!flags.framework.empty() && matrix->find_framework(flags.framework) == nullptr) {
+    return fail(util::make_error(util::ErrorKind::usage,
+                                 "unknown framework `" + flags.framework + "`")
+                  .with_hint("run `envsetup matrix show --domain frameworks` to list them"),
+                flags.json);
+  }
+  const std::string domain = flags.framework.empty() ? flags.domain : "frameworks";
+  if (flags.json) {
+    std::cout << matrix_json(*matrix, domain, flags.framework) << '\n';
+  } else {
+    print_matrix_tables(std::cout, *matrix, domain, flags.framework);
+  }
+  return k_exit_ok;
+}
+
+}  // namespace
+
+void add_matrix_command(CLI::App& app, CommandResult& result)
+{
+  auto flags = std::make_shared<MatrixFlags>();
+  auto* command = app.add_subcommand("matrix", "Inspect and check the compatibility matrix");
+  command->require_subcommand(1);
+
+  auto* validate_command = command->add_subcommand(
+    "validate", "Check a matrix folder (schema and cross-references); lists every problem");
+  validate_command->footer(
+    "Examples:\n"
+    "  envsetup matrix validate              # the built-in matrix\n"
+    "  envsetup matrix validate ./matrix     # a folder being edited\n"
+    "Exit codes: 0 valid, 7 invalid (each problem printed with file and JSON pointer).");
+  validate_command->add_option("dir", flags->directory, "matrix folder (default: built-in)");
+  validate_command->add_flag("--json", flags->json, "print the report as JSON on stdout");
+  validate_command->callback([flags, &result] { result.exit_code = validate(*flags); });
+
+  auto* show_command = command->add_subcommand("show", "Print the matrix as tables");
+  show_command->footer(
+    "Examples:\n"
+    "  envsetup matrix show --framework torch\n"
+    "  envsetup matrix show --domain cuda\n"
+    "  envsetup matrix show --domain gpus --json");
+  show_command->add_option("--framework", flags->framework, "only this framework");
+  show_command->add_option("--domain", flags->domain, "only this part of the matrix")
+    ->check(CLI::IsMember({"cuda", "gpus", "cudnn", "frameworks"}));
+  show_command->add_option("--matrix", flags->directory, "matrix folder (default: built-in)");
+  show_command->add_flag("--json", flags->json, "print JSON on stdout");
+  show_command->callback([flags, &result] { result.exit_code = show(*flags); });
+}
+
+}  // namespace envsetup::cli

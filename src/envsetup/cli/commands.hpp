@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace envsetup::cli {
+
+// Set by the subcommand that ran; `run` returns it.
+struct CommandResult {
+  int exit_code = 0;
+};
+
+// Each adds one subcommand to `app` whose callback stores its exit code in `result`.
+void add_resolve_command(CLI::App& app, CommandResult& result);
+void add_matrix_command(CLI::App& app, CommandResult& result);
+
+}  // namespace envsetup::cli

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/core/request.hpp>
+
+#include <envsetup/util/strings.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace envsetup::core {
+
+util::Result<Request> Request::parse_framework(std::string_view text)
+{
+  const std::string_view trimmed = util::trim(text);
+  const std::size_t spec_start = trimmed.find_first_of("=!<>~");
+  std::string name(util::trim(trimmed.substr(0, spec_start)));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name.empty()) {
+    return util::make_error(util::ErrorKind::usage,
+                            "invalid framework request `" + std::string(text) + "`")
+      .with_cause("it names no framework")
+      .with_hint("write e.g. `torch`, `torch==2.5.1`, `tensorflow>=2.15`, `jax` or `none`");
+  }
+  if (name == "pytorch") {
+    name = "torch";
+  } else if (name == "tf") {
+    name = "tensorflow";
+  }
+  Request request;
+  request.framework = std::move(name);
+  if (spec_start != std::string_view::npos) {
+    auto spec = VersionSpec::parse(trimmed.substr(spec_start));
+    if (!spec) {
+      util::Error error = std::move(spec).error();
+      error.kind = util::ErrorKind::usage;
+      return error;
+    }
+    if (request.framework == k_bare_toolkit && !spec->empty()) {
+      return util::make_error(util::ErrorKind::usage, "`none` takes no version specifier")
+        .with_hint("pin the toolkit with `--cuda X.Y` instead");
+    }
+    request.version = std::move(spec).value();
+  }
+  return request;
+}
+
+}  // namespace envsetup::core

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private to the resolve module: the candidates of a request and their evaluations.
+#pragma once
+
+#include <envsetup/resolve/evaluate.hpp>
+
+#include <string>
+#include <vector>
+
+namespace envsetup::resolve::detail {
+
+// One concrete choice: a framework version with one build variant, or a bare toolkit.
+struct Candidate {
+  const matrix::FrameworkRelease* release = nullptr;  // null for a bare toolkit
+  const matrix::Variant* variant = nullptr;           // null for a bare toolkit
+  const matrix::CudaRelease* cuda = nullptr;
+  core::Version version;  // framework version; the CUDA version for a bare toolkit
+  bool in_spec = true;    // matches the request's version specifier
+  Evaluation evaluation;
+
+  [[nodiscard]] std::string name(const std::string& framework) const;
+};
+
+// Candidates in preference order (newest release first; within one release SASS-covered
+// before PTX, then newest CUDA), each evaluated. Framework candidates outside the version
+// specifier are included with `in_spec` false, for hints.
+[[nodiscard]] std::vector<Candidate> framework_candidates(const matrix::Matrix& matrix,
+                                                          const matrix::Framework& framework,
+                                                          const core::HostFacts& host,
+                                                          const core::Request& request);
+
+// The newest CUDA release of each X.Y, newest first, each evaluated as a bare toolkit.
+[[nodiscard]] std::vector<Candidate> toolkit_candidates(const matrix::Matrix& matrix,
+                                                        const core::HostFacts& host,
+                                                        const core::Request& request);
+
+// The smallest changes that would make some candidate work, cheapest first.
+[[nodiscard]] std::vector<std::string> hints_for(const matrix::Matrix& matrix,
+                                                 const std::string& framework,
+                                                 const core::HostFacts& host,
+                                                 const core::Request& request,
+                                                 const std::vector<Candidate>& candidates);
+
+}  // namespace envsetup::resolve::detail

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/resolve/candidates.hpp>
+
+#include <algorithm>
+
+namespace envsetup::resolve::detail {
+
+namespace {
+
+using Kind = Failure::Kind;
+
+const Candidate* first_where(const std::vector<Candidate>& candidates, bool in_spec,
+                             auto predicate)
+{
+  for (const auto& candidate : candidates) {
+    if (candidate.in_spec == in_spec && predicate(candidate)) {
+      return &candidate;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<std::string> python_hint(const std::string& framework,
+                                       const core::Request& request,
+                                       const std::vector<Candidate>& candidates)
+{
+  const auto* fit = first_where(candidates, true, [](const Candidate& c) {
+    return c.evaluation.only(Kind::python);
+  });
+  if (fit == nullptr) {
+    return std::nullopt;
+  }
+  const auto& release = *fit->release;
+  const core::Version python =
+    *request.python > release.python_max ? release.python_max : release.python_min;
+  return "use Python " + python.text() + " (`--python " + python.text() + "`): " +
+         fit->name(framework) + " supports Python " + release.python_min.text() + "-" +
+         release.python_max.text();
+}
+
+std::string describe_driver_change(const std::string& framework, const Candidate& candidate)
+{
+  const std::string driver = candidate.evaluation.min_driver->text();
+  if (candidate.evaluation.has(Kind::no_driver)) {
+    return "install an NVIDIA driver >= " + driver + ": it would allow " +
+           candidate.name(framework);
+  }
+  return "a driver >= " + driver + " would allow " + candidate.name(framework) + " (" +
+         candidate.evaluation.driver_rule + ")";
+}
+
+// The smallest driver upgrade that makes a requested candidate work and, when the most
+// preferred such candidate needs more, that one too.
+std::vector<std::string> driver_hints(const std::string& framework,
+                                      const std::vector<Candidate>& candidates)
+{
+  const Candidate* smallest = nullptr;
+  const Candidate* preferred = nullptr;
+  for (const auto& candidate : candidates) {
+    if (!candidate.in_spec || !candidate.evaluation.only(Kind::driver, Kind::no_driver)) {
+      continue;
+    }
+    preferred = preferred != nullptr ? preferred : &candidate;
+    if (smallest == nullptr || *candidate.evaluation.min_driver < *smallest->evaluation.min_driver) {
+      smallest = &candidate;
+    }
+  }
+  std::vector<std::string> hints;
+  if (smallest != nullptr) {
+    hints.push_back(describe_driver_change(framework, *smallest));
+    if (*preferred->evaluation.min_driver != *smallest->evaluation.min_driver) {
+      hints.push_back(describe_driver_change(framework, *preferred));
+    }
+  }
+  return hints;
+}
+
+// Which builds outside the request cover a GPU that no requested build covers.
+std::vector<std::string> gpu_hints(const matrix::Matrix& matrix, const std::string& framework,
+                                   const core::HostFacts& host,
+                                   const std::vector<Candidate>& candidates)
+{
+  std::vector<std::string> hints;
+  for (const auto& gpu : host.gpus) {
+    auto covers = [&](const Candidate& c) {
+      return std::none_of(c.evaluation.failures.begin(), c.evaluation.failures.end(),
+                          [&](const Failure& f) {
+                            return f.kind == Kind::gpu && f.gpu == gpu.capability;
+                          });
+    };
+    if (first_where(candidates, true, covers) != nullptr) {
+      continue;
+    }
+    const Candidate* newest = first_where(candidates, false, covers);
+    const Candidate* oldest = nullptr;
+    for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+      if (!it->in_spec && covers(*it)) {
+        oldest = &*it;
+        break;
+      }
+    }
+    const std::string what = "GPU " + describe_gpu(matrix, gpu.capability);
+    if (newest == nullptr) {
+      hints.push_back("no " + framework + " build in the matrix covers " + what);
+    } else if (newest == oldest) {
+      hints.push_back(what + " is covered by " + newest->name(framework));
+    } else {
+      hints.push_back(what + " is covered by " + oldest->name(framework) + " through " +
+                      newest->name(framework));
+    }
+  }
+  return hints;
+}
+
+// "Python 3.12 is supported from torch 2.2.2": the releases outside the request that do.
+std::string python_range_hint(const std::string& framework, const core::Request& request,
+                              const std::vector<Candidate>& candidates)
+{
+  const Candidate* newest_in_spec = first_where(candidates, true, [](const Candidate&) {
+    return true;
+  });
+  const Candidate* newest = nullptr;
+  const Candidate* oldest = nullptr;
+  for (const auto& candidate : candidates) {
+    if (!candidate.in_spec && !candidate.evaluation.has(Kind::python)) {
+      newest = newest != nullptr ? newest : &candidate;
+      oldest = &candidate;
+    }
+  }
+  const std::string python = "Python " + request.python->text();
+  if (newest == nullptr) {
+    return "no " + framework + " release in the matrix supports " + python;
+  }
+  if (newest_in_spec != nullptr && oldest->version > newest_in_spec->version) {
+    return python + " is supported from " + framework + " " + oldest->version.text();
+  }
+  return python + " is supported up to " + framework + " " + newest->version.text();
+}
+
+}  // namespace
+
+std::vector<std::string> hints_for(const matrix::Matrix& matrix, const std::string& framework,
+                                   const core::HostFacts& host, const core::Request& request,
+                                   const std::vector<Candidate>& candidates)
+{
+  std::vector<std::string> hints;
+  if (request.python) {
+    if (auto hint = python_hint(framework, request, candidates)) {
+      hints.push_back(std::move(*hint));
+    }
+  }
+  if (request.cuda_pin) {
+    if (const auto* fit = first_where(candidates, true, [](const Candidate& c) {
+          return c.evaluation.only(Kind::cuda_pin);
+        })) {
+      hints.push_back("drop `--cuda " + request.cuda_pin->text() + "`: " + fit->name(framework) +
+                      " works on this host");
+    }
+  }
+  if (const auto* fit = first_where(candidates, false,
+                                    [](const Candidate& c) { return c.evaluation.ok(); })) {
+    hints.push_back(fit->name(framework) + " works on this host: request `" + framework +
+                    "==" + fit->version.text() + "` instead of `" + framework +
+                    request.version.text() + "`");
+  }
+  const auto driver = driver_hints(framework, candidates);
+  hints.insert(hints.end(), driver.begin(), driver.end());
+  const bool every_in_spec_fails_gpu =
+    first_where(candidates, true, [](const Candidate& c) { return !c.evaluation.has(Kind::gpu); }) ==
+    nullptr;
+  if (every_in_spec_fails_gpu) {
+    const auto more = gpu_hints(matrix, framework, host, candidates);
+    hints.insert(hints.end(), more.begin(), more.end());
+  }
+  const bool every_in_spec_fails_python =
+    request.python && first_where(candidates, true, [](const Candidate& c) {
+      return !c.evaluation.has(Kind::python);
+    }) == nullptr;
+  if (every_in_spec_fails_python) {
+    hints.push_back(python_range_hint(framework, request, candidates));
+  }
+  return hints;
+}
+
+}  // namespace envsetup::resolve::detail

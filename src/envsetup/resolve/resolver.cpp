@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/resolve/resolver.hpp>
+
+#include <envsetup/resolve/candidates.hpp>
+#include <envsetup/resolve/cudnn_choice.hpp>
+#include <envsetup/util/strings.hpp>
+
+#include <algorithm>
+
+namespace envsetup::resolve {
+
+namespace {
+
+using detail::Candidate;
+
+util::Error usage(std::string message)
+{
+  return util::make_error(util::ErrorKind::usage, std::move(message));
+}
+
+util::Status check_request(const matrix::Matrix& matrix, const core::HostFacts& host,
+                           const core::Request& request)
+{
+  for (const auto& gpu : host.gpus) {
+    if (matrix.architecture_of(gpu.capability) == nullptr) {
+      std::vector<std::string> known;
+      for (const auto capability : matrix.known_capabilities()) {
+        known.push_back(capability.text());
+      }
+      return usage("unknown GPU compute capability " + gpu.capability.text())
+        .with_cause("the matrix knows " + util::join(known, ", "))
+        .with_hint("check the value given to `--gpu`");
+    }
+  }
+  if (request.cuda_pin && std::none_of(matrix.cuda.begin(), matrix.cuda.end(), [&](const auto& r) {
+        return detail::matches_pin(r.version, *request.cuda_pin);
+      })) {
+    return usage("`--cuda " + request.cuda_pin->text() + "` names no CUDA release in the matrix")
+      .with_hint("run `envsetup matrix show --domain cuda` for the known releases");
+  }
+  if (request.framework == core::k_bare_toolkit) {
+    return util::ok_status();
+  }
+  if (matrix.find_framework(request.framework) == nullptr) {
+    std::vector<std::string> known;
+    for (const auto& framework : matrix.frameworks) {
+      known.push_back(framework.name);
+    }
+    known.emplace_back(core::k_bare_toolkit);
+    return usage("unknown framework `" + request.framework + "`")
+      .with_hint("choose one of " + util::join(known, ", "));
+  }
+  return util::ok_status();
+}
+
+core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework,
+                     const core::Request& request)
+{
+  const auto& release = *chosen.release;
+  const auto& variant = *chosen.variant;
+  core::Plan plan;
+  plan.framework = framework.name;
+  plan.display_name = framework.display_name;
+  plan.version = chosen.version;
+  plan.variant = variant.name;
+  plan.cuda = variant.cuda;
+  plan.cudnn = variant.cudnn;
+  plan.python = request.python ? *request.python : release.python_max;
+  plan.index_url = variant.index_url;
+  for (const auto& package : variant.packages) {
+    plan.packages.push_back(util::replace_all(package, "version", chosen.version.text()));
+  }
+  plan.pypi_default = variant.pypi_default;
+  plan.system_toolkit = variant.system_toolkit;
+  plan.min_driver = chosen.evaluation.min_driver;
+  plan.driver_rule = chosen.evaluation.driver_rule;
+  plan.coverage = chosen.evaluation.coverage;
+  return plan;
+}
+
+// Fills `resolution` from evaluated candidates: the first in-spec one that works wins;
+// every in-spec candidate ranked above it, and the alternatives of its release, are listed
+// as rejected.
+const Candidate* choose(const std::vector<Candidate>& candidates, const std::string& framework,
+                        core::Resolution& resolution)
+{
+  const Candidate* chosen = nullptr;
+  for (const auto& candidate : candidates) {
+    if (!candidate.in_spec) {
+      continue;
+    }
+    if (chosen == nullptr && candidate.evaluation.ok()) {
+      chosen = &candidate;
+      continue;
+    }
+    if (chosen != nullptr && candidate.release != chosen->release) {
+      break;
+    }
+    std::string reason = candidate.evaluation.ok()
+                           ? "works too, but " + chosen->name(framework) + " is preferred (" +
+                               (chosen->evaluation.uses_ptx == candidate.evaluation.uses_ptx
+                                  ? "newer CUDA"
+                                  : "SASS instead of PTX JIT") +
+                               ")"
+                           : candidate.evaluation.reason();
+    resolution.rejected.push_back({candidate.name(framework), std::move(reason)});
+  }
+  return chosen;
+}
+
+core::Resolution refuse(std::string failure, std::vector<std::string> hints)
+{
+  core::Resolution resolution;
+  resolution.failure = std::move(failure);
+  resolution.hints = std::move(hints);
+  return resolution;
+}
+
+core::Resolution resolve_cpu(const matrix::Framework& framework, const core::Request& request)
+{
+  core::Resolution resolution;
+  for (auto release = framework.releases.rbegin(); release != framework.releases.rend();
+       ++release) {
+    const auto& versions = release->versions;
+    const auto version = std::find_if(versions.rbegin(), versions.rend(),
+                                      [&](const auto& v) { return request.version.matches(v); });
+    if (version == versions.rend()) {
+      continue;
+    }
+    const std::string name = framework.name + " " + version->text() + " cpu";
+    if (request.python && (*request.python < release->python_min ||
+                           *request.python > release->python_max)) {
+      resolution.rejected.push_back({name, "Python " + request.python->text() +
+                                             " is outside the supported " +
+                                             release->python_min.text() + "-" +
+                                             release->python_max.text()});
+      continue;
+    }
+    core::Plan plan;
+    plan.framework = framework.name;
+    plan.display_name = framework.display_name;
+    plan.version = *version;
+    plan.variant = "cpu";
+    plan.python = request.python ? *request.python : release->python_max;
+    plan.index_url = framework.cpu.index_url;
+    for (const auto& package : framework.cpu.packages) {
+      plan.packages.push_back(util::replace_all(package, "version", version->text()));
+    }
+    resolution.plan = std::move(plan);
+    return resolution;
+  }
+  resolution.failure = "no CPU build of " + framework.name + request.version.text() +
+                       " fits the request";
+  return resolution;
+}
+
+core::Resolution resolve_toolkit(const matrix::Matrix& matrix, const core::HostFacts& host,
+                                 const core::Request& request)
+{
+  core::Resolution resolution;
+  const auto candidates = detail::toolkit_candidates(matrix, host, request);
+  const Candidate* chosen = choose(candidates, "CUDA", resolution);
+  if (chosen == nullptr) {
+    resolution.failure = "no CUDA toolkit in the matrix works on this host";
+    resolution.hints = detail::hints_for(matrix, "CUDA", host, request, candidates);
+    return resolution;
+  }
+  core::Plan plan;
+  plan.framework = std::string(core::k_bare_toolkit);
+  plan.display_name = "CUDA toolkit";
+  plan.variant = "toolkit";
+  plan.cuda = chosen->cuda->version;
+  if (const auto* cudnn = detail::best_cudnn(matrix, chosen->cuda->version, host)) {
+    plan.cudnn = cudnn->build ? *cudnn->build : cudnn->version;
+  }
+  plan.python = request.python;
+  plan.min_driver = chosen->evaluation.min_driver;
+  plan.driver_rule = chosen->evaluation.driver_rule;
+  plan.coverage = chosen->evaluation.coverage;
+  resolution.plan = std::move(plan);
+  return resolution;
+}
+
+}  // namespace
+
+util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core::HostFacts& host,
+                                       const core::Request& request)
+{
+  ENVSETUP_TRY(check_request(matrix, host, request));
+  const bool toolkit = request.framework == core::k_bare_toolkit;
+  if (request.cpu && toolkit) {
+    return usage("`--cpu` cannot be combined with `--framework none`")
+      .with_hint("a bare CUDA toolkit is planned for the host's GPUs; drop `--cpu`");
+  }
+  if (!request.cpu && host.gpus.empty()) {
+    return refuse("no NVIDIA GPU is known on this host, and no CPU-only build was asked for",
+                  {"pass the GPUs' compute capabilities with `--gpu` (e.g. `--gpu 8.9`)",
+                   "or pass `--cpu` to plan a CPU-only build on purpose"});
+  }
+  if (toolkit) {
+    return resolve_toolkit(matrix, host, request);
+  }
+  const auto& framework = *matrix.find_framework(request.framework);
+  if (request.cpu) {
+    return resolve_cpu(framework, request);
+  }
+  const auto candidates = detail::framework_candidates(matrix, framework, host, request);
+  if (std::none_of(candidates.begin(), candidates.end(), [](const Candidate& c) { return c.in_spec; })) {
+    const auto& releases = framework.releases;
+    return refuse("no " + framework.name + " release in the matrix matches `" +
+                    request.version.text() + "`",
+                  {"the matrix knows " + framework.name + " " +
+                   releases.front().versions.front().text() + " to " +
+                   releases.back().versions.back().text()});
+  }
+  core::Resolution resolution;
+  const Candidate* chosen = choose(candidates, framework.name, resolution);
+  if (chosen == nullptr) {
+    resolution.failure = "no " + framework.name + request.version.text() +
+                         " build works on this host";
+    resolution.hints = detail::hints_for(matrix, framework.name, host, request, candidates);
+    return resolution;
+  }
+  resolution.plan = plan_from(*chosen, framework, request);
+  return resolution;
+}
+
+}  // namespace envsetup::resolve

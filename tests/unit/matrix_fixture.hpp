@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// Test helpers: the real (embedded) matrix and the small fixture matrix of tests/data.
+#pragma once
+
+#include <envsetup/core/host.hpp>
+#include <envsetup/core/request.hpp>
+#include <envsetup/matrix/load.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace envsetup::testing {
+
+// The matrix compiled into envsetup (the one users get). Loaded once; aborts the test on
+// a load failure.
+const matrix::Matrix& real_matrix();
+
+// tests/data/matrix-minimal: a hand-made matrix whose numbers the rule tests control.
+const matrix::Matrix& minimal_matrix();
+
+// The files of tests/data/matrix-minimal, for tests that break them.
+std::vector<matrix::SourceFile> minimal_matrix_files();
+
+// A host from a driver ("" = no driver) and compute capabilities ("8.6").
+core::HostFacts host(const std::string& driver, const std::vector<std::string>& gpus);
+
+// A request from "torch==2.5.1"-style text, with optional Python and CUDA pins.
+core::Request request(const std::string& framework, const std::string& python = "",
+                      const std::string& cuda = "", bool cpu = false);
+
+}  // namespace envsetup::testing
