@@ -65,7 +65,7 @@ class Resolve(unittest.TestCase):
         candidates = {r["candidate"] for r in plan["rejected"]}
         self.assertEqual(candidates, {"torch 2.5.1 cu121", "torch 2.5.1 cu118"})
         self.assertEqual(plan["gpus"], [{"compute_capability": "8.9", "code": "sass",
-                                         "target": "sm_80"}])
+                                         "target": "sm_86"}])
         self.assertEqual(plan["host_facts"][0], {"fact": "driver", "value": "550.54.15",
                                                  "origin": "--driver"})
 

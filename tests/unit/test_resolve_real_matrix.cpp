@@ -120,7 +120,7 @@ const RealCase k_real_cases[] = {
    {{"torch 2.0.1 cu117", "GPU sm_90 (Hopper) is not covered: the build has sm_37, sm_50, sm_60, sm_70, sm_75, sm_80, sm_86"}}, {}},
   {"torch_1_13_1_hopper_refused", "torch==1.13.1", "550.54.15", {"9.0"}, "", "", "",
    {{"torch 1.13.1 cu117", "GPU sm_90 (Hopper) is not covered"}},
-   {"GPU sm_90 (Hopper) is covered by torch 2.0.1 cu118 through torch 2.14.0 cu132",
+   {"GPU sm_90 (Hopper) is covered by builds outside the request, newest torch 2.14.0 cu132, oldest torch 2.0.1 cu118",
     "torch 2.14.0 cu126 works on this host: request `torch==2.14.0` instead of `torch==1.13.1`"}},
   // Old GPUs on releases that dropped them.
   {"torch_maxwell_latest_cu126", "torch", "550.54.15", {"5.2"}, "", "", "torch 2.14.0 cu126",
@@ -135,7 +135,7 @@ const RealCase k_real_cases[] = {
    {{"torch 2.7.1 cu126", "GPU sm_37 (Kepler) is not covered"}}, {}},
   {"torch_kepler_after_2_8_refused", "torch>=2.8", "550.54.15", {"3.7"}, "", "", "",
    {{"torch 2.8.0 cu126", "GPU sm_37 (Kepler) is not covered"}},
-   {"GPU sm_37 (Kepler) is covered by torch 1.12.1 cu102 through torch 2.7.1 cu118",
+   {"GPU sm_37 (Kepler) is covered by builds outside the request, newest torch 2.7.1 cu118, oldest torch 1.12.1 cu102",
     "torch 2.7.1 cu118 works on this host: request `torch==2.7.1` instead of `torch>=2.8`"}},
   // CUDA 10.x has no minor-version compatibility: cu102 needs its Table 3 driver 440.33.
   {"torch_1_12_1_kepler_cu102_table3", "torch==1.12.1", "440.33", {"3.7"}, "", "", "torch 1.12.1 cu102",
@@ -143,7 +143,7 @@ const RealCase k_real_cases[] = {
   // Blackwell 12.0: sm_120 arrives with 2.7 cu128; 12.x builds need 570.26 on Blackwell.
   {"torch_2_6_blackwell_refused", "torch==2.6.0", "570.124.06", {"12.0"}, "", "", "",
    {{"torch 2.6.0 cu126", "GPU sm_120 (Blackwell) is not covered: the build has sm_50, sm_60, sm_70, sm_75, sm_80, sm_86, sm_90"}},
-   {"GPU sm_120 (Blackwell) is covered by torch 2.7.1 cu128 through torch 2.14.0 cu132",
+   {"GPU sm_120 (Blackwell) is covered by builds outside the request, newest torch 2.14.0 cu132, oldest torch 2.7.1 cu128",
     "torch 2.11.0 cu128 works on this host: request `torch==2.11.0` instead of `torch==2.6.0`"}},
   {"torch_blackwell_570_cu128", "torch", "570.124.06", {"12.0"}, "", "", "torch 2.11.0 cu128",
    {{"torch 2.14.0 cu126", "GPU sm_120 (Blackwell) is not covered"},
@@ -267,7 +267,8 @@ const RealCase k_real_cases[] = {
    {{"jax 0.11.0 cuda12", "GPU sm_110 (Blackwell) is not covered"}}, {}},
   {"jax_0_10_1_thor_refused", "jax==0.10.1", "595.71.05", {"11.0"}, "", "", "",
    {{"jax 0.10.1 cuda13", "GPU sm_110 (Blackwell) is not covered"}},
-   {"GPU sm_110 (Blackwell) is covered by jax 0.10.2 cuda13 through jax 0.11.0 cuda13",
+   // 0.4.26 .. 0.5.3 carry compute_90 PTX, which runs on 11.0; 0.6 .. 0.10.1 only compute_120.
+   {"GPU sm_110 (Blackwell) is covered by builds outside the request, newest jax 0.11.0 cuda13, oldest jax 0.4.28 cuda12",
     "jax 0.11.0 cuda13 works on this host: request `jax==0.11.0` instead of `jax==0.10.1`"}},
   {"jax_no_driver", "jax", "", {"8.6"}, "", "", "",
    {{"jax 0.11.0 cuda12", "no NVIDIA driver is installed; this build needs >= 525.60.13"}},
@@ -285,6 +286,8 @@ const RealCase k_real_cases[] = {
     {"CUDA 12.9.2", "GPU sm_37 (Kepler) is not covered"}}, {}},
   // 12.8.1's Table 3 driver is 570.124.06 and it has sm_120: the newest toolkit this host runs.
   {"none_blackwell_570_124_cuda_12_8_1", "none", "570.124.06", {"12.0"}, "", "", "CUDA 12.8.1", {}, {}},
+  // 525.60.13 is 12.0.0's Table 3 driver (12.0.1 needs 525.85.12).
+  {"none_hopper_525_60_13_cuda_12_0_0", "none", "525.60.13", {"9.0"}, "", "", "CUDA 12.0.0", {}, {}},
   {"none_blackwell_pin_12_8_1", "none", "570.124.06", {"12.0"}, "", "12.8.1", "CUDA 12.8.1", {}, {}},
   {"none_cuda_pin_11_8", "none", "550.54.15", {"8.6"}, "", "11.8", "CUDA 11.8.0", {}, {}},
   {"none_no_driver", "none", "", {"8.6"}, "", "", "",

@@ -69,7 +69,8 @@ void print_plan(const app::ResolveOutcome& outcome)
     table.add({"install", install_command(plan)});
   }
   if (plan.system_toolkit) {
-    table.add({"toolkit", "needs CUDA " + plan.cuda->text() + " and cuDNN installed on the system"});
+    table.add({"toolkit", "needs CUDA " + plan.cuda->text() + " and cuDNN " +
+                            (plan.cudnn ? plan.cudnn->text() : "") + " installed on the system"});
   }
   if (plan.min_driver) {
     table.add({"driver", ">= " + plan.min_driver->text() + ": " + plan.driver_rule});

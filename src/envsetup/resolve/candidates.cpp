@@ -35,8 +35,8 @@ std::vector<Candidate> framework_candidates(const matrix::Matrix& matrix,
       candidate.cuda = matrix.find_cuda(variant.cuda);
       candidate.version = version;
       candidate.in_spec = in_spec;
-      const BuildFacts build{candidate.cuda, &variant.targets, false, release->python_min,
-                             release->python_max};
+      const BuildFacts build{variant.cuda, candidate.cuda, &variant.targets, false,
+                             release->python_min, release->python_max};
       candidate.evaluation = evaluate(matrix, host, request, build);
       candidates.push_back(std::move(candidate));
     }
@@ -61,18 +61,14 @@ std::vector<Candidate> toolkit_candidates(const matrix::Matrix& matrix,
     if (request.cuda_pin && !matches_pin(release->version, *request.cuda_pin)) {
       continue;
     }
-    const bool newer_patch_seen = std::any_of(candidates.begin(), candidates.end(),
-                                              [&](const Candidate& c) {
-                                                return c.version.prefix(2) ==
-                                                       release->version.prefix(2);
-                                              });
-    if (newer_patch_seen && !(request.cuda_pin && request.cuda_pin->parts().size() >= 3)) {
-      continue;
-    }
     Candidate candidate;
     candidate.cuda = &*release;
     candidate.version = release->version;
-    const BuildFacts build{&*release, &release->targets, true, std::nullopt, std::nullopt};
+    candidate.listed = std::none_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+      return c.version.prefix(2) == release->version.prefix(2);
+    });
+    const BuildFacts build{release->version, &*release, &release->targets, true, std::nullopt,
+                           std::nullopt};
     candidate.evaluation = evaluate(matrix, host, request, build);
     candidates.push_back(std::move(candidate));
   }

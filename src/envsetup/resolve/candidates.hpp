@@ -16,6 +16,7 @@ struct Candidate {
   const matrix::CudaRelease* cuda = nullptr;
   core::Version version;  // framework version; the CUDA version for a bare toolkit
   bool in_spec = true;    // matches the request's version specifier
+  bool listed = true;     // shown when rejected; false for older patches of a CUDA X.Y
   Evaluation evaluation;
 
   [[nodiscard]] std::string name(const std::string& framework) const;
@@ -29,7 +30,8 @@ struct Candidate {
                                                           const core::HostFacts& host,
                                                           const core::Request& request);
 
-// The newest CUDA release of each X.Y, newest first, each evaluated as a bare toolkit.
+// Every CUDA release (matching the `--cuda` pin), newest first, each evaluated as a bare
+// toolkit; only the newest patch of each X.Y is `listed`.
 [[nodiscard]] std::vector<Candidate> toolkit_candidates(const matrix::Matrix& matrix,
                                                         const core::HostFacts& host,
                                                         const core::Request& request);

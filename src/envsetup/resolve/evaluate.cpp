@@ -16,10 +16,16 @@ using Kind = Failure::Kind;
 std::optional<core::GpuCoverage> cover(core::ComputeCapability gpu, const BuildFacts& build)
 {
   const auto& targets = *build.targets;
+  // The runtime loads the newest SASS that runs on the GPU; report that one.
+  const core::ArchTarget* best_sass = nullptr;
   for (const auto& target : targets) {
-    if (target.kind == core::ArchTarget::Kind::sass && target.runs_on(gpu)) {
-      return core::GpuCoverage{gpu, false, target.text()};
+    if (target.kind == core::ArchTarget::Kind::sass && target.runs_on(gpu) &&
+        (best_sass == nullptr || best_sass->capability < target.capability)) {
+      best_sass = &target;
     }
+  }
+  if (best_sass != nullptr) {
+    return core::GpuCoverage{gpu, false, best_sass->text()};
   }
   const core::ArchTarget* best_ptx = nullptr;
   for (const auto& target : targets) {
@@ -54,9 +60,12 @@ void check_driver(const matrix::Matrix& matrix, const core::HostFacts& host,
   const auto* major = matrix.find_cuda_major(cuda.version.major());
   if (evaluation.uses_ptx || build.toolkit || major == nullptr) {
     const std::string why = evaluation.uses_ptx ? "PTX JIT of CUDA " : "CUDA ";
+    const std::string release = build.cuda_written == cuda.version
+                                  ? cuda.version.text()
+                                  : build.cuda_written.text() + " (" + cuda.version.text() + ")";
     add_driver_requirement(evaluation, cuda.min_driver,
-                           why + cuda.version.text() + " needs driver >= " +
-                             cuda.min_driver.text() + " (Table 3)");
+                           why + release + " needs driver >= " + cuda.min_driver.text() +
+                             " (Table 3)");
   } else {
     add_driver_requirement(evaluation, major->min_driver,
                            "CUDA " + std::to_string(major->major) +
@@ -132,7 +141,7 @@ Evaluation evaluate(const matrix::Matrix& matrix, const core::HostFacts& host,
                     const core::Request& request, const BuildFacts& build)
 {
   Evaluation evaluation;
-  const auto& cuda = build.cuda->version;
+  const auto& cuda = build.cuda_written;
   if (request.cuda_pin && !matches_pin(cuda, *request.cuda_pin)) {
     evaluation.failures.push_back(Failure::of(
       Kind::cuda_pin, "CUDA " + cuda.text() + " does not match --cuda " + request.cuda_pin->text()));

@@ -49,7 +49,8 @@ struct Evaluation {
 
 // What a build offers, whatever produced it (a framework variant or a bare toolkit).
 struct BuildFacts {
-  const matrix::CudaRelease* cuda = nullptr;          // the release the build's CUDA names
+  core::Version cuda_written;                         // as the matrix writes it: 12.4.1 or 11.2
+  const matrix::CudaRelease* cuda = nullptr;          // the release that names
   const std::vector<core::ArchTarget>* targets = nullptr;
   bool toolkit = false;  // true: nvcc of `cuda` can compile for any of `targets`
   std::optional<core::Version> python_min;

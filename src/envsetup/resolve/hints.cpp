@@ -105,8 +105,8 @@ std::vector<std::string> gpu_hints(const matrix::Matrix& matrix, const std::stri
     } else if (newest == oldest) {
       hints.push_back(what + " is covered by " + newest->name(framework));
     } else {
-      hints.push_back(what + " is covered by " + oldest->name(framework) + " through " +
-                      newest->name(framework));
+      hints.push_back(what + " is covered by builds outside the request, newest " +
+                      newest->name(framework) + ", oldest " + oldest->name(framework));
     }
   }
   return hints;
@@ -132,7 +132,8 @@ std::string python_range_hint(const std::string& framework, const core::Request&
     return "no " + framework + " release in the matrix supports " + python;
   }
   if (newest_in_spec != nullptr && oldest->version > newest_in_spec->version) {
-    return python + " is supported from " + framework + " " + oldest->version.text();
+    return python + " is supported from " + framework + " " +
+           oldest->release->versions.front().text();
   }
   return python + " is supported up to " + framework + " " + newest->version.text();
 }

@@ -78,32 +78,36 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   return plan;
 }
 
-// Fills `resolution` from evaluated candidates: the first in-spec one that works wins;
-// every in-spec candidate ranked above it, and the alternatives of its release, are listed
-// as rejected.
+// Picks the first in-spec candidate that works and lists as rejected every listed in-spec
+// candidate ranked above it, the other candidates of its group (framework release, or CUDA
+// X.Y for a bare toolkit) ranked above it, and the alternatives of its framework release.
 const Candidate* choose(const std::vector<Candidate>& candidates, const std::string& framework,
                         core::Resolution& resolution)
 {
-  const Candidate* chosen = nullptr;
-  for (const auto& candidate : candidates) {
-    if (!candidate.in_spec) {
+  const auto chosen_it = std::find_if(candidates.begin(), candidates.end(), [](const Candidate& c) {
+    return c.in_spec && c.evaluation.ok();
+  });
+  const Candidate* chosen = chosen_it == candidates.end() ? nullptr : &*chosen_it;
+  auto same_group = [&](const Candidate& c) {
+    return chosen != nullptr && (chosen->release != nullptr
+                                   ? c.release == chosen->release
+                                   : c.version.prefix(2) == chosen->version.prefix(2));
+  };
+  for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+    const bool before = it < chosen_it;
+    const bool alternative = !before && it != chosen_it && chosen != nullptr &&
+                             chosen->release != nullptr && same_group(*it);
+    if (!it->in_spec || !(before || alternative) || !(it->listed || same_group(*it))) {
       continue;
     }
-    if (chosen == nullptr && candidate.evaluation.ok()) {
-      chosen = &candidate;
-      continue;
-    }
-    if (chosen != nullptr && candidate.release != chosen->release) {
-      break;
-    }
-    std::string reason = candidate.evaluation.ok()
+    std::string reason = it->evaluation.ok()
                            ? "works too, but " + chosen->name(framework) + " is preferred (" +
-                               (chosen->evaluation.uses_ptx == candidate.evaluation.uses_ptx
+                               (chosen->evaluation.uses_ptx == it->evaluation.uses_ptx
                                   ? "newer CUDA"
                                   : "SASS instead of PTX JIT") +
                                ")"
-                           : candidate.evaluation.reason();
-    resolution.rejected.push_back({candidate.name(framework), std::move(reason)});
+                           : it->evaluation.reason();
+    resolution.rejected.push_back({it->name(framework), std::move(reason)});
   }
   return chosen;
 }
