@@ -31,11 +31,11 @@ class TopLevel(unittest.TestCase):
     def test_help_lists_commands(self):
         result = run("--help")
         self.assertEqual(result.returncode, 0)
-        for command in ("resolve", "matrix"):
+        for command in ("detect", "resolve", "matrix"):
             self.assertIn(command, result.stdout)
 
     def test_every_subcommand_has_examples(self):
-        for args in (["resolve"], ["matrix", "validate"], ["matrix", "show"]):
+        for args in (["detect"], ["resolve"], ["matrix", "validate"], ["matrix", "show"]):
             result = run(*args, "--help")
             self.assertEqual(result.returncode, 0, args)
             self.assertIn("Examples:", result.stdout, args)
@@ -118,8 +118,6 @@ class Resolve(unittest.TestCase):
             (["-f", "torch", "--driver", "55O.54", "--gpu", "8.9"], "invalid `--driver` value"),
             (["-f", "tourch", "--driver", "550.54.15", "--gpu", "8.9"], "unknown framework `tourch`"),
             (["-f", "torch=2.5", "--driver", "550.54.15", "--gpu", "8.9"], "invalid version specifier"),
-            (["-f", "torch", "--gpu", "8.9"], "driver version is not known"),
-            (["-f", "torch", "--driver", "550.54.15"], "GPUs are not known"),
             (["-f", "torch", "--driver", "550.54.15", "--gpu", "8.9", "--python", "three"], "invalid `--python` value"),
             (["-f", "torch", "--driver", "550.54.15", "--gpu", "8.9", "--cuda", "10.1"], "names no CUDA release"),
         ]
@@ -144,6 +142,93 @@ class Resolve(unittest.TestCase):
         result = run("resolve", "-f", "demo", "--driver", "600.0", "--gpu", "8.0", "--json",
                      env={"ENVSETUP_MATRIX": FIXTURE})
         self.assertEqual(result.returncode, 0, result.stderr)
+
+
+def fake_host(test, files):
+    """A sysroot folder with `files` ({host path: content}); removed after the test."""
+    root = tempfile.mkdtemp()
+    test.addCleanup(shutil.rmtree, root)
+    for path, content in files.items():
+        real = os.path.join(root, path.lstrip("/"))
+        os.makedirs(os.path.dirname(real), exist_ok=True)
+        with open(real, "w") as handle:
+            handle.write(content)
+    return root
+
+
+RTX_3090_HOST = {
+    "/proc/driver/nvidia/version": "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\n",
+    "/sys/bus/pci/devices/0000:01:00.0/vendor": "0x10de\n",
+    "/sys/bus/pci/devices/0000:01:00.0/device": "0x2204\n",
+    "/sys/bus/pci/devices/0000:01:00.0/class": "0x030000\n",
+    "/proc/driver/nvidia/gpus/0000:01:00.0/information": "Model: \t\t NVIDIA GeForce RTX 3090\nBus Location: \t 0000:01:00.0\n",
+    "/etc/os-release": 'NAME="Debian GNU/Linux"\nVERSION_ID="12"\n',
+}
+
+
+class Detect(unittest.TestCase):
+    def test_fake_host_json(self):
+        root = fake_host(self, RTX_3090_HOST)
+        result = run("detect", "--json", "--sysroot", root)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads(result.stdout)
+        self.assertEqual(set(report), {"host", "driver", "gpus", "toolkits", "pythons", "warnings"})
+        self.assertEqual(report["host"]["os"], "Debian GNU/Linux")
+        self.assertEqual(report["driver"]["version"], "535.104.05")
+        self.assertEqual(report["driver"]["cuda_version"], "12.2")
+        self.assertEqual(report["driver"]["source"], "proc")
+        self.assertEqual(report["gpus"], [{"index": 0, "name": "NVIDIA GeForce RTX 3090",
+                                           "compute_capability": "8.6", "memory_bytes": None,
+                                           "pci_bus_id": "0000:01:00.0", "source": "pci"}])
+
+    def test_sysroot_from_environment_and_text_report(self):
+        root = fake_host(self, RTX_3090_HOST)
+        result = run("detect", env={"ENVSETUP_SYSROOT": root})
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("535.104.05 (proc), supports CUDA 12.2 (matrix)", result.stdout)
+        self.assertIn("NVIDIA GeForce RTX 3090", result.stdout)
+
+    def test_bad_sysroot_is_usage_error(self):
+        result = run("detect", "--sysroot", "/nonexistent/root")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("is not a folder", result.stderr)
+
+    def test_this_machine_never_fails(self):
+        result = run("detect", "--json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads(result.stdout)
+        if not os.path.exists("/proc/driver/nvidia/version"):
+            self.assertIsNone(report["driver"])
+        if os.path.isdir("/usr/local/cuda-13.0/dist-info"):  # the development machine's pip-wheel tree
+            toolkit = [t for t in report["toolkits"] if t["path"] == "/usr/local/cuda-13.0"]
+            self.assertEqual(len(toolkit), 1, report["toolkits"])
+            self.assertEqual(toolkit[0]["version"], "13.0")
+            self.assertEqual(toolkit[0]["cudnn_version"], "9.19.0")
+
+    def test_resolve_uses_detected_host(self):
+        root = fake_host(self, RTX_3090_HOST)
+        result = run("resolve", "-f", "torch==2.5.1", "--python", "3.11", "--json", "--sysroot", root)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        plan = json.loads(result.stdout)
+        self.assertEqual(plan["variant"], "cu124")
+        self.assertIn({"fact": "driver", "value": "535.104.05", "origin": "detected (proc)"},
+                      plan["host_facts"])
+        self.assertIn({"fact": "GPU", "value": "sm_86 NVIDIA GeForce RTX 3090",
+                       "origin": "detected (pci)"}, plan["host_facts"])
+
+    def test_resolve_flags_override_detection(self):
+        root = fake_host(self, RTX_3090_HOST)
+        result = run("resolve", "-f", "torch==2.5.1", "--python", "3.11", "--driver", "470.82.01",
+                     "--json", "--sysroot", root)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["variant"], "cu118")
+
+    def test_resolve_without_gpu_refuses_cpu_fallback(self):
+        root = fake_host(self, {"/etc/os-release": "NAME=Debian\n"})
+        result = run("resolve", "-f", "torch", "--sysroot", root)
+        self.assertEqual(result.returncode, 3)
+        self.assertIn("no NVIDIA GPU is known on this host", result.stderr)
+        self.assertIn("--cpu", result.stderr)
 
 
 class MatrixCommands(unittest.TestCase):

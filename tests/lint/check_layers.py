@@ -11,9 +11,10 @@ ALLOWED = {
     "util": set(),
     "core": {"util"},
     "matrix": {"util", "core"},
+    "detect": {"util", "core", "matrix"},
     "resolve": {"util", "core", "matrix"},
-    "app": {"util", "core", "matrix", "resolve"},
-    "cli": {"util", "core", "matrix", "resolve", "app"},
+    "app": {"util", "core", "matrix", "detect", "resolve"},
+    "cli": {"util", "core", "matrix", "detect", "resolve", "app"},
 }
 # third-party header prefix -> modules allowed to include it
 THIRD_PARTY = {

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/resolve_command.hpp>
 
+#include <envsetup/app/detect_command.hpp>
+#include <envsetup/detect/detect.hpp>
 #include <envsetup/resolve/resolver.hpp>
+
+#include <algorithm>
 #include <envsetup/util/strings.hpp>
 
 namespace envsetup::app {
@@ -32,8 +36,11 @@ util::Result<core::Version> parse_flag_version(const std::string& text, const st
   return version;
 }
 
-util::Result<core::HostFacts> parse_host(const ResolveOptions& options,
-                                         std::vector<FactNote>& facts)
+// Host facts from the flags; whatever the flags leave out comes from detection.
+util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
+                                         const matrix::Matrix& matrix,
+                                         std::vector<FactNote>& facts,
+                                         std::vector<core::Version>& detected_pythons)
 {
   core::HostFacts host;
   if (options.driver && util::trim(*options.driver) == "none") {
@@ -56,22 +63,69 @@ util::Result<core::HostFacts> parse_host(const ResolveOptions& options,
       facts.push_back({"GPU", capability->sm_name(), "--gpu"});
     }
   }
-  if (options.cpu) {
+  const bool need_driver = !options.driver && !options.cpu;
+  const bool need_gpus = options.gpus.empty() && !options.cpu;
+  if (!need_driver && !need_gpus && options.python) {
     return host;
   }
-  if (!options.driver) {
-    return util::make_error(util::ErrorKind::usage, "the NVIDIA driver version is not known")
-      .with_cause("host detection is not available yet")
-      .with_hint("pass `--driver VERSION` (see `nvidia-smi`), e.g. `--driver 550.54.15`, "
-                 "`--driver none` for a host without a driver, or `--cpu` for a CPU-only build");
+  auto probe = make_probe(options.sysroot);
+  if (!probe) {
+    return std::move(probe).error();
   }
-  if (options.gpus.empty()) {
-    return util::make_error(util::ErrorKind::usage, "the GPUs are not known")
-      .with_cause("host detection is not available yet")
-      .with_hint("pass `--gpu CC` once per GPU, e.g. `--gpu 8.9` (`nvidia-smi "
-                 "--query-gpu=compute_cap --format=csv`), or `--cpu` for a CPU-only build");
+  detect::HostReport report;
+  if (need_driver || need_gpus) {
+    detect::detect_driver_and_gpus(*probe, matrix, report);
+  }
+  if (need_driver) {
+    host.driver = report.driver ? std::optional(report.driver->version) : std::nullopt;
+    facts.push_back({"driver", report.driver ? report.driver->version.text() : "none",
+                     report.driver ? "detected (" + report.driver->source + ")" : "detected"});
+  }
+  if (need_gpus) {
+    for (const auto& gpu : report.gpus) {
+      if (!gpu.compute_capability) {
+        return util::make_error(util::ErrorKind::environment,
+                                "the compute capability of GPU " + std::to_string(gpu.index) +
+                                  " (" + gpu.name + ") is unknown")
+          .with_hint("pass every GPU's compute capability with `--gpu`, e.g. `--gpu 8.9`");
+      }
+      host.gpus.push_back({*gpu.compute_capability, gpu.name});
+      facts.push_back({"GPU", gpu.compute_capability->sm_name() +
+                                (gpu.name.empty() ? "" : " " + gpu.name),
+                       "detected (" + gpu.source + ")"});
+    }
+  }
+  if (!options.python) {
+    for (const auto& python : detect::detect_pythons(*probe)) {
+      if (python.version && std::find(detected_pythons.begin(), detected_pythons.end(),
+                                      *python.version) == detected_pythons.end()) {
+        detected_pythons.push_back(*python.version);
+      }
+    }
+    std::sort(detected_pythons.rbegin(), detected_pythons.rend());
   }
   return host;
+}
+
+// Among the host's Pythons, the one that gives the best plan: the newest framework
+// version, then the newest Python. Nullopt when none gives a plan.
+std::optional<std::pair<core::Version, core::Resolution>> best_with_host_python(
+  const matrix::Matrix& matrix, const core::HostFacts& host, core::Request request,
+  const std::vector<core::Version>& pythons)
+{
+  std::optional<std::pair<core::Version, core::Resolution>> best;
+  for (const auto& python : pythons) {
+    request.python = python;
+    auto resolution = resolve::resolve(matrix, host, request);
+    if (!resolution || !resolution->plan) {
+      continue;
+    }
+    const auto& version = resolution->plan->version;
+    if (!best || (version && *version > *best->second.plan->version)) {
+      best.emplace(python, std::move(resolution).value());
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -108,14 +162,25 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
     return std::move(request).error();
   }
   outcome.request = std::move(request).value();
-  auto host = parse_host(options, outcome.facts);
+  auto matrix = load_matrix(with_environment(options.matrix));
+  if (!matrix) {
+    return std::move(matrix).error();
+  }
+  std::vector<core::Version> host_pythons;
+  auto host = host_facts(options, *matrix, outcome.facts, host_pythons);
   if (!host) {
     return std::move(host).error();
   }
   outcome.host = std::move(host).value();
-  auto matrix = load_matrix(with_environment(options.matrix));
-  if (!matrix) {
-    return std::move(matrix).error();
+  const bool framework = outcome.request.framework != core::k_bare_toolkit;
+  if (framework && !host_pythons.empty()) {
+    auto best = best_with_host_python(*matrix, outcome.host, outcome.request, host_pythons);
+    if (best) {
+      outcome.request.python = best->first;
+      outcome.facts.push_back({"Python", best->first.text(), "detected"});
+      outcome.resolution = std::move(best->second);
+      return outcome;
+    }
   }
   auto resolution = resolve::resolve(*matrix, outcome.host, outcome.request);
   if (!resolution) {

@@ -7,6 +7,7 @@
 #include <envsetup/core/request.hpp>
 #include <envsetup/util/error.hpp>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct ResolveOptions {
   std::optional<std::string> cuda;    // "12.4"
   bool cpu = false;
   MatrixChoice matrix;
+  std::optional<std::filesystem::path> sysroot;  // where detection looks (ENVSETUP_SYSROOT)
 };
 
 // One host fact and where it came from, for the report.
@@ -38,9 +40,10 @@ struct ResolveOutcome {
   core::Resolution resolution;
 };
 
-// Parses the options, loads the matrix and resolves. Errors: usage (a flag's value does not
-// parse, or a needed host fact is missing), io / input (matrix). A refusal is an outcome
-// without a plan, not an error.
+// Parses the options, loads the matrix, detects what the flags leave out (driver, GPUs, and
+// the host's Pythons, of which the one giving the best plan is chosen) and resolves.
+// Errors: usage (a flag's value does not parse), environment (a detected GPU of unknown
+// compute capability), io / input (matrix). A refusal is an outcome without a plan.
 [[nodiscard]] util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options);
 
 // Parses the request part of `options` (framework, python, cuda pin, cpu).

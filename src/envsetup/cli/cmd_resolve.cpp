@@ -19,6 +19,7 @@ namespace {
 struct ResolveFlags {
   app::ResolveOptions options;
   std::string matrix_dir;
+  std::string sysroot;
   bool json = false;
 };
 
@@ -98,6 +99,9 @@ int execute(ResolveFlags& flags)
   if (!flags.matrix_dir.empty()) {
     flags.options.matrix.directory = flags.matrix_dir;
   }
+  if (!flags.sysroot.empty()) {
+    flags.options.sysroot = flags.sysroot;
+  }
   auto outcome = app::run_resolve(flags.options);
   if (!outcome) {
     print_error(std::cerr, outcome.error());
@@ -126,6 +130,7 @@ void add_resolve_command(CLI::App& app, CommandResult& result)
     "resolve", "Choose the framework version, CUDA, cuDNN and Python that work on a host");
   command->footer(
     "Examples:\n"
+    "  envsetup resolve --framework torch                 # driver, GPUs and Python detected\n"
     "  envsetup resolve --framework torch --driver 550.54.15 --gpu 8.9\n"
     "  envsetup resolve --framework 'torch>=2.4,<2.7' --python 3.11 --driver 535.104.05 --gpu 86 --gpu 8.0\n"
     "  envsetup resolve --framework tensorflow --driver 525.60.13 --gpu sm_75 --json\n"
@@ -137,16 +142,20 @@ void add_resolve_command(CLI::App& app, CommandResult& result)
                       "(torch==2.5.1, 'torch>=2.4,<2.7')")
     ->required();
   command->add_option("--python", flags->options.python,
-                      "Python X.Y to use (default: the newest the framework supports)");
+                      "Python X.Y to use (default: the host's Python that gives the best plan, "
+                      "else the newest the framework supports)");
   command->add_option("--driver", flags->options.driver,
-                      "NVIDIA driver version, e.g. 550.54.15, or `none`");
+                      "NVIDIA driver version, e.g. 550.54.15, or `none` (default: detected)");
   command->add_option("--gpu", flags->options.gpus,
-                      "compute capability of a GPU (8.9, 89 or sm_89); repeat per GPU");
+                      "compute capability of a GPU (8.9, 89 or sm_89); repeat per GPU "
+                      "(default: detected)");
   command->add_option("--cuda", flags->options.cuda, "use only builds for this CUDA X[.Y[.Z]]");
   command->add_flag("--cpu", flags->options.cpu,
                     "plan a CPU-only build (never chosen without this flag)");
   command->add_option("--matrix", flags->matrix_dir,
                       "read the compatibility matrix from this folder instead of the built-in one");
+  command->add_option("--sysroot", flags->sysroot,
+                      "detect the host below this folder (default: ENVSETUP_SYSROOT or /)");
   command->add_flag("--json", flags->json, "print the result as JSON on stdout");
   command->callback([flags, &result] { result.exit_code = execute(*flags); });
 }

@@ -26,6 +26,7 @@ int run(int argc, char** argv)
     app.footer("Run `envsetup COMMAND --help` for a command's flags and examples.\n"
                "Exit codes: docs/cli.md.");
     CommandResult result;
+    add_detect_command(app, result);
     add_resolve_command(app, result);
     add_matrix_command(app, result);
     try {
