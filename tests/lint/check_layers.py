@@ -13,13 +13,15 @@ ALLOWED = {
     "matrix": {"util", "core"},
     "detect": {"util", "core", "matrix"},
     "resolve": {"util", "core", "matrix"},
-    "app": {"util", "core", "matrix", "detect", "resolve"},
-    "cli": {"util", "core", "matrix", "detect", "resolve", "app"},
+    "fetch": {"util", "core"},
+    "app": {"util", "core", "matrix", "detect", "resolve", "fetch"},
+    "cli": {"util", "core", "matrix", "detect", "resolve", "fetch", "app"},
 }
 # third-party header prefix -> modules allowed to include it
 THIRD_PARTY = {
     "CLI/": {"cli"},
-    "nlohmann/": {"matrix", "cli"},
+    "nlohmann/": {"matrix", "fetch", "cli"},
+    "openssl/": {"util"},
     "curl/": {"fetch"},
     "archive": {"install"},
     "boost/process": {"util"},
@@ -45,6 +47,8 @@ def main() -> int:
             for prefix, modules in THIRD_PARTY.items():
                 if header.startswith(prefix) and module not in modules:
                     problems.append(f"{where}: `{header}` belongs in {sorted(modules)} only")
+            if header.startswith("curl/") and not path.name.startswith("curl_"):
+                problems.append(f"{where}: <curl/...> outside fetch/curl_*")
             if header.startswith("nlohmann/") and path.suffix == ".hpp" and path.name != "json_reader.hpp":
                 problems.append(f"{where}: nlohmann/json in a public header")
     for problem in problems:

@@ -28,6 +28,8 @@ int run(int argc, char** argv)
     CommandResult result;
     add_detect_command(app, result);
     add_resolve_command(app, result);
+    add_fetch_command(app, result);
+    add_cache_command(app, result);
     add_matrix_command(app, result);
     try {
       app.parse(argc, argv);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The system and CUDA parsers of parsers.hpp; the Python ones are in parsers_python.cpp.
+// The system and CUDA parsers of parsers.hpp; version.json is parsed in parsers_json.cpp and
+// the Python sources in parsers_python.cpp.
 #include <envsetup/detect/parsers.hpp>
 
+#include <envsetup/detect/parse_support.hpp>
 #include <envsetup/util/strings.hpp>
 
 #include <charconv>
@@ -10,255 +12,16 @@
 
 namespace envsetup::detect {
 
+using detail::find_define;
+using detail::leading_version_text;
+using detail::next_line;
+using detail::next_token;
+using detail::parse_hex4;
+using detail::to_version;
+
 namespace {
 
-constexpr std::string_view k_blanks = " \t\r\f\v";
-constexpr std::string_view k_version_chars = "0123456789.";
-// Longest text that can be a Version: six ten-digit components and five dots.
-constexpr std::size_t k_max_version_text = 65;
-// Nesting limit of the JSON scanner, so junk cannot exhaust the stack.
-constexpr int k_max_json_depth = 64;
 constexpr std::uint16_t k_nvidia_vendor = 0x10de;
-
-// The next line of `rest` without its "\n" or "\r\n"; consumes it from `rest`.
-std::string_view next_line(std::string_view& rest)
-{
-  const std::size_t end = rest.find('\n');
-  std::string_view line = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-  if (line.ends_with('\r')) {
-    line.remove_suffix(1);
-  }
-  return line;
-}
-
-// The next blank-separated token of `rest`, "" when none is left; consumes it from `rest`.
-std::string_view next_token(std::string_view& rest)
-{
-  const std::size_t start = rest.find_first_not_of(k_blanks);
-  if (start == std::string_view::npos) {
-    rest = {};
-    return {};
-  }
-  rest.remove_prefix(start);
-  const std::size_t end = rest.find_first_of(k_blanks);
-  const std::string_view token = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
-  return token;
-}
-
-// `text` as a Version of at least `min_parts` components. The character check keeps junk
-// away from Version::parse, whose error path copies the text.
-std::optional<core::Version> to_version(std::string_view text, std::size_t min_parts = 1)
-{
-  if (text.empty() || text.size() > k_max_version_text ||
-      text.find_first_not_of(k_version_chars) != std::string_view::npos) {
-    return std::nullopt;
-  }
-  auto parsed = core::Version::parse(text);
-  if (!parsed.ok() || parsed->parts().size() < min_parts) {
-    return std::nullopt;
-  }
-  return std::move(parsed).value();
-}
-
-// The leading run of digits and dots of `text`, trailing dots dropped: "2.36.\n" -> "2.36".
-std::string_view leading_version_text(std::string_view text)
-{
-  std::string_view run = text.substr(0, text.find_first_not_of(k_version_chars));
-  while (run.ends_with('.')) {
-    run.remove_suffix(1);
-  }
-  return run;
-}
-
-int hex_digit(char c)
-{
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-// Four hex digits ("10de", "2204") -> their value; nullopt otherwise.
-std::optional<std::uint16_t> parse_hex4(std::string_view text)
-{
-  if (text.size() != 4) {
-    return std::nullopt;
-  }
-  unsigned value = 0;
-  for (const char c : text) {
-    const int digit = hex_digit(c);
-    if (digit < 0) {
-      return std::nullopt;
-    }
-    value = value * 16 + static_cast<unsigned>(digit);
-  }
-  return static_cast<std::uint16_t>(value);
-}
-
-// The value of `#define <name> <value>` in a C header: the first token after the name.
-std::optional<std::string_view> find_define(std::string_view header, std::string_view name)
-{
-  std::string_view rest = header;
-  while (!rest.empty()) {
-    std::string_view line = util::trim(next_line(rest));
-    if (!line.starts_with('#')) {
-      continue;
-    }
-    line.remove_prefix(1);
-    if (next_token(line) != "define" || next_token(line) != name) {
-      continue;
-    }
-    if (const std::string_view value = next_token(line); !value.empty()) {
-      return value;
-    }
-  }
-  return std::nullopt;
-}
-
-// A minimal JSON reader: enough to walk a document and pull strings out of objects. It
-// checks the structure (strings, nesting, separators), not the exact number grammar.
-class JsonScanner {
-public:
-  explicit JsonScanner(std::string_view text) : m_text(text) {}
-
-  void skip_blanks()
-  {
-    while (m_pos < m_text.size() &&
-           (m_text[m_pos] == ' ' || m_text[m_pos] == '\t' || m_text[m_pos] == '\n' ||
-            m_text[m_pos] == '\r')) {
-      ++m_pos;
-    }
-  }
-  [[nodiscard]] bool at(char c) const { return m_pos < m_text.size() && m_text[m_pos] == c; }
-  [[nodiscard]] bool at_end() const { return m_pos == m_text.size(); }
-  bool consume(char c)
-  {
-    if (!at(c)) {
-      return false;
-    }
-    ++m_pos;
-    return true;
-  }
-
-  // The text of the string at the cursor, between its quotes. Escapes are checked but not
-  // decoded, so a key or value spelled with escapes matches nothing.
-  std::optional<std::string_view> read_string()
-  {
-    if (!consume('"')) {
-      return std::nullopt;
-    }
-    const std::size_t start = m_pos;
-    while (m_pos < m_text.size()) {
-      const char c = m_text[m_pos++];
-      if (c == '"') {
-        return m_text.substr(start, m_pos - 1 - start);
-      }
-      if (static_cast<unsigned char>(c) < 0x20) {
-        return std::nullopt;
-      }
-      if (c != '\\') {
-        continue;
-      }
-      if (m_pos < m_text.size() && m_text[m_pos] == 'u') {
-        const std::string_view digits = m_text.substr(m_pos + 1, 4);
-        for (const char digit : digits) {
-          if (hex_digit(digit) < 0) {
-            return std::nullopt;
-          }
-        }
-        if (digits.size() != 4) {
-          return std::nullopt;
-        }
-        m_pos += 5;
-      } else if (m_pos < m_text.size() &&
-                 std::string_view("\"\\/bfnrt").find(m_text[m_pos]) != std::string_view::npos) {
-        ++m_pos;
-      } else {
-        return std::nullopt;
-      }
-    }
-    return std::nullopt;
-  }
-
-  // Walks the object at the cursor; `on_member(key)` must consume the member's value and
-  // return false on a syntax error.
-  template <typename OnMember>
-  bool read_object(OnMember&& on_member)
-  {
-    if (!consume('{')) {
-      return false;
-    }
-    skip_blanks();
-    if (consume('}')) {
-      return true;
-    }
-    while (true) {
-      skip_blanks();
-      const auto key = read_string();
-      skip_blanks();
-      if (!key || !consume(':')) {
-        return false;
-      }
-      skip_blanks();
-      if (!on_member(*key)) {
-        return false;
-      }
-      skip_blanks();
-      if (!consume(',')) {
-        return consume('}');
-      }
-    }
-  }
-
-  // Skips the value at the cursor; false on a syntax error or nesting deeper than the limit.
-  bool skip_value(int depth)
-  {
-    if (depth > k_max_json_depth) {
-      return false;
-    }
-    if (at('"')) {
-      return read_string().has_value();
-    }
-    if (at('{')) {
-      return read_object([&](std::string_view) { return skip_value(depth + 1); });
-    }
-    if (consume('[')) {
-      skip_blanks();
-      if (consume(']')) {
-        return true;
-      }
-      while (true) {
-        skip_blanks();
-        if (!skip_value(depth + 1)) {
-          return false;
-        }
-        skip_blanks();
-        if (!consume(',')) {
-          return consume(']');
-        }
-      }
-    }
-    // A number, true, false or null.
-    const std::size_t start = m_pos;
-    constexpr std::string_view scalar_chars = "0123456789+-.eEtruefalsn";
-    while (m_pos < m_text.size() && scalar_chars.find(m_text[m_pos]) != std::string_view::npos) {
-      ++m_pos;
-    }
-    return m_pos > start;
-  }
-
-private:
-  std::string_view m_text;
-  std::size_t m_pos = 0;
-};
 
 // A nvidia-smi CSV field, with the "[N/A]" / "[Not Supported]" placeholders as "".
 std::string_view smi_field(std::string_view field)
@@ -379,30 +142,6 @@ std::optional<ProcGpuInformation> parse_proc_gpu_information(std::string_view te
     return std::nullopt;
   }
   return information;
-}
-
-std::optional<core::Version> parse_cuda_version_json(std::string_view text)
-{
-  JsonScanner json(text);
-  std::optional<std::string_view> version_text;
-  json.skip_blanks();
-  const bool well_formed = json.read_object([&](std::string_view key) {
-    if (key != "cuda" || !json.at('{')) {
-      return json.skip_value(1);
-    }
-    return json.read_object([&](std::string_view cuda_key) {
-      if (cuda_key != "version" || !json.at('"')) {
-        return json.skip_value(2);
-      }
-      version_text = json.read_string();
-      return version_text.has_value();
-    });
-  });
-  json.skip_blanks();
-  if (!well_formed || !json.at_end() || !version_text) {
-    return std::nullopt;
-  }
-  return to_version(util::trim(*version_text));
 }
 
 std::optional<core::Version> parse_cuda_version_txt(std::string_view text)

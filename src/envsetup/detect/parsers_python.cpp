@@ -3,6 +3,7 @@
 // TensorFlow's build_info.py.
 #include <envsetup/detect/parsers.hpp>
 
+#include <envsetup/detect/parse_support.hpp>
 #include <envsetup/util/strings.hpp>
 
 #include <algorithm>
@@ -10,23 +11,11 @@
 
 namespace envsetup::detect {
 
+using detail::leading_version_text;
+using detail::next_line;
+using detail::to_version;
+
 namespace {
-
-constexpr std::string_view k_version_chars = "0123456789.";
-// Longest text that can be a Version: six ten-digit components and five dots.
-constexpr std::size_t k_max_version_text = 65;
-
-// The next line of `rest` without its "\n" or "\r\n"; consumes it from `rest`.
-std::string_view next_line(std::string_view& rest)
-{
-  const std::size_t end = rest.find('\n');
-  std::string_view line = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-  if (line.ends_with('\r')) {
-    line.remove_suffix(1);
-  }
-  return line;
-}
 
 bool is_alnum(char c)
 {
@@ -46,24 +35,6 @@ bool all_of(std::string_view text, bool (*predicate)(char))
     }
   }
   return true;
-}
-
-// The leading digits-and-dots run of a PEP 440 version, trailing dots dropped, parsed:
-// "2.15.0.post1" -> 2.15.0, "2.6.0.dev20241112" -> 2.6.0, "1.0rc1" -> 1.0.
-std::optional<core::Version> leading_release(std::string_view text)
-{
-  std::string_view run = text.substr(0, text.find_first_not_of(k_version_chars));
-  while (run.ends_with('.')) {
-    run.remove_suffix(1);
-  }
-  if (run.empty() || run.size() > k_max_version_text) {
-    return std::nullopt;
-  }
-  auto parsed = core::Version::parse(run);
-  if (!parsed.ok()) {
-    return std::nullopt;
-  }
-  return std::move(parsed).value();
 }
 
 // A Python literal at the start of `text`: a one-line quoted string (without its quotes) or
@@ -207,7 +178,9 @@ std::optional<DistributionName> parse_distribution_dir(std::string_view dir_name
     }
     public_version.remove_prefix(bang + 1);
   }
-  auto release = leading_release(public_version);
+  // The leading digits-and-dots run of the PEP 440 version, trailing dots dropped:
+  // "2.15.0.post1" -> 2.15.0, "2.6.0.dev20241112" -> 2.6.0, "1.0rc1" -> 1.0.
+  auto release = to_version(leading_version_text(public_version));
   if (!release) {
     return std::nullopt;
   }

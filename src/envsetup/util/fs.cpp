@@ -30,3 +30,131 @@ Result<std::string> read_file(const std::filesystem::path& path)
 }
 
 }  // namespace envsetup::util
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace envsetup::util {
+
+namespace {
+
+Error io_error(const std::string& what, const std::filesystem::path& path)
+{
+  return make_error(ErrorKind::io, what + " `" + path.string() + "`").with_cause(std::strerror(errno));
+}
+
+Result<FileLock> lock(const std::filesystem::path& path, bool wait, int& fd_out)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return io_error("cannot open the lock file", path);
+  }
+  while (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    if (errno == EINTR) {
+      continue;
+    }
+    const int saved = errno;
+    ::close(fd);
+    if (!wait && saved == EWOULDBLOCK) {
+      fd_out = -1;
+      return FileLock();
+    }
+    errno = saved;
+    return io_error("cannot lock", path);
+  }
+  fd_out = fd;
+  return FileLock();
+}
+
+}  // namespace
+
+Status fsync_path(const std::filesystem::path& path)
+{
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return io_error("cannot open", path);
+  }
+  const int status = ::fsync(fd);
+  ::close(fd);
+  if (status != 0) {
+    return io_error("cannot sync", path);
+  }
+  return ok_status();
+}
+
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const std::filesystem::path temporary =
+    path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
+    stream.write(content.data(), static_cast<std::streamsize>(content.size()));
+    stream.flush();
+    if (!stream) {
+      const auto error = io_error("cannot write", temporary);
+      std::filesystem::remove(temporary, ec);
+      return error;
+    }
+  }
+  if (auto synced = fsync_path(temporary); !synced) {
+    std::filesystem::remove(temporary, ec);
+    return synced;
+  }
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    return make_error(ErrorKind::io, "cannot rename into `" + path.string() + "`").with_cause(ec.message());
+  }
+  return ok_status();
+}
+
+Result<FileLock> FileLock::acquire(const std::filesystem::path& path)
+{
+  FileLock result;
+  auto status = lock(path, true, result.m_fd);
+  if (!status) {
+    return std::move(status).error();
+  }
+  return result;
+}
+
+Result<FileLock> FileLock::try_acquire(const std::filesystem::path& path)
+{
+  FileLock result;
+  auto status = lock(path, false, result.m_fd);
+  if (!status) {
+    return std::move(status).error();
+  }
+  return result;
+}
+
+FileLock::~FileLock()
+{
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : m_fd(other.m_fd)
+{
+  other.m_fd = -1;
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept
+{
+  if (this != &other) {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = other.m_fd;
+    other.m_fd = -1;
+  }
+  return *this;
+}
+
+}  // namespace envsetup::util

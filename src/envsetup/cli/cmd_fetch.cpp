@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup fetch` and `envsetup mirror`: the same download flags, two outcomes.
+#include <envsetup/app/fetch_command.hpp>
+#include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/output.hpp>
+#include <envsetup/cli/progress.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace envsetup::cli {
+
+namespace {
+
+struct FetchFlags {
+  app::FetchOptions options;
+  std::string cuda;
+  std::string cudnn;
+  std::string platform;
+  std::string mirror;
+  std::string cache;
+  std::string cacert;
+  std::string matrix_dir;
+  std::string out_dir;
+  bool json = false;
+  bool quiet = false;
+};
+
+// The download flags shared by fetch and mirror (never copy-pasted).
+void add_download_flags(CLI::App& command, FetchFlags& flags)
+{
+  command.add_option("--cuda", flags.cuda, "CUDA toolkit version: 12.4 (newest 12.4.x) or 12.4.1");
+  command.add_option("--cudnn", flags.cudnn, "cuDNN version: 9.1 or 9.1.0 (build matching --cuda's major)");
+  command.add_option("--components", flags.options.components,
+                     "runtime, devel, all, or component ids (cuda_nvcc,libcublas,...); default runtime");
+  command.add_option("--platform", flags.platform, "linux-x86_64 or linux-sbsa (default: this machine)");
+  command.add_option("--mirror", flags.mirror,
+                     "replaces https://developer.download.nvidia.com/compute/ (http://, https://, file:// "
+                     "or a folder); default ENVSETUP_MIRROR");
+  command.add_option("--cache", flags.cache, "cache folder (default ENVSETUP_CACHE_DIR or ~/.cache/envsetup)");
+  command.add_option("--cacert", flags.cacert, "extra CA bundle to trust for https (TLS is always verified)");
+  command.add_option("-j,--jobs", flags.options.jobs, "parallel downloads (default 4)")->check(CLI::Range(1, 64));
+  command.add_flag("--offline", flags.options.offline, "use only the cache; say what is missing");
+  command.add_option("--matrix", flags.matrix_dir, "compatibility matrix folder (default: built-in)");
+  command.add_flag("--json", flags.json, "JSON events and result on stdout, one object per line");
+  command.add_flag("-q,--quiet", flags.quiet, "no progress output");
+}
+
+void finish_options(FetchFlags& flags)
+{
+  auto& options = flags.options;
+  auto set = [](std::optional<std::string>& target, const std::string& value) {
+    if (!value.empty()) {
+      target = value;
+    }
+  };
+  set(options.cuda, flags.cuda);
+  set(options.cudnn, flags.cudnn);
+  set(options.platform, flags.platform);
+  set(options.mirror, flags.mirror);
+  if (!flags.cache.empty()) {
+    options.cache_dir = flags.cache;
+  }
+  if (!flags.cacert.empty()) {
+    options.cacert = flags.cacert;
+  }
+  if (!flags.matrix_dir.empty()) {
+    options.matrix.directory = flags.matrix_dir;
+  }
+  options.user_agent = "envsetup/" ENVSETUP_VERSION;
+}
+
+int fail(const util::Error& error, bool json)
+{
+  print_error(std::cerr, error);
+  if (json) {
+    print_error_json(std::cout, error);
+  }
+  return exit_code_for(error.kind);
+}
+
+std::unique_ptr<fetch::DownloadObserver> progress_for(const FetchFlags& flags, const app::FetchPlan& plan)
+{
+  std::uint64_t total = 0;
+  for (const auto& archive : plan.archives) {
+    total += archive.archive.size;
+  }
+  const ProgressStyle style = flags.json    ? ProgressStyle::json
+                              : flags.quiet ? ProgressStyle::quiet
+                                            : default_progress_style();
+  return make_progress(style, total);
+}
+
+nlohmann::json archives_json(const std::vector<app::FetchedArchive>& fetched)
+{
+  nlohmann::json archives = nlohmann::json::array();
+  for (const auto& entry : fetched) {
+    archives.push_back({{"product", entry.planned.product},
+                        {"component", entry.planned.component},
+                        {"version", entry.planned.version},
+                        {"file", entry.outcome.item.name},
+                        {"url", entry.planned.url},
+                        {"size", entry.planned.archive.size},
+                        {"sha256", entry.planned.archive.sha256},
+                        {"path", entry.outcome.path.string()},
+                        {"from_cache", entry.outcome.from_cache},
+                        {"resumed", entry.outcome.resumed},
+                        {"attempts", entry.outcome.attempts}});
+  }
+  return archives;
+}
+
+int fetch(FetchFlags& flags)
+{
+  finish_options(flags);
+  auto plan = app::plan_fetch(flags.options);
+  if (!plan) {
+    return fail(plan.error(), flags.json);
+  }
+  auto progress = progress_for(flags, *plan);
+  auto fetched = app::run_fetch(flags.options, *plan, progress.get());
+  progress.reset();
+  if (!fetched) {
+    return fail(fetched.error(), flags.json);
+  }
+  if (flags.json) {
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"cache", plan->cache_root.string()},
+                                {"platform", plan->platform}, {"archives", archives_json(*fetched)}}
+                   .dump()
+              << '\n';
+    return k_exit_ok;
+  }
+  std::uint64_t total = 0;
+  Table table({"component", "version", "size", "status", "path"});
+  for (const auto& entry : *fetched) {
+    total += entry.planned.archive.size;
+    table.add({entry.planned.component, entry.planned.version, human_bytes(entry.planned.archive.size),
+               entry.outcome.from_cache ? "cached" : (entry.outcome.resumed ? "resumed" : "downloaded"),
+               entry.outcome.path.string()});
+  }
+  std::cout << fetched->size() << " archive(s), " << human_bytes(total) << ", verified (sha256) in "
+            << plan->cache_root.string() << "\n\n";
+  table.print(std::cout, "  ");
+  return k_exit_ok;
+}
+
+int mirror(FetchFlags& flags)
+{
+  finish_options(flags);
+  auto plan = app::plan_fetch(flags.options);
+  if (!plan) {
+    return fail(plan.error(), flags.json);
+  }
+  auto progress = progress_for(flags, *plan);
+  auto written = app::run_mirror(flags.options, flags.out_dir, *plan, progress.get());
+  progress.reset();
+  if (!written) {
+    return fail(written.error(), flags.json);
+  }
+  if (flags.json) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& path : *written) {
+      files.push_back(path.string());
+    }
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"files", files}}.dump() << '\n';
+  } else {
+    std::cout << "wrote " << written->size() << " file(s) under " << flags.out_dir
+              << "; serve it with any static web server and pass --mirror URL (or --mirror "
+              << flags.out_dir << ")\n";
+  }
+  return k_exit_ok;
+}
+
+}  // namespace
+
+void add_fetch_command(CLI::App& app, CommandResult& result)
+{
+  auto flags = std::make_shared<FetchFlags>();
+  auto* command = app.add_subcommand("fetch", "Download and verify NVIDIA CUDA/cuDNN archives into the cache");
+  command->footer(
+    "Examples:\n"
+    "  envsetup fetch --cuda 12.4 --cudnn 9.1 --components runtime\n"
+    "  envsetup fetch --cuda 12.6.3 --components devel --jobs 8\n"
+    "  envsetup fetch --cuda 12.4 --components cuda_nvcc,libcublas --mirror http://mirror.lab/nvidia/\n"
+    "  envsetup fetch --cuda 12.4 --components runtime --offline     # check the cache only\n"
+    "Exit codes: 0 ok, 2 usage, 4 network, 5 checksum/size mismatch (docs/cli.md).");
+  add_download_flags(*command, *flags);
+  command->callback([flags, &result] { result.exit_code = fetch(*flags); });
+
+  auto mirror_flags = std::make_shared<FetchFlags>();
+  auto* mirror_command = app.add_subcommand(
+    "mirror", "Write manifests and archives in NVIDIA's layout into a folder, for a lab mirror");
+  mirror_command->footer(
+    "Examples:\n"
+    "  envsetup mirror /srv/nvidia --cuda 12.4 --cudnn 9.1 --components all\n"
+    "  envsetup mirror /mnt/share/nvidia --cuda 12.6 --components runtime --mirror http://upstream.lab/nvidia/\n"
+    "Then: envsetup fetch ... --mirror http://host/nvidia/  (or --mirror /srv/nvidia)");
+  mirror_command->add_option("outdir", mirror_flags->out_dir, "folder to write (created)")->required();
+  add_download_flags(*mirror_command, *mirror_flags);
+  mirror_command->callback([mirror_flags, &result] { result.exit_code = mirror(*mirror_flags); });
+}
+
+}  // namespace envsetup::cli
