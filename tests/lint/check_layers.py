@@ -14,16 +14,18 @@ ALLOWED = {
     "detect": {"util", "core", "matrix"},
     "resolve": {"util", "core", "matrix"},
     "fetch": {"util", "core"},
-    "app": {"util", "core", "matrix", "detect", "resolve", "fetch"},
-    "cli": {"util", "core", "matrix", "detect", "resolve", "fetch", "app"},
+    "install": {"util", "core"},
+    "app": {"util", "core", "matrix", "detect", "resolve", "fetch", "install"},
+    "cli": {"util", "core", "matrix", "detect", "resolve", "fetch", "install", "app"},
 }
 # third-party header prefix -> modules allowed to include it
 THIRD_PARTY = {
     "CLI/": {"cli"},
-    "nlohmann/": {"matrix", "fetch", "cli"},
+    "nlohmann/": {"matrix", "fetch", "install", "app", "cli"},
     "openssl/": {"util"},
     "curl/": {"fetch"},
-    "archive": {"install"},
+    "archive.h": {"install"},
+    "archive_entry.h": {"install"},
     "boost/process": {"util"},
 }
 INCLUDE = re.compile(r'#include\s*[<"]([^>"]+)[>"]')

@@ -224,11 +224,13 @@ bool is_within(const fs::path& outer, const fs::path& inner)
   return true;
 }
 
-// The port of a socket address in network byte order, read byte by byte.
-int port_of(const sockaddr_in& address)
+// True when `address` is 127.0.0.1:`port` (fields in network byte order, read byte by byte).
+bool is_loopback_port(const sockaddr_in& address, int port)
 {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(&address.sin_port);
-  return bytes[0] * 256 + bytes[1];
+  const auto* ip = reinterpret_cast<const unsigned char*>(&address.sin_addr);
+  const auto* port_bytes = reinterpret_cast<const unsigned char*>(&address.sin_port);
+  return address.sin_family == AF_INET && ip[0] == 127 && ip[1] == 0 && ip[2] == 0 && ip[3] == 1 &&
+         port_bytes[0] * 256 + port_bytes[1] == port;
 }
 
 // Shuts down (without closing: the owning thread still does that) every connected TCP socket
@@ -253,7 +255,7 @@ void shutdown_accepted_connections(int port)
     sockaddr_in local{};
     socklen_t length = sizeof(local);
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 ||
-        length < sizeof(local) || local.sin_family != AF_INET || port_of(local) != port) {
+        length < sizeof(local) || !is_loopback_port(local, port)) {
       continue;
     }
     int listening = 0;

@@ -37,7 +37,8 @@ namespace envsetup::testing {
 //   - close_after, stall, wrong_bytes: GET only; they only change the body, so a HEAD is
 //     answered normally and does not use up `times`.
 // Each request a fault applies to uses up one of `times`; when none are left the fault is
-// removed and the path is served normally again.
+// removed and the path is served normally again. status and redirect are answered whether
+// or not the file exists; the other kinds need it (a missing file is still a 404).
 struct Fault {
   enum class Kind {
     none,          // no fault; set_fault(path, Fault{}) removes the path's fault
@@ -82,9 +83,11 @@ struct RequestRecord {
 class LoopbackServer {
 public:
   struct Options {
-    std::filesystem::path root;  // the folder served
-    bool https = false;          // TLS with cert_file / key_file (PEM)
-    std::filesystem::path cert_file, key_file;
+    // Every member has a default initializer, so `Options{root}` is warning-free
+    // (-Wmissing-field-initializers).
+    std::filesystem::path root{};  // the folder served
+    bool https = false;            // TLS with cert_file / key_file (PEM)
+    std::filesystem::path cert_file{}, key_file{};
     std::uint64_t rate_limit = 0;  // bytes per second per connection, 0 = unlimited
     int port = 0;                  // 0 = any free port; else exactly this one
   };
@@ -108,9 +111,10 @@ public:
   void set_fault(const std::string& path, Fault fault);
   void clear_faults();
 
-  // Every request so far, in arrival order (thread-safe). A request is recorded when its
-  // status is decided, before any of its body is sent, so a client that has seen a response
-  // finds it here.
+  // Every request so far, in arrival order (thread-safe). A GET or HEAD is recorded when its
+  // status is decided, before any of its response is sent, so a client that has seen a
+  // response finds it here. Requests cpp-httplib answers itself (an unreadable request line,
+  // a Range it cannot parse -> 416, other methods -> 404) are recorded once answered.
   [[nodiscard]] std::vector<RequestRecord> requests() const;
   void clear_requests();
 

@@ -5,6 +5,7 @@
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/progress.hpp>
+#include <envsetup/cli/fetch_flags.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -14,23 +15,7 @@
 
 namespace envsetup::cli {
 
-namespace {
 
-struct FetchFlags {
-  app::FetchOptions options;
-  std::string cuda;
-  std::string cudnn;
-  std::string platform;
-  std::string mirror;
-  std::string cache;
-  std::string cacert;
-  std::string matrix_dir;
-  std::string out_dir;
-  bool json = false;
-  bool quiet = false;
-};
-
-// The download flags shared by fetch and mirror (never copy-pasted).
 void add_download_flags(CLI::App& command, FetchFlags& flags)
 {
   command.add_option("--cuda", flags.cuda, "CUDA toolkit version: 12.4 (newest 12.4.x) or 12.4.1");
@@ -74,6 +59,8 @@ void finish_options(FetchFlags& flags)
   options.user_agent = "envsetup/" ENVSETUP_VERSION;
 }
 
+namespace {
+
 int fail(const util::Error& error, bool json)
 {
   print_error(std::cerr, error);
@@ -82,6 +69,8 @@ int fail(const util::Error& error, bool json)
   }
   return exit_code_for(error.kind);
 }
+
+}  // namespace
 
 std::unique_ptr<fetch::DownloadObserver> progress_for(const FetchFlags& flags, const app::FetchPlan& plan)
 {
@@ -94,6 +83,8 @@ std::unique_ptr<fetch::DownloadObserver> progress_for(const FetchFlags& flags, c
                                             : default_progress_style();
   return make_progress(style, total);
 }
+
+namespace {
 
 nlohmann::json archives_json(const std::vector<app::FetchedArchive>& fetched)
 {

@@ -16,6 +16,7 @@ struct CommandResult {
 void add_cache_command(CLI::App& app, CommandResult& result);
 void add_detect_command(CLI::App& app, CommandResult& result);
 void add_fetch_command(CLI::App& app, CommandResult& result);
+void add_install_commands(CLI::App& app, CommandResult& result);
 void add_resolve_command(CLI::App& app, CommandResult& result);
 void add_matrix_command(CLI::App& app, CommandResult& result);
 

@@ -315,9 +315,9 @@ private:
       fs::remove(t->partial, ec);
     }
     if (permanent || t->attempts >= m_options.max_attempts) {
-      if (t->integrity_failure) {
-        std::error_code ec;
-        fs::remove(t->partial, ec);  // nothing unverified stays behind; a short file is kept to resume
+      std::error_code ec;
+      if (t->integrity_failure || permanent || fs::file_size(t->partial, ec) == 0) {
+        fs::remove(t->partial, ec);  // nothing unverified stays; only a resumable prefix is kept
       }
       t->failure = reason + (permanent ? "" : " (gave up after " + std::to_string(t->attempts) + " attempts)");
       t->lock = util::FileLock();

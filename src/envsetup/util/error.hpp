@@ -55,6 +55,9 @@ public:
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
+  // The value, or `fallback` when this holds an error.
+  T value_or(T fallback) const& { return ok() ? value() : std::move(fallback); }
+
   const Error& error() const& { return std::get<1>(m_state); }
   Error&& error() && { return std::get<1>(std::move(m_state)); }
 

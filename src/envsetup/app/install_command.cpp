@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/app/install_command.hpp>
+
+#include <envsetup/app/templates.hpp>
+#include <envsetup/fetch/sources.hpp>
+#include <envsetup/install/extract.hpp>
+#include <envsetup/install/layout.hpp>
+#include <envsetup/install/prefix.hpp>
+#include <envsetup/util/fs.hpp>
+#include <envsetup/util/strings.hpp>
+#include <envsetup/util/template.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+#include <unistd.h>
+
+namespace envsetup::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string env_or_empty(const char* name)
+{
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+std::string now_utc()
+{
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string default_prefix_name(const FetchPlan& plan)
+{
+  std::string name;
+  for (const auto& manifest : plan.manifests) {
+    name += (name.empty() ? "" : "-") + manifest.product + "-" + manifest.version;
+  }
+  return name;
+}
+
+// Extracts one archive into the store once (STORE/extracted-v1/<sha256>), under a lock
+// shared by concurrent processes; a finished folder is reused as it is.
+util::Result<fs::path> extract_once(const fs::path& store, const FetchedArchive& archive, bool& extracted)
+{
+  const std::string& sha = archive.planned.archive.sha256;
+  const fs::path done = store / "extracted-v1" / sha;
+  std::error_code ec;
+  auto lock = util::FileLock::acquire(store / "extracted-v1" / (sha + ".lock"));
+  if (!lock) {
+    return std::move(lock).error();
+  }
+  if (fs::is_directory(done, ec)) {
+    return done;
+  }
+  const fs::path temporary = store / "extracted-v1" / (sha + ".tmp-" + std::to_string(::getpid()));
+  fs::remove_all(temporary, ec);
+  fs::create_directories(temporary, ec);
+  auto result = install::extract_archive(archive.outcome.path, temporary);
+  if (!result) {
+    fs::remove_all(temporary, ec);
+    return std::move(result).error().with_cause("while extracting " + archive.outcome.item.name + " (" +
+                                                archive.planned.component + ")");
+  }
+  ENVSETUP_TRY(util::fsync_path(temporary));
+  fs::rename(temporary, done, ec);
+  if (ec) {
+    fs::remove_all(temporary, ec);
+    return util::make_error(util::ErrorKind::io, "cannot finish `" + done.string() + "`").with_cause(ec.message());
+  }
+  extracted = true;
+  return done;
+}
+
+// Runs extract_once for every archive on all cores.
+util::Result<std::vector<install::ComponentTree>> extract_all(const fs::path& store,
+                                                              const std::vector<FetchedArchive>& archives,
+                                                              std::size_t& extracted_count)
+{
+  std::vector<install::ComponentTree> trees(archives.size());
+  std::vector<std::optional<util::Error>> errors(archives.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> extracted{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < archives.size(); i = next++) {
+      bool did_extract = false;
+      auto root = extract_once(store, archives[i], did_extract);
+      if (!root) {
+        errors[i] = std::move(root).error();
+        continue;
+      }
+      trees[i] = {archives[i].planned.component, *root};
+      extracted += did_extract ? 1 : 0;
+    }
+  };
+  const std::size_t workers = std::min<std::size_t>(std::max(1U, std::thread::hardware_concurrency()), archives.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers; ++i) {
+    threads.emplace_back(work);
+  }
+  work();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  for (auto& error : errors) {
+    if (error) {
+      return std::move(*error);
+    }
+  }
+  extracted_count = extracted;
+  return trees;
+}
+
+std::string version_json(const FetchPlan& plan)
+{
+  nlohmann::json document = nlohmann::json::object();
+  for (const auto& manifest : plan.manifests) {
+    document[manifest.product] = {{"name", manifest.product == "cuda" ? "CUDA SDK" : "cuDNN"},
+                                  {"version", manifest.version}};
+  }
+  for (const auto& archive : plan.archives) {
+    const auto* component = std::find_if(plan.manifests.begin(), plan.manifests.end(), [&](const auto& m) {
+      return m.product == archive.product;
+    })->parsed.find(archive.component);
+    document[archive.component] = {{"name", component != nullptr ? component->name : archive.component},
+                                   {"version", archive.version}};
+  }
+  return document.dump(2) + "\n";
+}
+
+util::Status write_activation(const fs::path& staging, const fs::path& prefix, const std::string& description,
+                              std::vector<std::string>& files)
+{
+  const std::map<std::string, std::string> variables = {
+    {"description", description},
+    {"prefix", prefix.string()},
+  };
+  for (const auto& [template_name, file] : {std::pair{"activate.sh.tmpl", "activate"},
+                                            std::pair{"activate.fish.tmpl", "activate.fish"}}) {
+    auto text = template_text(template_name);
+    if (!text) {
+      return std::move(text).error();
+    }
+    auto all = variables;
+    all[file == std::string("activate") ? "prefix_sh" : "prefix_fish"] = util::shell_double_quoted(prefix.string());
+    auto rendered = util::render_template(*text, all, template_name);
+    if (!rendered) {
+      return std::move(rendered).error();
+    }
+    ENVSETUP_TRY(util::write_file_atomic(staging / file, *rendered));
+    files.emplace_back(file);
+  }
+  return util::ok_status();
+}
+
+bool receipt_matches(const install::Receipt& receipt, const FetchPlan& plan)
+{
+  if (receipt.archives.size() != plan.archives.size() || receipt.platform != plan.platform) {
+    return false;
+  }
+  return std::all_of(plan.archives.begin(), plan.archives.end(), [&](const auto& planned) {
+    return std::any_of(receipt.archives.begin(), receipt.archives.end(),
+                       [&](const auto& a) { return a.sha256 == planned.archive.sha256; });
+  });
+}
+
+void register_prefix(const fs::path& store, const fs::path& prefix)
+{
+  auto lock = util::FileLock::acquire(store / "prefixes.lock");
+  const fs::path registry = store / "prefixes.txt";
+  std::string text = util::read_file(registry).value_or("");
+  for (const auto line : util::split(text, '\n')) {
+    if (line == prefix.string()) {
+      return;
+    }
+  }
+  text += prefix.string() + "\n";
+  (void)util::write_file_atomic(registry, text);
+}
+
+}  // namespace
+
+fs::path store_root(const std::optional<fs::path>& store)
+{
+  if (store) {
+    return *store;
+  }
+  if (auto dir = env_or_empty("ENVSETUP_STORE"); !dir.empty()) {
+    return dir;
+  }
+  if (auto dir = env_or_empty("XDG_DATA_HOME"); !dir.empty()) {
+    return fs::path(dir) / "envsetup";
+  }
+  const auto home = env_or_empty("HOME");
+  return fs::path(home.empty() ? "/tmp" : home) / ".local" / "share" / "envsetup";
+}
+
+util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, fetch::DownloadObserver* observer)
+{
+  auto plan = plan_fetch(options.fetch);
+  if (!plan) {
+    return std::move(plan).error();
+  }
+  const fs::path store = store_root(options.store);
+  InstallOutcome outcome;
+  outcome.prefix = fs::absolute(options.prefix.value_or(store / "toolkits" / default_prefix_name(*plan))).lexically_normal();
+  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, *plan)) {
+    outcome.already_installed = true;
+    outcome.receipt = std::move(existing).value();
+    return outcome;
+  }
+  auto tx = install::PrefixTransaction::begin(outcome.prefix);
+  if (!tx) {
+    return std::move(tx).error();
+  }
+  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, *plan)) {
+    outcome.already_installed = true;  // another process finished it while we waited
+    outcome.receipt = std::move(existing).value();
+    return outcome;
+  }
+  auto fetched = run_fetch(options.fetch, *plan, observer);
+  if (!fetched) {
+    return std::move(fetched).error();
+  }
+  auto trees = extract_all(store, *fetched, outcome.archives_extracted);
+  if (!trees) {
+    return std::move(trees).error();
+  }
+  auto& receipt = outcome.receipt;
+  auto merged = install::merge_components(*trees, tx->staging());
+  if (!merged) {
+    return std::move(merged).error();
+  }
+  receipt.files = std::move(merged).value();
+  auto links = install::add_runfile_links(tx->staging(), install::target_dir_for(plan->platform));
+  if (!links) {
+    return std::move(links).error();
+  }
+  receipt.files.insert(receipt.files.end(), links->begin(), links->end());
+  ENVSETUP_TRY(util::write_file_atomic(tx->staging() / "version.json", version_json(*plan)));
+  receipt.files.emplace_back("version.json");
+  ENVSETUP_TRY(write_activation(tx->staging(), outcome.prefix, default_prefix_name(*plan), receipt.files));
+  for (const auto& manifest : plan->manifests) {
+    (manifest.product == "cuda" ? receipt.cuda : receipt.cudnn) = manifest.version;
+    receipt.manifests.push_back(fetch::manifest_url(plan->root, manifest.product, manifest.version));
+  }
+  receipt.components = options.fetch.components;
+  receipt.platform = plan->platform;
+  for (const auto& archive : *fetched) {
+    receipt.archives.push_back({archive.planned.product, archive.planned.component, archive.planned.version,
+                                archive.planned.archive.sha256, archive.planned.archive.size, archive.planned.url});
+  }
+  receipt.created_at = now_utc();
+  receipt.envsetup_version = options.envsetup_version;
+  ENVSETUP_TRY(install::write_receipt(tx->staging(), receipt));
+  ENVSETUP_TRY(tx->commit());
+  register_prefix(store, outcome.prefix);
+  outcome.bytes = install::installed_size(outcome.prefix, receipt);
+  return outcome;
+}
+
+std::vector<InstalledPrefix> list_prefixes(const std::optional<fs::path>& store_option)
+{
+  const fs::path store = store_root(store_option);
+  std::vector<fs::path> candidates;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(store / "toolkits", ec)) {
+    if (!entry.path().filename().string().starts_with(".")) {
+      candidates.push_back(entry.path());
+    }
+  }
+  const std::string registry = util::read_file(store / "prefixes.txt").value_or("");
+  for (const auto line : util::split(registry, '\n')) {
+    if (!line.empty()) {
+      candidates.emplace_back(line);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::vector<InstalledPrefix> prefixes;
+  for (const auto& prefix : candidates) {
+    if (auto receipt = install::read_receipt(prefix)) {
+      const auto bytes = install::installed_size(prefix, *receipt);
+      prefixes.push_back({prefix, std::move(receipt).value(), bytes});
+    }
+  }
+  return prefixes;
+}
+
+util::Result<std::vector<std::string>> remove_prefix(const fs::path& requested, const std::optional<fs::path>& store)
+{
+  const fs::path prefix = fs::absolute(requested).lexically_normal();
+  auto lock = util::FileLock::acquire(install::prefix_lock_path(prefix));
+  if (!lock) {
+    return std::move(lock).error();
+  }
+  auto receipt = install::read_receipt(prefix);
+  if (!receipt) {
+    return util::make_error(util::ErrorKind::usage, "`" + prefix.string() + "` is not a prefix envsetup installed")
+      .with_cause("it has no readable " + install::receipt_path(prefix).string())
+      .with_hint("run `envsetup list` for the installed prefixes");
+  }
+  auto kept = install::remove_installed(prefix, *receipt);
+  if (!kept) {
+    return kept;
+  }
+  const fs::path registry = store_root(store) / "prefixes.txt";
+  std::string text;
+  const std::string previous = util::read_file(registry).value_or("");
+  for (const auto line : util::split(previous, '\n')) {
+    if (!line.empty() && line != prefix.string()) {
+      text += std::string(line) + "\n";
+    }
+  }
+  (void)util::write_file_atomic(registry, text);
+  std::error_code ec;
+  fs::remove(install::prefix_lock_path(prefix), ec);
+  return kept;
+}
+
+util::Result<std::string> environment_for(const fs::path& requested, const std::string& shell)
+{
+  const fs::path prefix = fs::absolute(requested).lexically_normal();
+  if (!fs::is_regular_file(install::receipt_path(prefix))) {
+    return util::make_error(util::ErrorKind::usage, "`" + prefix.string() + "` is not a prefix envsetup installed")
+      .with_hint("run `envsetup list` for the installed prefixes");
+  }
+  const std::string quoted = util::shell_double_quoted(prefix.string());
+  if (shell == "fish") {
+    return "set -gx CUDA_HOME \"" + quoted + "\"\nset -gx CUDA_PATH \"" + quoted + "\"\nset -gx PATH \"" + quoted +
+           "/bin\" $PATH\nset -gx LD_LIBRARY_PATH \"" + quoted + "/lib\" $LD_LIBRARY_PATH\n";
+  }
+  if (shell != "bash" && shell != "zsh" && shell != "sh") {
+    return util::make_error(util::ErrorKind::usage, "unknown shell `" + shell + "`").with_hint("use bash, zsh or fish");
+  }
+  return "export CUDA_HOME=\"" + quoted + "\"\nexport CUDA_PATH=\"" + quoted + "\"\nexport PATH=\"" + quoted +
+         "/bin${PATH:+:${PATH}}\"\nexport LD_LIBRARY_PATH=\"" + quoted + "/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}\"\n";
+}
+
+}  // namespace envsetup::app

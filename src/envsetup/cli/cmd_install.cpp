@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup install --cuda/--cudnn`, `list`, `remove`, `env`.
+#include <envsetup/app/install_command.hpp>
+#include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/fetch_flags.hpp>
+#include <envsetup/cli/output.hpp>
+#include <envsetup/cli/progress.hpp>
+#include <envsetup/util/strings.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace envsetup::cli {
+
+namespace {
+
+struct InstallFlags {
+  FetchFlags download;
+  std::string prefix;
+  std::string store;
+  std::string shell = "bash";
+};
+
+std::optional<std::filesystem::path> optional_path(const std::string& text)
+{
+  return text.empty() ? std::nullopt : std::optional<std::filesystem::path>(text);
+}
+
+int fail(const util::Error& error, bool json)
+{
+  print_error(std::cerr, error);
+  if (json) {
+    print_error_json(std::cout, error);
+  }
+  return exit_code_for(error.kind);
+}
+
+int install(InstallFlags& flags)
+{
+  auto& download = flags.download;
+  finish_options(download);
+  if (!download.options.cuda && !download.options.cudnn) {
+    return fail(util::make_error(util::ErrorKind::usage, "nothing to install")
+                  .with_hint("pass `--cuda VERSION` (and `--cudnn VERSION`), e.g. `envsetup install --cuda 12.4 --cudnn 9.1`"),
+                download.json);
+  }
+  app::InstallOptions options;
+  options.fetch = download.options;
+  options.prefix = optional_path(flags.prefix);
+  options.store = optional_path(flags.store);
+  options.envsetup_version = ENVSETUP_VERSION;
+  std::unique_ptr<fetch::DownloadObserver> progress;
+  {
+    auto plan = app::plan_fetch(options.fetch);  // only to size the progress display
+    if (!plan) {
+      return fail(plan.error(), download.json);
+    }
+    progress = progress_for(download, *plan);
+  }
+  auto outcome = app::run_install_toolkit(options, progress.get());
+  progress.reset();
+  if (!outcome) {
+    return fail(outcome.error(), download.json);
+  }
+  const auto& prefix = outcome->prefix.string();
+  if (download.json) {
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"prefix", prefix},
+                                {"already_installed", outcome->already_installed},
+                                {"cuda", outcome->receipt.cuda}, {"cudnn", outcome->receipt.cudnn},
+                                {"files", outcome->receipt.files.size()}, {"bytes", outcome->bytes},
+                                {"archives_extracted", outcome->archives_extracted},
+                                {"activate", "source " + prefix + "/activate"}}
+                   .dump()
+              << '\n';
+    return k_exit_ok;
+  }
+  if (outcome->already_installed) {
+    std::cout << "already installed in " << prefix << " (nothing to do)\n";
+  } else {
+    std::cout << "installed " << (outcome->receipt.cuda.empty() ? "" : "CUDA " + outcome->receipt.cuda)
+              << (outcome->receipt.cudnn.empty() ? "" : " cuDNN " + outcome->receipt.cudnn) << " ("
+              << outcome->receipt.files.size() << " files, " << human_bytes(outcome->bytes) << ") in " << prefix
+              << '\n';
+  }
+  std::cout << "to use it:  source " << prefix << "/activate\n";
+  return k_exit_ok;
+}
+
+int list(const InstallFlags& flags, bool json)
+{
+  const auto prefixes = app::list_prefixes(optional_path(flags.store));
+  if (json) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& entry : prefixes) {
+      items.push_back({{"prefix", entry.prefix.string()}, {"cuda", entry.receipt.cuda},
+                       {"cudnn", entry.receipt.cudnn}, {"components", entry.receipt.components},
+                       {"platform", entry.receipt.platform}, {"bytes", entry.bytes},
+                       {"created_at", entry.receipt.created_at}});
+    }
+    std::cout << items.dump(2) << '\n';
+    return k_exit_ok;
+  }
+  if (prefixes.empty()) {
+    std::cout << "no toolkit installed by envsetup (see `envsetup install --help`)\n";
+    return k_exit_ok;
+  }
+  Table table({"prefix", "CUDA", "cuDNN", "components", "size"});
+  for (const auto& entry : prefixes) {
+    table.add({entry.prefix.string(), entry.receipt.cuda, entry.receipt.cudnn, entry.receipt.components,
+               human_bytes(entry.bytes)});
+  }
+  table.print(std::cout);
+  return k_exit_ok;
+}
+
+int remove(const InstallFlags& flags)
+{
+  auto kept = app::remove_prefix(flags.prefix, optional_path(flags.store));
+  if (!kept) {
+    return fail(kept.error(), false);
+  }
+  std::cout << "removed " << flags.prefix << '\n';
+  if (!kept->empty()) {
+    std::cout << "kept " << kept->size() << " file(s) envsetup did not install: " << util::join(*kept, ", ") << '\n';
+  }
+  return k_exit_ok;
+}
+
+int env(const InstallFlags& flags)
+{
+  auto text = app::environment_for(flags.prefix, flags.shell);
+  if (!text) {
+    return fail(text.error(), false);
+  }
+  std::cout << *text;
+  return k_exit_ok;
+}
+
+}  // namespace
+
+void add_install_commands(CLI::App& app, CommandResult& result)
+{
+  auto flags = std::make_shared<InstallFlags>();
+  auto* command = app.add_subcommand("install", "Install a CUDA toolkit and cuDNN into an isolated prefix");
+  command->footer(
+    "Examples:\n"
+    "  envsetup install --cuda 12.4 --cudnn 9.1\n"
+    "  envsetup install --cuda 12.6.3 --components runtime --prefix /opt/cuda-12.6\n"
+    "  envsetup install --cuda 12.4 --mirror http://mirror.lab/nvidia/ --jobs 8\n"
+    "No root needed; installing what is installed already does nothing. Exit codes: docs/cli.md.");
+  add_download_flags(*command, flags->download);
+  flags->download.options.components = "devel";
+  command->add_option("--prefix", flags->prefix, "install here (default: STORE/toolkits/cuda-X.Y.Z[-cudnn-A.B.C])");
+  command->add_option("--store", flags->store, "envsetup's store (default ENVSETUP_STORE or ~/.local/share/envsetup)");
+  command->callback([flags, &result] { result.exit_code = install(*flags); });
+
+  auto list_flags = std::make_shared<InstallFlags>();
+  auto list_json = std::make_shared<bool>(false);
+  auto* list_command = app.add_subcommand("list", "List the prefixes envsetup installed");
+  list_command->add_option("--store", list_flags->store, "envsetup's store");
+  list_command->add_flag("--json", *list_json, "print JSON");
+  list_command->footer("Examples:\n  envsetup list\n  envsetup list --json");
+  list_command->callback([list_flags, list_json, &result] { result.exit_code = list(*list_flags, *list_json); });
+
+  auto remove_flags = std::make_shared<InstallFlags>();
+  auto* remove_command = app.add_subcommand("remove", "Delete exactly the files an install created");
+  remove_command->add_option("prefix", remove_flags->prefix, "the prefix")->required();
+  remove_command->add_option("--store", remove_flags->store, "envsetup's store");
+  remove_command->footer("Examples:\n  envsetup remove ~/.local/share/envsetup/toolkits/cuda-12.4.1");
+  remove_command->callback([remove_flags, &result] { result.exit_code = remove(*remove_flags); });
+
+  auto env_flags = std::make_shared<InstallFlags>();
+  auto* env_command = app.add_subcommand("env", "Print the environment that uses a prefix");
+  env_command->add_option("prefix", env_flags->prefix, "the prefix")->required();
+  env_command->add_option("--shell", env_flags->shell, "bash, zsh or fish")->check(CLI::IsMember({"bash", "zsh", "sh", "fish"}));
+  env_command->footer("Examples:\n  eval \"$(envsetup env ~/.local/share/envsetup/toolkits/cuda-12.4.1)\"\n  envsetup env /opt/cuda-12.6 --shell fish | source");
+  env_command->callback([env_flags, &result] { result.exit_code = env(*env_flags); });
+}
+
+}  // namespace envsetup::cli

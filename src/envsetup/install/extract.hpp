@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <envsetup/util/error.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace envsetup::install {
+
+// Bounds on what one archive may extract (decompression bombs): the bytes of its files must
+// stay at most `max_ratio` times the archive file's size plus 16 MiB, and at most
+// `max_total_bytes`; it may hold at most `max_entries` entries.
+struct ExtractLimits {
+  std::uint64_t max_ratio = 64;
+  std::uint64_t max_total_bytes = 64ULL << 30;
+  std::uint64_t max_entries = 200000;
+};
+
+// One entry as extracted.
+struct ExtractedEntry {
+  enum class Type { file, directory, symlink, hardlink };
+  std::string path;         // relative to the destination, top folder stripped: "lib/libcudart.so.12"
+  Type type = Type::file;
+  std::string link_target;  // symlink: as stored; hardlink: the target's path, like `path`
+  std::uint64_t size = 0;   // file and hardlink: the bytes written for this entry
+  std::uint32_t mode = 0;   // permission bits as written (setuid, setgid, sticky removed)
+};
+
+struct ExtractResult {
+  std::string top_folder;               // the stripped top folder ("" when there was none)
+  std::vector<ExtractedEntry> entries;  // in archive order; the top folder itself is not listed
+  std::uint64_t bytes_written = 0;      // the sum of the entries' sizes
+};
+
+// Extracts `archive_path` into `destination`, an existing folder (normally empty, possibly
+// holding what earlier archives extracted), stripping the top folder all entries share when
+// they share one. Formats: tar (all variants), zip, 7-Zip, cpio; compressions: gzip, bzip2,
+// xz, lzma, zstd, lz4, compress. (libarchive's mtree format is left out on purpose: it reads
+// files of this host that the archive names.)
+//
+// The archive is untrusted. Errors, kind integrity, each naming the archive and the entry:
+//  - an absolute path or a `..` component;
+//  - a hard link whose target is not a regular file already extracted under `destination`;
+//  - a symlink whose target is absolute, has a `..` after a name, or points outside
+//    `destination` from the link's folder, lexically or through the symlinks already under
+//    `destination` (including ones earlier archives extracted there);
+//  - a path whose parent goes through a symlink or a file (nothing is written through a
+//    link), or an entry that would replace a folder;
+//  - device nodes, FIFOs, sockets;
+//  - more than `limits.max_entries` entries, or more bytes than the limits allow;
+//  - a corrupt or truncated archive, or not an archive (libarchive's text as the cause).
+// Errors of kind io: the archive or `destination` cannot be opened, a write fails.
+//
+// Writes go through folder descriptors with O_NOFOLLOW (no chdir, safe with other threads);
+// ownership, ACLs, extended attributes and file flags are never restored; setuid, setgid and
+// sticky bits are dropped; folders keep at least u+rwx so the caller can always remove them;
+// files and folders get their modification times. A later entry replaces an earlier file or symlink of the
+// same path. When the first entries look like a top folder and a later one is outside it,
+// what was extracted so far is moved under that folder and nothing is stripped.
+// On error, what was extracted so far stays under `destination` (the caller extracts into a
+// staging folder and owns the cleanup); nothing is ever written outside `destination`.
+[[nodiscard]] util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive_path,
+                                                          const std::filesystem::path& destination,
+                                                          const ExtractLimits& limits = {});
+
+}  // namespace envsetup::install

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <envsetup/util/error.hpp>
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace envsetup::util {
+
+// Replaces every `{{name}}` of `text` with `variables[name]`. Strict: a placeholder without
+// a variable, a variable no placeholder uses, or an unterminated `{{` is an error (kind
+// internal: templates ship with envsetup), so a typo never produces a half-rendered file.
+[[nodiscard]] Result<std::string> render_template(std::string_view text,
+                                                  const std::map<std::string, std::string>& variables,
+                                                  const std::string& template_name);
+
+// `text` escaped for the inside of a double-quoted POSIX shell string (\ " $ ` escaped).
+[[nodiscard]] std::string shell_double_quoted(std::string_view text);
+
+}  // namespace envsetup::util
