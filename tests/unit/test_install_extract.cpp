@@ -105,8 +105,9 @@ protected:
     return path;
   }
 
+  // tar.gz by default: where the compression does not matter, xz's encoder setup only costs time.
   util::Result<ExtractResult> extract(const std::vector<ArchiveMember>& members,
-                                      ArchiveFormat format = ArchiveFormat::tar_xz,
+                                      ArchiveFormat format = ArchiveFormat::tar_gz,
                                       const ExtractLimits& limits = {})
   {
     m_last_archive = write(members, format);
@@ -152,7 +153,7 @@ class InstallExtractBroken : public InstallExtract {};
 
 TEST_F(InstallExtract, NvidiaLayoutTarXzIsStrippedWithLinksAndModes)
 {
-  const auto result = extract(cudart_members());
+  const auto result = extract(cudart_members(), ArchiveFormat::tar_xz);
   ASSERT_TRUE(result.ok()) << describe(result.error());
   EXPECT_EQ(result->top_folder, k_top);
   EXPECT_FALSE(fs::exists(destination() / k_top));
@@ -200,7 +201,7 @@ TEST_F(InstallExtract, NvidiaLayoutTarXzIsStrippedWithLinksAndModes)
 TEST_F(InstallExtract, TarGzAndZipAreRead)
 {
   auto members = cudart_members();
-  const auto gz = extract(members, ArchiveFormat::tar_gz);
+  const auto gz = extract(members);
   ASSERT_TRUE(gz.ok()) << describe(gz.error());
   EXPECT_EQ(gz->top_folder, k_top);
   EXPECT_EQ(gz->entries.size(), 12U);
@@ -218,12 +219,13 @@ TEST_F(InstallExtract, TarGzAndZipAreRead)
 
 TEST_F(InstallExtract, TwoArchivesMergeIntoOneDestination)
 {
-  ASSERT_TRUE(extract(cudart_members()).ok());
+  ASSERT_TRUE(extract(cudart_members(), ArchiveFormat::tar_xz).ok());
   const std::string nvcc = "cuda_nvcc-linux-x86_64-12.4.131-archive/";
   const auto result = extract({dir_member(nvcc), dir_member(nvcc + "bin/"),
                                file_member(nvcc + "bin/nvcc", "nvcc", 0755), dir_member(nvcc + "lib/"),
                                file_member(nvcc + "lib/libnvptxcompiler_static.a", "a"),
-                               file_member(nvcc + "LICENSE", "nvcc license\n")});
+                               file_member(nvcc + "LICENSE", "nvcc license\n")},
+                              ArchiveFormat::tar_xz);
   ASSERT_TRUE(result.ok()) << describe(result.error());
   EXPECT_EQ(result->top_folder, "cuda_nvcc-linux-x86_64-12.4.131-archive");
   EXPECT_EQ(read_text(destination() / "bin/nvcc"), "nvcc");
@@ -437,7 +439,8 @@ TEST_F(InstallExtractLimits, ZerosBombIsRefusedByTheRatio)
   // 40 MiB of zeros xz-compress to some 6 KB: past 64 times the archive plus 16 MiB (the
   // default limits). Bigger bombs only take longer to build.
   expect_refused(extract({dir_member("pkg/"), file_member("pkg/ok", "ok"),
-                          zeros_member("pkg/zeros", 40ULL << 20)}),
+                          zeros_member("pkg/zeros", 40ULL << 20)},
+                         ArchiveFormat::tar_xz),
                  "pkg/zeros");
   EXPECT_LT(fs::file_size(m_last_archive), 64U << 10);
   EXPECT_FALSE(fs::exists(destination() / "zeros"));  // refused before a byte was written
@@ -474,10 +477,10 @@ TEST_F(InstallExtractBroken, TruncatedArchive)
 {
   std::mt19937_64 random(7);
   std::string noise;
-  while (noise.size() < (64U << 10)) {
+  while (noise.size() < (256U << 10)) {  // past libarchive's read-ahead, so the cut is in the data
     noise += std::to_string(random());  // digits: xz shrinks them only about 2:1
   }
-  const fs::path whole = write({dir_member("pkg/"), file_member("pkg/noise", noise)});
+  const fs::path whole = write({dir_member("pkg/"), file_member("pkg/noise", noise)}, ArchiveFormat::tar_xz);
   m_last_archive = whole;
   fs::resize_file(whole, fs::file_size(whole) * 3 / 5);
   const auto result = install::extract_archive(whole, destination());

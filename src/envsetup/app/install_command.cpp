@@ -75,7 +75,7 @@ util::Result<fs::path> extract_once(const fs::path& store, const FetchedArchive&
     return std::move(result).error().with_cause("while extracting " + archive.outcome.item.name + " (" +
                                                 archive.planned.component + ")");
   }
-  ENVSETUP_TRY(util::fsync_path(temporary));
+  ENVSETUP_TRY(util::syncfs_path(temporary));  // every extracted file, before it becomes visible
   fs::rename(temporary, done, ec);
   if (ec) {
     fs::remove_all(temporary, ec);

@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace envsetup::fetch {
@@ -23,14 +24,31 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using detail::ResponseHeaders;
 
-constexpr std::size_t k_file_buffer = 1 << 20;
+constexpr std::size_t k_hash_block = 1 << 20;
+
+// Writes all of `data` to `fd`; false on error. Large chunks go straight to the kernel (no
+// stdio copy): curl hands over up to CURLOPT_BUFFERSIZE bytes at a time.
+bool write_all(int fd, const char* data, std::size_t size)
+{
+  while (size > 0) {
+    const ssize_t written = ::write(fd, data, size);
+    if (written < 0 && errno == EINTR) {
+      continue;
+    }
+    if (written <= 0) {
+      return false;
+    }
+    data += written;
+    size -= static_cast<std::size_t>(written);
+  }
+  return true;
+}
 
 struct Transfer {
   const DownloadItem* item = nullptr;
   util::FileLock lock;
   fs::path partial;
-  std::FILE* file = nullptr;
-  std::unique_ptr<char[]> buffer;
+  int fd = -1;
   util::Sha256 hash;
   std::uint64_t have = 0;
   bool range_requested = false;
@@ -60,8 +78,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
     // The server ignored Range and sends the whole file: start over.
     t.range_requested = false;
     t.resumed = false;
-    if (std::fflush(t.file) != 0 || ::ftruncate(fileno(t.file), 0) != 0 ||
-        std::fseek(t.file, 0, SEEK_SET) != 0) {
+    if (::ftruncate(t.fd, 0) != 0 || ::lseek(t.fd, 0, SEEK_SET) != 0) {
       t.write_failed = true;
       return 0;
     }
@@ -72,7 +89,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
     t.too_long = true;
     return 0;
   }
-  if (std::fwrite(data, 1, bytes, t.file) != bytes) {
+  if (!write_all(t.fd, data, bytes)) {
     t.write_failed = true;
     return 0;
   }
@@ -99,7 +116,7 @@ util::Status open_partial(Transfer& t)
   t.have = 0;
   if (existing > 0) {
     std::FILE* in = std::fopen(t.partial.c_str(), "rb");
-    std::vector<char> block(k_file_buffer);
+    std::vector<char> block(k_hash_block);
     std::size_t got = 0;
     while (in != nullptr && (got = std::fread(block.data(), 1, block.size(), in)) > 0) {
       t.hash.update(block.data(), got);
@@ -109,23 +126,21 @@ util::Status open_partial(Transfer& t)
       std::fclose(in);
     }
   }
-  t.file = std::fopen(t.partial.c_str(), t.have > 0 ? "ab" : "wb");
-  if (t.file == nullptr) {
+  t.fd = ::open(t.partial.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (t.have > 0 ? O_APPEND : O_TRUNC), 0644);
+  if (t.fd < 0) {
     return util::make_error(util::ErrorKind::io, "cannot write `" + t.partial.string() + "`")
       .with_cause(std::strerror(errno));
   }
-  t.buffer = std::make_unique<char[]>(k_file_buffer);
-  std::setvbuf(t.file, t.buffer.get(), _IOFBF, k_file_buffer);
   return util::ok_status();
 }
 
 void close_file(Transfer& t)
 {
-  if (t.file != nullptr) {
-    if (std::fclose(t.file) != 0) {
+  if (t.fd >= 0) {
+    if (::close(t.fd) != 0) {
       t.write_failed = true;
     }
-    t.file = nullptr;
+    t.fd = -1;
   }
 }
 

@@ -26,13 +26,14 @@ struct ExtractedEntry {
   Type type = Type::file;
   std::string link_target;  // symlink: as stored; hardlink: the target's path, like `path`
   std::uint64_t size = 0;   // file and hardlink: the bytes written for this entry
-  std::uint32_t mode = 0;   // permission bits as written (setuid, setgid, sticky removed)
+  std::uint32_t mode = 0;   // permission bits as written: setuid, setgid, sticky removed;
+                            // folders get u+rwx; a hard link has its file's
 };
 
 struct ExtractResult {
   std::string top_folder;               // the stripped top folder ("" when there was none)
   std::vector<ExtractedEntry> entries;  // in archive order; the top folder itself is not listed
-  std::uint64_t bytes_written = 0;      // the sum of the entries' sizes
+  std::uint64_t bytes_written = 0;      // the sum of the entries' sizes (bytes written to files)
 };
 
 // Extracts `archive_path` into `destination`, an existing folder (normally empty, possibly
@@ -57,9 +58,11 @@ struct ExtractResult {
 // Writes go through folder descriptors with O_NOFOLLOW (no chdir, safe with other threads);
 // ownership, ACLs, extended attributes and file flags are never restored; setuid, setgid and
 // sticky bits are dropped; folders keep at least u+rwx so the caller can always remove them;
-// files and folders get their modification times. A later entry replaces an earlier file or symlink of the
-// same path. When the first entries look like a top folder and a later one is outside it,
-// what was extracted so far is moved under that folder and nothing is stripped.
+// files and folders get their modification times. A file's declared size counts against the
+// limits before it is created (a sparse file's holes are written as zeros and count too). A
+// later entry replaces an earlier file or symlink of the same path. When the first entries
+// look like a top folder and a later one is outside it, what was extracted so far is moved
+// under that folder and nothing is stripped.
 // On error, what was extracted so far stays under `destination` (the caller extracts into a
 // staging folder and owns the cleanup); nothing is ever written outside `destination`.
 [[nodiscard]] util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive_path,

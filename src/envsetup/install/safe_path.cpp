@@ -242,7 +242,7 @@ util::Status check_symlink_target(int root_fd, const PathParts& link, std::strin
     return refused(shown + " points outside the destination");
   }
   if (!resolves_inside(root_fd, std::move(folder), std::move(pending))) {
-    return refused(shown + " resolves outside the destination through a symlink already there");
+    return refused(shown + " leaves the destination, or loops, through the symlinks already there");
   }
   return util::ok_status();
 }

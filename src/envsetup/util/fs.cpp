@@ -85,6 +85,20 @@ Status fsync_path(const std::filesystem::path& path)
   return ok_status();
 }
 
+Status syncfs_path(const std::filesystem::path& path)
+{
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return io_error("cannot open", path);
+  }
+  const int status = ::syncfs(fd);
+  ::close(fd);
+  if (status != 0) {
+    return io_error("cannot sync the file system of", path);
+  }
+  return ok_status();
+}
+
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content)
 {
   std::error_code ec;

@@ -24,6 +24,10 @@ namespace envsetup::util {
 // fsync of a file (or folder) by path. Errors (kind io).
 [[nodiscard]] Status fsync_path(const std::filesystem::path& path);
 
+// syncfs of the file system holding `path`: every file written there so far is on disk
+// (cheaper than an fsync per file of a freshly extracted tree). Errors (kind io).
+[[nodiscard]] Status syncfs_path(const std::filesystem::path& path);
+
 // An exclusive advisory lock (flock) on `path` (created if needed), released on
 // destruction or process exit — so a killed holder never leaves it stuck.
 class FileLock {
