@@ -355,7 +355,6 @@ class TransferFaults(FetchTestCase):
 class KnownBugs(FetchTestCase):
     """Documented behaviour the product does not have yet (reported; remove the decorator once fixed)."""
 
-    @unittest.expectedFailure
     def test_failed_json_run_stays_one_object_per_line(self):
         # fetch --help: "--json  JSON events and result on stdout, one object per line".
         cudart = self.entries["cuda_cudart"]
@@ -368,7 +367,6 @@ class KnownBugs(FetchTestCase):
                 self.fail(f"not one JSON object per line: {line!r}")
         self.assertFalse(mt.json_lines(result.stdout)[-1]["ok"])
 
-    @unittest.expectedFailure
     def test_restarted_download_is_not_reported_as_resumed(self):
         cublas = self.entries["libcublas"]
         with open(mt.entry_path(self.mirror, cublas), "rb") as handle:
@@ -407,14 +405,15 @@ class Https(FetchTestCase):
         cert, key = pair
         cudart = self.entries["cuda_cudart"]
         plain = self.serve()  # serves the same file over http
-        url = self.serve(None, "--https", cert, key, "--fault", f"{cudart['url_path']}=redirect:{plain}{cudart['url_path']}")
+        path = cudart["url_path"]
+        url = self.serve(None, "--https", cert, key, "--fault", f"{path}=redirect:{plain}{path}")
         result = self.fetch(url, "--cacert", cert)
         self.assertExit(result, 4)
         self.assertIn(cudart["name"], result.stderr)
         self.assertNotIn(cudart["name"], self.cached())
         # An https -> https redirect is followed.
         other = self.serve(None, "--https", cert, key)
-        url = self.serve(None, "--https", cert, key, "--fault", f"{cudart['url_path']}=redirect:{other}{cudart['url_path']}")
+        url = self.serve(None, "--https", cert, key, "--fault", f"{path}=redirect:{other}{path}")
         self.assertExit(self.fetch(url, "--cacert", cert), 0)
         self.assertCacheHolds(RUNTIME)
 

@@ -176,6 +176,22 @@ util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
     }
     wanted.emplace_back("cudnn", (*release)->version.text());
   }
+  if (options.offline) {
+    std::vector<std::string> missing;
+    for (const auto& [product, version] : wanted) {
+      if (!fs::is_regular_file(cache.manifest_path(product, version))) {
+        missing.push_back(product + " " + version + " (" + cache.manifest_path(product, version).string() + ")");
+      }
+    }
+    if (!missing.empty()) {
+      util::Error error = util::make_error(util::ErrorKind::environment,
+                                           "--offline: " + std::to_string(missing.size()) +
+                                             " manifest(s) are not in the cache");
+      error.causes = std::move(missing);
+      error.hints.push_back("run the same command without --offline once (or with --mirror) to fill the cache");
+      return error;
+    }
+  }
   for (const auto& [product, version] : wanted) {
     auto text = manifest_text(options, cache, plan.root, product, version, transfer);
     if (!text) {

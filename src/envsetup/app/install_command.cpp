@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <unistd.h>
@@ -65,6 +66,12 @@ util::Result<fs::path> extract_once(const fs::path& store, const FetchedArchive&
   }
   if (fs::is_directory(done, ec)) {
     return done;
+  }
+  // Holding the lock, any other temporary folder of this archive belongs to a killed run.
+  for (const auto& entry : fs::directory_iterator(store / "extracted-v1", ec)) {
+    if (entry.path().filename().string().starts_with(sha + ".tmp-")) {
+      fs::remove_all(entry.path(), ec);
+    }
   }
   const fs::path temporary = store / "extracted-v1" / (sha + ".tmp-" + std::to_string(::getpid()));
   fs::remove_all(temporary, ec);
@@ -155,7 +162,9 @@ util::Status write_activation(const fs::path& staging, const fs::path& prefix, c
       return std::move(text).error();
     }
     auto all = variables;
-    all[file == std::string("activate") ? "prefix_sh" : "prefix_fish"] = util::shell_double_quoted(prefix.string());
+    const bool fish = file == std::string("activate.fish");
+    all[fish ? "prefix_fish" : "prefix_sh"] =
+      fish ? util::fish_double_quoted(prefix.string()) : util::shell_double_quoted(prefix.string());
     auto rendered = util::render_template(*text, all, template_name);
     if (!rendered) {
       return std::move(rendered).error();
@@ -175,6 +184,50 @@ bool receipt_matches(const install::Receipt& receipt, const FetchPlan& plan)
     return std::any_of(receipt.archives.begin(), receipt.archives.end(),
                        [&](const auto& a) { return a.sha256 == planned.archive.sha256; });
   });
+}
+
+// A prefix may be replaced only when it is new, an empty folder, or an envsetup prefix
+// holding nothing but what its receipt lists: an install never deletes a user's files.
+util::Status check_replaceable(const fs::path& prefix)
+{
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(prefix, ec))) {
+    return util::ok_status();
+  }
+  if (!fs::is_directory(fs::symlink_status(prefix, ec))) {
+    return util::make_error(util::ErrorKind::usage, "`" + prefix.string() + "` exists and is not a folder")
+      .with_hint("choose another --prefix");
+  }
+  if (fs::is_empty(prefix, ec)) {
+    return util::ok_status();
+  }
+  auto receipt = install::read_receipt(prefix);
+  if (!receipt) {
+    return util::make_error(util::ErrorKind::usage,
+                            "`" + prefix.string() + "` is a folder with files envsetup did not install")
+      .with_hint("choose a new or empty folder for --prefix; envsetup never replaces files it did not create");
+  }
+  std::set<std::string> known(receipt->files.begin(), receipt->files.end());
+  known.insert(".envsetup/receipt.json");
+  std::vector<std::string> foreign;
+  for (auto it = fs::recursive_directory_iterator(prefix, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const auto relative = it->path().lexically_relative(prefix).string();
+    if (!it->is_directory(ec) || it->is_symlink(ec)) {
+      if (known.count(relative) == 0) {
+        foreign.push_back(relative);
+      }
+    }
+  }
+  if (!foreign.empty()) {
+    util::Error error = util::make_error(util::ErrorKind::usage,
+                                         "`" + prefix.string() + "` holds " + std::to_string(foreign.size()) +
+                                           " file(s) envsetup did not install");
+    error.causes = std::move(foreign);
+    error.hints.push_back("move them away, or install into another --prefix");
+    return error;
+  }
+  return util::ok_status();
 }
 
 void register_prefix(const fs::path& store, const fs::path& prefix)
@@ -226,6 +279,7 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
   if (!tx) {
     return std::move(tx).error();
   }
+  ENVSETUP_TRY(check_replaceable(outcome.prefix));
   if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, *plan)) {
     outcome.already_installed = true;  // another process finished it while we waited
     outcome.receipt = std::move(existing).value();
@@ -340,8 +394,9 @@ util::Result<std::string> environment_for(const fs::path& requested, const std::
   }
   const std::string quoted = util::shell_double_quoted(prefix.string());
   if (shell == "fish") {
-    return "set -gx CUDA_HOME \"" + quoted + "\"\nset -gx CUDA_PATH \"" + quoted + "\"\nset -gx PATH \"" + quoted +
-           "/bin\" $PATH\nset -gx LD_LIBRARY_PATH \"" + quoted + "/lib\" $LD_LIBRARY_PATH\n";
+    const std::string fish = util::fish_double_quoted(prefix.string());
+    return "set -gx CUDA_HOME \"" + fish + "\"\nset -gx CUDA_PATH \"" + fish + "\"\nset -gx PATH \"" + fish +
+           "/bin\" $PATH\nset -gx LD_LIBRARY_PATH \"" + fish + "/lib\" $LD_LIBRARY_PATH\n";
   }
   if (shell != "bash" && shell != "zsh" && shell != "sh") {
     return util::make_error(util::ErrorKind::usage, "unknown shell `" + shell + "`").with_hint("use bash, zsh or fish");

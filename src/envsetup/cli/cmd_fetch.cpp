@@ -27,7 +27,8 @@ void add_download_flags(CLI::App& command, FetchFlags& flags)
                      "replaces https://developer.download.nvidia.com/compute/ (http://, https://, file:// "
                      "or a folder); default ENVSETUP_MIRROR");
   command.add_option("--cache", flags.cache, "cache folder (default ENVSETUP_CACHE_DIR or ~/.cache/envsetup)");
-  command.add_option("--cacert", flags.cacert, "extra CA bundle to trust for https (TLS is always verified)");
+  command.add_option("--cacert", flags.cacert,
+                     "CA bundle to verify https servers with, instead of the system's (TLS is always verified)");
   command.add_option("-j,--jobs", flags.options.jobs, "parallel downloads (default 4)")->check(CLI::Range(1, 64));
   command.add_flag("--offline", flags.options.offline, "use only the cache; say what is missing");
   command.add_option("--matrix", flags.matrix_dir, "compatibility matrix folder (default: built-in)");

@@ -7,6 +7,7 @@
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/progress.hpp>
 #include <envsetup/util/strings.hpp>
+#include <envsetup/util/template.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -73,7 +74,7 @@ int install(InstallFlags& flags)
                                 {"cuda", outcome->receipt.cuda}, {"cudnn", outcome->receipt.cudnn},
                                 {"files", outcome->receipt.files.size()}, {"bytes", outcome->bytes},
                                 {"archives_extracted", outcome->archives_extracted},
-                                {"activate", "source " + prefix + "/activate"}}
+                                {"activate", "source " + util::shell_word(prefix + "/activate")}}
                    .dump()
               << '\n';
     return k_exit_ok;
@@ -86,7 +87,7 @@ int install(InstallFlags& flags)
               << outcome->receipt.files.size() << " files, " << human_bytes(outcome->bytes) << ") in " << prefix
               << '\n';
   }
-  std::cout << "to use it:  source " << prefix << "/activate\n";
+  std::cout << "to use it:  source " << util::shell_word(prefix + "/activate") << '\n';
   return k_exit_ok;
 }
 
@@ -154,6 +155,8 @@ void add_install_commands(CLI::App& app, CommandResult& result)
     "No root needed; installing what is installed already does nothing. Exit codes: docs/cli.md.");
   add_download_flags(*command, flags->download);
   flags->download.options.components = "devel";
+  command->get_option("--components")
+    ->description("runtime, devel, all, or component ids (cuda_nvcc,libcublas,...); default devel");
   command->add_option("--prefix", flags->prefix, "install here (default: STORE/toolkits/cuda-X.Y.Z[-cudnn-A.B.C])");
   command->add_option("--store", flags->store, "envsetup's store (default ENVSETUP_STORE or ~/.local/share/envsetup)");
   command->callback([flags, &result] { result.exit_code = install(*flags); });

@@ -64,7 +64,7 @@ void print_error_json(std::ostream& out, const util::Error& error)
       {"causes", error.causes},
       {"hints", error.hints}}},
   };
-  out << document.dump(2) << '\n';
+  out << document.dump() << '\n';  // one line: also valid inside a stream of JSON events
 }
 
 Table::Table(std::vector<std::string> header) : m_header(std::move(header)) {}

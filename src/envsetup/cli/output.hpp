@@ -13,7 +13,7 @@ namespace envsetup::cli {
 // Writes `error` as `envsetup: error: ...`, `  caused by: ...`, `  hint: ...` lines.
 void print_error(std::ostream& out, const util::Error& error);
 
-// With `--json`: the error as one JSON object {"ok": false, "error": {...}}.
+// With `--json`: the error as one JSON object {"ok": false, "error": {...}} on one line.
 void print_error_json(std::ostream& out, const util::Error& error);
 
 // Left-aligned columns separated by two spaces; every row has the header's width. A header

@@ -55,6 +55,7 @@ struct Transfer {
   bool resumed = false;
   bool too_long = false;
   bool write_failed = false;
+  int write_errno = 0;
   int attempts = 0;
   int checksum_failures = 0;
   std::uint64_t transferred = 0;
@@ -65,6 +66,7 @@ struct Transfer {
   DownloadObserver* observer = nullptr;
   std::string failure;  // final reason when it gave up
   bool integrity_failure = false;
+  bool io_failure = false;  // a local write failed (full disk, quota, file-size limit)
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userdata)
@@ -79,6 +81,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
     t.range_requested = false;
     t.resumed = false;
     if (::ftruncate(t.fd, 0) != 0 || ::lseek(t.fd, 0, SEEK_SET) != 0) {
+      t.write_errno = errno;
       t.write_failed = true;
       return 0;
     }
@@ -90,6 +93,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
     return 0;
   }
   if (!write_all(t.fd, data, bytes)) {
+    t.write_errno = errno;
     t.write_failed = true;
     return 0;
   }
@@ -224,7 +228,8 @@ private:
         continue;
       }
       if (auto opened = open_partial(t); !opened) {
-        t.failure = opened.error().message;
+        t.failure = opened.error().message + ": " + opened.error().causes.at(0);
+        t.io_failure = true;
         m_done.push_back(std::move(*it));
         it = m_waiting.erase(it);
         continue;
@@ -291,8 +296,9 @@ private:
     bool restart = false;
     bool permanent = false;
     if (t->write_failed) {
-      reason = "cannot write `" + t->partial.string() + "`: " + std::strerror(errno);
+      reason = "cannot write `" + t->partial.string() + "`: " + std::strerror(t->write_errno);
       permanent = true;
+      t->io_failure = true;
     } else if (t->too_long) {
       reason = "the server sent more than the manifest's " + std::to_string(t->item->size) + " bytes";
       restart = true;
@@ -328,6 +334,7 @@ private:
     if (restart) {
       std::error_code ec;
       fs::remove(t->partial, ec);
+      t->resumed = false;
     }
     if (permanent || t->attempts >= m_options.max_attempts) {
       std::error_code ec;
@@ -375,11 +382,13 @@ private:
   util::Result<std::vector<DownloadOutcome>> report(const std::vector<DownloadItem>& items)
   {
     bool integrity = false;
+    bool io = false;
     std::vector<std::string> causes;
     for (const auto& t : m_done) {
       if (!t->failure.empty()) {
         causes.push_back(t->item->name + " (" + t->item->url + "): " + t->failure);
         integrity = integrity || t->integrity_failure;
+        io = io || t->io_failure;
       }
     }
     if (causes.empty()) {
@@ -396,7 +405,7 @@ private:
       return ordered;
     }
     util::Error error = util::make_error(
-      integrity ? util::ErrorKind::integrity : util::ErrorKind::network,
+      io ? util::ErrorKind::io : integrity ? util::ErrorKind::integrity : util::ErrorKind::network,
       std::to_string(causes.size()) + " of " + std::to_string(items.size()) + " download(s) failed");
     error.causes = std::move(causes);
     error.hints.push_back("the " + std::to_string(m_outcomes.size()) +

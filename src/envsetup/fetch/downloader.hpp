@@ -30,7 +30,7 @@ struct DownloadOptions {
   long low_speed_bytes = 1024;                      // abort a transfer slower than this...
   std::chrono::seconds low_speed_time{30};          // ...for this long (no total timeout)
   std::chrono::seconds connect_timeout{30};
-  std::optional<std::filesystem::path> cacert;      // extra CA bundle; TLS is always verified
+  std::optional<std::filesystem::path> cacert;      // CA bundle replacing the system's; TLS is always verified
   std::string user_agent = "envsetup";
 };
 

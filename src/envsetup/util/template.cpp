@@ -52,4 +52,34 @@ std::string shell_double_quoted(std::string_view text)
   return out;
 }
 
+std::string fish_double_quoted(std::string_view text)
+{
+  std::string out;
+  for (const char c : text) {
+    if (c == '\\' || c == '"' || c == '$') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string shell_word(std::string_view text)
+{
+  constexpr std::string_view safe =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@%";
+  if (!text.empty() && text.find_first_not_of(safe) == std::string_view::npos) {
+    return std::string(text);
+  }
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 }  // namespace envsetup::util

@@ -19,4 +19,11 @@ namespace envsetup::util {
 // `text` escaped for the inside of a double-quoted POSIX shell string (\ " $ ` escaped).
 [[nodiscard]] std::string shell_double_quoted(std::string_view text);
 
+// `text` escaped for the inside of a double-quoted fish string (\ " $ escaped).
+[[nodiscard]] std::string fish_double_quoted(std::string_view text);
+
+// `text` as one POSIX shell word: unchanged when it has only safe characters, else in single
+// quotes (a ' written as '\'').
+[[nodiscard]] std::string shell_word(std::string_view text);
+
 }  // namespace envsetup::util
