@@ -69,4 +69,16 @@ core::Request request(const std::string& framework, const std::string& python,
   return parsed;
 }
 
+std::string chosen_name(const core::Resolution& resolution)
+{
+  if (!resolution.plan) {
+    return "";
+  }
+  const auto& plan = *resolution.plan;
+  if (!plan.version) {
+    return "CUDA " + plan.cuda->text();
+  }
+  return plan.framework + " " + plan.version->text() + " " + plan.variant;
+}
+
 }  // namespace envsetup::testing

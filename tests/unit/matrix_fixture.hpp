@@ -3,6 +3,7 @@
 #pragma once
 
 #include <envsetup/core/host.hpp>
+#include <envsetup/core/plan.hpp>
 #include <envsetup/core/request.hpp>
 #include <envsetup/matrix/load.hpp>
 
@@ -29,5 +30,8 @@ core::HostFacts host(const std::string& driver, const std::vector<std::string>& 
 // A request from "torch==2.5.1"-style text, with optional Python and CUDA pins.
 core::Request request(const std::string& framework, const std::string& python = "",
                       const std::string& cuda = "", bool cpu = false);
+
+// The chosen candidate as "torch 2.5.1 cu124" / "CUDA 12.4.1", or "" when there is no plan.
+std::string chosen_name(const core::Resolution& resolution);
 
 }  // namespace envsetup::testing

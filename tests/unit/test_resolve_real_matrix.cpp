@@ -45,18 +45,6 @@ struct RealCase {
   std::vector<std::string> hints;
 };
 
-std::string chosen_name(const core::Resolution& resolution)
-{
-  if (!resolution.plan) {
-    return "";
-  }
-  const auto& plan = *resolution.plan;
-  if (!plan.version) {
-    return "CUDA " + plan.cuda->text();
-  }
-  return plan.framework + " " + plan.version->text() + " " + plan.variant;
-}
-
 void PrintTo(const RealCase& c, std::ostream* out)
 {
   *out << c.name;

@@ -29,18 +29,6 @@ struct RuleCase {
   std::string hint;
 };
 
-std::string chosen_name(const core::Resolution& resolution)
-{
-  if (!resolution.plan) {
-    return "";
-  }
-  const auto& plan = *resolution.plan;
-  if (!plan.version) {
-    return "CUDA " + plan.cuda->text();
-  }
-  return plan.framework + " " + plan.version->text() + " " + plan.variant;
-}
-
 void PrintTo(const RuleCase& c, std::ostream* out)
 {
   *out << c.name;

@@ -58,8 +58,7 @@ int verify(const CacheFlags& flags)
 {
   auto corrupt = cache_of(flags).verify();
   if (!corrupt) {
-    print_error(std::cerr, corrupt.error());
-    return exit_code_for(corrupt.error().kind);
+    return report_error(corrupt.error(), false);
   }
   if (corrupt->empty()) {
     std::cout << "every archive matches its sha256\n";
@@ -92,8 +91,7 @@ int clean(const CacheFlags& flags)
   }
   auto freed = cache_of(flags).clean(older_than);
   if (!freed) {
-    print_error(std::cerr, freed.error());
-    return exit_code_for(freed.error().kind);
+    return report_error(freed.error(), false);
   }
   std::cout << "freed " << human_bytes(*freed) << '\n';
   return k_exit_ok;

@@ -32,11 +32,7 @@ int execute(const DetectFlags& flags)
   }
   auto report = app::run_detect(options);
   if (!report) {
-    print_error(std::cerr, report.error());
-    if (flags.json) {
-      print_error_json(std::cout, report.error());
-    }
-    return exit_code_for(report.error().kind);
+    return report_error(report.error(), flags.json);
   }
   if (flags.json) {
     std::cout << host_report_json(*report) << '\n';

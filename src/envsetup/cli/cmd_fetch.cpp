@@ -60,19 +60,6 @@ void finish_options(FetchFlags& flags)
   options.user_agent = "envsetup/" ENVSETUP_VERSION;
 }
 
-namespace {
-
-int fail(const util::Error& error, bool json)
-{
-  print_error(std::cerr, error);
-  if (json) {
-    print_error_json(std::cout, error);
-  }
-  return exit_code_for(error.kind);
-}
-
-}  // namespace
-
 std::unique_ptr<fetch::DownloadObserver> progress_for(const FetchFlags& flags, const app::FetchPlan& plan)
 {
   std::uint64_t total = 0;
@@ -111,13 +98,13 @@ int fetch(FetchFlags& flags)
   finish_options(flags);
   auto plan = app::plan_fetch(flags.options);
   if (!plan) {
-    return fail(plan.error(), flags.json);
+    return report_error(plan.error(), flags.json);
   }
   auto progress = progress_for(flags, *plan);
   auto fetched = app::run_fetch(flags.options, *plan, progress.get());
   progress.reset();
   if (!fetched) {
-    return fail(fetched.error(), flags.json);
+    return report_error(fetched.error(), flags.json);
   }
   if (flags.json) {
     std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"cache", plan->cache_root.string()},
@@ -145,13 +132,13 @@ int mirror(FetchFlags& flags)
   finish_options(flags);
   auto plan = app::plan_fetch(flags.options);
   if (!plan) {
-    return fail(plan.error(), flags.json);
+    return report_error(plan.error(), flags.json);
   }
   auto progress = progress_for(flags, *plan);
   auto written = app::run_mirror(flags.options, flags.out_dir, *plan, progress.get());
   progress.reset();
   if (!written) {
-    return fail(written.error(), flags.json);
+    return report_error(written.error(), flags.json);
   }
   if (flags.json) {
     nlohmann::json files = nlohmann::json::array();

@@ -31,21 +31,12 @@ std::optional<std::filesystem::path> optional_path(const std::string& text)
   return text.empty() ? std::nullopt : std::optional<std::filesystem::path>(text);
 }
 
-int fail(const util::Error& error, bool json)
-{
-  print_error(std::cerr, error);
-  if (json) {
-    print_error_json(std::cout, error);
-  }
-  return exit_code_for(error.kind);
-}
-
 int install(InstallFlags& flags)
 {
   auto& download = flags.download;
   finish_options(download);
   if (!download.options.cuda && !download.options.cudnn) {
-    return fail(util::make_error(util::ErrorKind::usage, "nothing to install")
+    return report_error(util::make_error(util::ErrorKind::usage, "nothing to install")
                   .with_hint("pass `--cuda VERSION` (and `--cudnn VERSION`), e.g. `envsetup install --cuda 12.4 --cudnn 9.1`"),
                 download.json);
   }
@@ -58,14 +49,14 @@ int install(InstallFlags& flags)
   {
     auto plan = app::plan_fetch(options.fetch);  // only to size the progress display
     if (!plan) {
-      return fail(plan.error(), download.json);
+      return report_error(plan.error(), download.json);
     }
     progress = progress_for(download, *plan);
   }
   auto outcome = app::run_install_toolkit(options, progress.get());
   progress.reset();
   if (!outcome) {
-    return fail(outcome.error(), download.json);
+    return report_error(outcome.error(), download.json);
   }
   const auto& prefix = outcome->prefix.string();
   if (download.json) {
@@ -122,7 +113,7 @@ int remove(const InstallFlags& flags)
 {
   auto kept = app::remove_prefix(flags.prefix, optional_path(flags.store));
   if (!kept) {
-    return fail(kept.error(), false);
+    return report_error(kept.error(), false);
   }
   std::cout << "removed " << flags.prefix << '\n';
   if (!kept->empty()) {
@@ -135,7 +126,7 @@ int env(const InstallFlags& flags)
 {
   auto text = app::environment_for(flags.prefix, flags.shell);
   if (!text) {
-    return fail(text.error(), false);
+    return report_error(text.error(), false);
   }
   std::cout << *text;
   return k_exit_ok;

@@ -32,20 +32,11 @@ app::MatrixChoice choice_from(const std::string& directory)
   return app::with_environment(choice);
 }
 
-int fail(const util::Error& error, bool json)
-{
-  print_error(std::cerr, error);
-  if (json) {
-    print_error_json(std::cout, error);
-  }
-  return exit_code_for(error.kind);
-}
-
 int validate(const MatrixFlags& flags)
 {
   auto report = app::validate_matrix(choice_from(flags.directory));
   if (!report) {
-    return fail(report.error(), flags.json);
+    return report_error(report.error(), flags.json);
   }
   if (flags.json) {
     nlohmann::json problems = nlohmann::json::array();
@@ -85,10 +76,10 @@ int show(const MatrixFlags& flags)
   const auto choice = choice_from(flags.directory);
   auto matrix = app::load_matrix(choice);
   if (!matrix) {
-    return fail(matrix.error(), flags.json);
+    return report_error(matrix.error(), flags.json);
   }
   if (!flags.framework.empty() && matrix->find_framework(flags.framework) == nullptr) {
-    return fail(util::make_error(util::ErrorKind::usage,
+    return report_error(util::make_error(util::ErrorKind::usage,
                                  "unknown framework `" + flags.framework + "`")
                   .with_hint("run `envsetup matrix show --domain frameworks` to list them"),
                 flags.json);

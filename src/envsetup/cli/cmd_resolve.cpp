@@ -104,11 +104,7 @@ int execute(ResolveFlags& flags)
   }
   auto outcome = app::run_resolve(flags.options);
   if (!outcome) {
-    print_error(std::cerr, outcome.error());
-    if (flags.json) {
-      print_error_json(std::cout, outcome.error());
-    }
-    return exit_code_for(outcome.error().kind);
+    return report_error(outcome.error(), flags.json);
   }
   const bool ok = outcome->resolution.plan.has_value();
   if (flags.json) {

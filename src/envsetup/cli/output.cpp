@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <iostream>
 #include <ostream>
 
 namespace envsetup::cli {
@@ -65,6 +66,15 @@ void print_error_json(std::ostream& out, const util::Error& error)
       {"hints", error.hints}}},
   };
   out << document.dump() << '\n';  // one line: also valid inside a stream of JSON events
+}
+
+int report_error(const util::Error& error, bool json)
+{
+  print_error(std::cerr, error);
+  if (json) {
+    print_error_json(std::cout, error);
+  }
+  return exit_code_for(error.kind);
 }
 
 Table::Table(std::vector<std::string> header) : m_header(std::move(header)) {}

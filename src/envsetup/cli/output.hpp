@@ -16,6 +16,9 @@ void print_error(std::ostream& out, const util::Error& error);
 // With `--json`: the error as one JSON object {"ok": false, "error": {...}} on one line.
 void print_error_json(std::ostream& out, const util::Error& error);
 
+// Prints `error` on stderr (and, with `json`, as JSON on stdout); returns its exit code.
+[[nodiscard]] int report_error(const util::Error& error, bool json);
+
 // Left-aligned columns separated by two spaces; every row has the header's width. A header
 // of empty strings is not printed.
 class Table {
