@@ -86,6 +86,16 @@ class Resolve(unittest.TestCase):
         self.assertIn("torch 2.5.1 cu118", result.stdout)
         self.assertEqual(result.stderr, "")
 
+    def test_each_fact_names_one_origin(self):
+        result = run("resolve", "-f", "torch", "--driver", "550.54.15", "--gpu", "8.9")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        first = result.stdout.splitlines()[0]
+        self.assertNotIn("(--python)", first)
+        result = run("resolve", "-f", "torch", "--driver", "550.54.15", "--gpu", "8.9", "--python", "3.11")
+        first = result.stdout.splitlines()[0]
+        self.assertIn("Python 3.11 (--python)", first)
+        self.assertNotIn("(detected)", first)
+
     def test_refusal_exit_code_json_and_hint(self):
         result = run("resolve", "-f", "torch", "--driver", "none", "--gpu", "8.9", "--json")
         self.assertEqual(result.returncode, 3)

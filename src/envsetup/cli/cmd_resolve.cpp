@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <ostream>
@@ -29,7 +30,9 @@ std::string describe_request(const app::ResolveOutcome& outcome)
   for (const auto& fact : outcome.facts) {
     text += ", " + fact.fact + " " + fact.value + " (" + fact.origin + ")";
   }
-  if (outcome.request.python) {
+  const bool python_is_a_fact = std::any_of(outcome.facts.begin(), outcome.facts.end(),
+                                            [](const app::FactNote& fact) { return fact.fact == "Python"; });
+  if (outcome.request.python && !python_is_a_fact) {
     text += ", Python " + outcome.request.python->text() + " (--python)";
   }
   if (outcome.request.cuda_pin) {
