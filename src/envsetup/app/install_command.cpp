@@ -261,16 +261,13 @@ fs::path store_root(const std::optional<fs::path>& store)
   return fs::path(home.empty() ? "/tmp" : home) / ".local" / "share" / "envsetup";
 }
 
-util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, fetch::DownloadObserver* observer)
+util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, FetchPlan& plan,
+                                                 fetch::DownloadObserver* observer)
 {
-  auto plan = plan_fetch(options.fetch);
-  if (!plan) {
-    return std::move(plan).error();
-  }
   const fs::path store = store_root(options.store);
   InstallOutcome outcome;
-  outcome.prefix = fs::absolute(options.prefix.value_or(store / "toolkits" / default_prefix_name(*plan))).lexically_normal();
-  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, *plan)) {
+  outcome.prefix = fs::absolute(options.prefix.value_or(store / "toolkits" / default_prefix_name(plan))).lexically_normal();
+  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, plan)) {
     outcome.already_installed = true;
     outcome.receipt = std::move(existing).value();
     return outcome;
@@ -280,12 +277,12 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
     return std::move(tx).error();
   }
   ENVSETUP_TRY(check_replaceable(outcome.prefix));
-  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, *plan)) {
+  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, plan)) {
     outcome.already_installed = true;  // another process finished it while we waited
     outcome.receipt = std::move(existing).value();
     return outcome;
   }
-  auto fetched = run_fetch(options.fetch, *plan, observer);
+  auto fetched = run_fetch(options.fetch, plan, observer);
   if (!fetched) {
     return std::move(fetched).error();
   }
@@ -299,20 +296,20 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
     return std::move(merged).error();
   }
   receipt.files = std::move(merged).value();
-  auto links = install::add_runfile_links(tx->staging(), install::target_dir_for(plan->platform));
+  auto links = install::add_runfile_links(tx->staging(), install::target_dir_for(plan.platform));
   if (!links) {
     return std::move(links).error();
   }
   receipt.files.insert(receipt.files.end(), links->begin(), links->end());
-  ENVSETUP_TRY(util::write_file_atomic(tx->staging() / "version.json", version_json(*plan)));
+  ENVSETUP_TRY(util::write_file_atomic(tx->staging() / "version.json", version_json(plan)));
   receipt.files.emplace_back("version.json");
-  ENVSETUP_TRY(write_activation(tx->staging(), outcome.prefix, default_prefix_name(*plan), receipt.files));
-  for (const auto& manifest : plan->manifests) {
+  ENVSETUP_TRY(write_activation(tx->staging(), outcome.prefix, default_prefix_name(plan), receipt.files));
+  for (const auto& manifest : plan.manifests) {
     (manifest.product == "cuda" ? receipt.cuda : receipt.cudnn) = manifest.version;
-    receipt.manifests.push_back(fetch::manifest_url(plan->root, manifest.product, manifest.version));
+    receipt.manifests.push_back(fetch::manifest_url(plan.root, manifest.product, manifest.version));
   }
   receipt.components = options.fetch.components;
-  receipt.platform = plan->platform;
+  receipt.platform = plan.platform;
   for (const auto& archive : *fetched) {
     receipt.archives.push_back({archive.planned.product, archive.planned.component, archive.planned.version,
                                 archive.planned.archive.sha256, archive.planned.archive.size, archive.planned.url});

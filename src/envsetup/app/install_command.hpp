@@ -31,13 +31,14 @@ struct InstallOutcome {
 // The store root (see InstallOptions::store).
 [[nodiscard]] std::filesystem::path store_root(const std::optional<std::filesystem::path>& store);
 
-// Downloads (cache), extracts (in parallel, once per archive into STORE/extracted-v1/<sha256>,
+// Installs what `plan` (from plan_fetch(options.fetch)) lists. Downloads (cache), extracts (in parallel, once per archive into STORE/extracted-v1/<sha256>,
 // reused by later prefixes through hard links), merges into a staging tree in NVIDIA's
 // runfile layout with version.json, license folders, activate scripts and a receipt, then
 // swaps it in atomically under a per-prefix lock. Installing what is installed already is a
 // no-op. Errors: those of plan_fetch/run_fetch, integrity (an unsafe archive, a file clash),
 // io.
 [[nodiscard]] util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options,
+                                                               FetchPlan& plan,
                                                                fetch::DownloadObserver* observer);
 
 struct InstalledPrefix {

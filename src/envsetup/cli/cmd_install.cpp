@@ -45,15 +45,12 @@ int install(InstallFlags& flags)
   options.prefix = optional_path(flags.prefix);
   options.store = optional_path(flags.store);
   options.envsetup_version = ENVSETUP_VERSION;
-  std::unique_ptr<fetch::DownloadObserver> progress;
-  {
-    auto plan = app::plan_fetch(options.fetch);  // only to size the progress display
-    if (!plan) {
-      return report_error(plan.error(), download.json);
-    }
-    progress = progress_for(download, *plan);
+  auto plan = app::plan_fetch(options.fetch);
+  if (!plan) {
+    return report_error(plan.error(), download.json);
   }
-  auto outcome = app::run_install_toolkit(options, progress.get());
+  auto progress = progress_for(download, *plan);
+  auto outcome = app::run_install_toolkit(options, *plan, progress.get());
   progress.reset();
   if (!outcome) {
     return report_error(outcome.error(), download.json);
