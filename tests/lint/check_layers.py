@@ -15,13 +15,17 @@ ALLOWED = {
     "resolve": {"util", "core", "matrix"},
     "fetch": {"util", "core"},
     "install": {"util", "core"},
-    "app": {"util", "core", "matrix", "detect", "resolve", "fetch", "install"},
-    "cli": {"util", "core", "matrix", "detect", "resolve", "fetch", "install", "app"},
+    "specgen": {"util", "core"},
+    "pyenv": {"util", "core"},
+    "verify": {"util", "core"},
+    "app": {"util", "core", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify"},
+    "cli": {"util", "core", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify",
+            "app"},
 }
 # third-party header prefix -> modules allowed to include it
 THIRD_PARTY = {
     "CLI/": {"cli"},
-    "nlohmann/": {"matrix", "fetch", "install", "app", "cli"},
+    "nlohmann/": {"matrix", "fetch", "install", "pyenv", "verify", "app", "cli"},
     "openssl/": {"util"},
     "curl/": {"fetch"},
     "archive.h": {"install"},

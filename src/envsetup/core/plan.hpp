@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace envsetup::core {
@@ -34,6 +35,8 @@ struct Plan {
   std::optional<Version> python;
   std::optional<std::string> index_url;
   std::vector<std::string> packages;
+  // Packages released in step with the framework, by series: {"torchvision", "0.20"}.
+  std::vector<std::pair<std::string, std::string>> companions;
   bool pypi_default = false;
   bool system_toolkit = false;
   std::optional<Version> min_driver;  // the driver this plan needs on this host

@@ -70,6 +70,7 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   for (const auto& package : variant.packages) {
     plan.packages.push_back(util::replace_all(package, "version", chosen.version.text()));
   }
+  plan.companions = release.companions;
   plan.pypi_default = variant.pypi_default;
   plan.system_toolkit = variant.system_toolkit;
   plan.min_driver = chosen.evaluation.min_driver;
@@ -150,6 +151,7 @@ core::Resolution resolve_cpu(const matrix::Framework& framework, const core::Req
     for (const auto& package : framework.cpu.packages) {
       plan.packages.push_back(util::replace_all(package, "version", version->text()));
     }
+    plan.companions = release->companions;
     resolution.plan = std::move(plan);
     return resolution;
   }
