@@ -2,7 +2,7 @@
 // download_all: the libcurl multi loop.
 #include <envsetup/fetch/curl_session.hpp>
 #include <envsetup/fetch/downloader.hpp>
-#include <envsetup/util/sha256.hpp>
+#include <envsetup/util/background_sha256.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -49,7 +49,7 @@ struct Transfer {
   util::FileLock lock;
   fs::path partial;
   int fd = -1;
-  util::Sha256 hash;
+  util::BackgroundSha256 hash;  // on its own thread: the multi loop only copies
   std::uint64_t have = 0;
   bool range_requested = false;
   bool resumed = false;
@@ -85,7 +85,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
       t.write_failed = true;
       return 0;
     }
-    t.hash = util::Sha256();
+    t.hash.reset();
     t.have = 0;
   }
   if (t.have + bytes > t.item->size) {
@@ -116,7 +116,7 @@ util::Status open_partial(Transfer& t)
     fs::remove(t.partial, ec);
     existing = 0;
   }
-  t.hash = util::Sha256();
+  t.hash.reset();
   t.have = 0;
   if (existing > 0) {
     std::FILE* in = std::fopen(t.partial.c_str(), "rb");
