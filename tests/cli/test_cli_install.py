@@ -13,6 +13,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import unittest
@@ -510,6 +511,47 @@ class Interruptions(InstallTestCase):
         self.assertNoLeftovers(prefix)
         listed = json.loads(self.ws.run("list", "--json", "--store", self.ws.store).stdout)
         self.assertEqual([entry["prefix"] for entry in listed], [prefix])
+
+
+class StreamingExtraction(InstallTestCase):
+    """Archives are extracted while they download; only verified bytes are ever kept."""
+
+    def extracted_leftovers(self):
+        folder = os.path.join(self.ws.store, "extracted-v1")
+        return [name for name in os.listdir(folder) if ".tmp-" in name] if os.path.isdir(folder) else []
+
+    def test_archives_extract_while_they_download(self):
+        # 1 MB/s per connection: every archive is still arriving when its extraction starts.
+        url = self.serve(None, "--rate", "1000000")
+        prefix = self.ws.path("P")
+        result = self.install(url, prefix, "--json")
+        self.assertExit(result, 0)
+        outcome = mt.json_lines(result.stdout)[-1]
+        self.assertEqual(outcome["archives_extracted"], len(COMPONENTS))
+        self.assertGreater(outcome["archives_streamed"], 0)
+        self.assertComplete(prefix)
+        self.assertEqual(self.extracted_leftovers(), [])
+        with open(os.path.join(prefix, "lib/libcublasLt.so.12.4.5.8"), "rb") as handle:
+            self.assertEqual(len(handle.read()), mt.BIG_LIBRARY_BYTES)
+
+    def test_a_stream_of_bytes_that_fail_sha256_is_discarded(self):
+        # The first libcublas download has wrong bytes of the right length: its streamed
+        # extraction must be thrown away and the retried, verified archive extracted instead.
+        cublas = self.entries["libcublas"]
+        url = self.serve(None, "--rate", "1000000", "--fault", f"{cublas['url_path']}=wrong_bytes:1")
+        prefix = self.ws.path("P")
+        result = self.install(url, prefix, "--json")
+        self.assertExit(result, 0)
+        outcome = mt.json_lines(result.stdout)[-1]
+        self.assertLess(outcome["archives_streamed"], len(COMPONENTS))
+        self.assertComplete(prefix)
+        self.assertEqual(self.extracted_leftovers(), [])
+        source = mt.entry_path(self.mirror, cublas)
+        with tarfile.open(source) as archive:
+            member = next(m for m in archive.getmembers() if m.name.endswith("libcublasLt.so.12.4.5.8"))
+            expected = archive.extractfile(member).read()
+        with open(os.path.join(prefix, "lib/libcublasLt.so.12.4.5.8"), "rb") as handle:
+            self.assertEqual(handle.read(), expected)
 
 
 def limit_file_size():

@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -514,6 +516,85 @@ TEST_F(InstallExtractBroken, MissingArchiveOrDestination)
   ASSERT_FALSE(no_destination.ok());
   EXPECT_EQ(no_destination.error().kind, util::ErrorKind::io);
   EXPECT_FALSE(fs::exists(m_root / "absent"));
+}
+
+}  // namespace
+}  // namespace envsetup::testing
+
+namespace envsetup::testing {
+namespace {
+
+// Hands out an archive's bytes a few at a time (as a download would), optionally failing
+// after `fail_after` bytes.
+class TrickleStream : public install::ArchiveStream {
+public:
+  TrickleStream(std::string bytes, std::size_t step, std::optional<std::size_t> fail_after = std::nullopt)
+    : m_bytes(std::move(bytes)), m_step(step), m_fail_after(fail_after)
+  {
+  }
+
+  util::Result<std::size_t> read(char* buffer, std::size_t size) override
+  {
+    if (m_fail_after && m_at >= *m_fail_after) {
+      return util::make_error(util::ErrorKind::network, "the download started over");
+    }
+    const std::size_t take = std::min({size, m_step, m_bytes.size() - m_at});
+    std::copy_n(m_bytes.data() + m_at, take, buffer);
+    m_at += take;
+    ++calls;
+    return take;
+  }
+
+  int calls = 0;
+
+private:
+  std::string m_bytes;
+  std::size_t m_step;
+  std::optional<std::size_t> m_fail_after;
+  std::size_t m_at = 0;
+};
+
+TEST_F(InstallExtract, AStreamArrivingInPiecesExtractsLikeTheFile)
+{
+  const fs::path archive = write(cudart_members(), ArchiveFormat::tar_xz);
+  const auto bytes = util::read_file(archive);
+  ASSERT_TRUE(bytes);
+  TrickleStream stream(*bytes, 16);
+  const auto result = install::extract_archive_stream(stream, bytes->size(), "cudart.tar.xz", destination());
+  ASSERT_TRUE(result.ok()) << describe(result.error());
+  EXPECT_GE(stream.calls, static_cast<int>(bytes->size() / 16));  // it really came in pieces
+  EXPECT_EQ(result->top_folder, k_top);
+  EXPECT_EQ(result->entries.size(), 12U);
+  EXPECT_EQ(read_text(destination() / "lib/libcudart.so.12.4.127"), std::string(5000, 'E'));
+  EXPECT_EQ(fs::read_symlink(destination() / "lib/libcudart.so.12"), "libcudart.so.12.4.127");
+}
+
+TEST_F(InstallExtract, AStreamErrorIsReturnedAsItIs)
+{
+  const fs::path archive = write(cudart_members(), ArchiveFormat::tar);
+  const auto bytes = util::read_file(archive);
+  ASSERT_TRUE(bytes);
+  TrickleStream stream(*bytes, 512, bytes->size() / 2);
+  const auto result = install::extract_archive_stream(stream, bytes->size(), "cudart.tar", destination());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, util::ErrorKind::network);
+  EXPECT_EQ(result.error().message, "the download started over");
+  expect_nothing_outside();
+}
+
+TEST_F(InstallExtract, AStreamIsHeldToTheDeclaredSizeLimits)
+{
+  const fs::path archive = write({dir_member("pkg/"), file_member("pkg/big", std::string(200000, 'Z'))},
+                                 ArchiveFormat::tar_gz);
+  const auto bytes = util::read_file(archive);
+  ASSERT_TRUE(bytes);
+  TrickleStream stream(*bytes, 4096);
+  ExtractLimits limits;
+  limits.max_total_bytes = 1000;
+  const auto result = install::extract_archive_stream(stream, bytes->size(), "big.tar.gz", destination(), limits);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, util::ErrorKind::integrity);
+  EXPECT_NE(result.error().message.find("big.tar.gz"), std::string::npos) << describe(result.error());
 }
 
 }  // namespace

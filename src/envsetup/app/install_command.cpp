@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/install_command.hpp>
+#include <envsetup/app/streaming_extract.hpp>
 
 #include <envsetup/app/templates.hpp>
 #include <envsetup/fetch/sources.hpp>
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -92,9 +94,11 @@ util::Result<fs::path> extract_once(const fs::path& store, const FetchedArchive&
   return done;
 }
 
-// Runs extract_once for every archive on all cores.
+// Runs extract_once on all cores for every archive that `streamed` (sha256 -> folder, what
+// was extracted while downloading) does not hold already.
 util::Result<std::vector<install::ComponentTree>> extract_all(const fs::path& store,
                                                               const std::vector<FetchedArchive>& archives,
+                                                              const std::map<std::string, fs::path>& streamed,
                                                               std::size_t& extracted_count)
 {
   std::vector<install::ComponentTree> trees(archives.size());
@@ -103,6 +107,11 @@ util::Result<std::vector<install::ComponentTree>> extract_all(const fs::path& st
   std::atomic<std::size_t> extracted{0};
   auto work = [&] {
     for (std::size_t i = next++; i < archives.size(); i = next++) {
+      if (auto found = streamed.find(archives[i].planned.archive.sha256); found != streamed.end()) {
+        trees[i] = {archives[i].planned.component, found->second};
+        ++extracted;
+        continue;
+      }
       bool did_extract = false;
       auto root = extract_once(store, archives[i], did_extract);
       if (!root) {
@@ -282,11 +291,14 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
     outcome.receipt = std::move(existing).value();
     return outcome;
   }
-  auto fetched = run_fetch(options.fetch, plan, observer);
+  StreamingExtraction streaming(store, plan.cache_root, observer);
+  auto fetched = run_fetch(options.fetch, plan, &streaming);
+  const auto streamed = streaming.finish();
   if (!fetched) {
     return std::move(fetched).error();
   }
-  auto trees = extract_all(store, *fetched, outcome.archives_extracted);
+  outcome.archives_streamed = streamed.size();
+  auto trees = extract_all(store, *fetched, streamed, outcome.archives_extracted);
   if (!trees) {
     return std::move(trees).error();
   }

@@ -26,6 +26,7 @@ struct InstallOutcome {
   install::Receipt receipt;
   std::uint64_t bytes = 0;
   std::size_t archives_extracted = 0;  // 0 when every archive was already in the store
+  std::size_t archives_streamed = 0;   // of those, extracted while they downloaded
 };
 
 // The store root (see InstallOptions::store).

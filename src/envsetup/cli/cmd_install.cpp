@@ -62,6 +62,7 @@ int install(InstallFlags& flags)
                                 {"cuda", outcome->receipt.cuda}, {"cudnn", outcome->receipt.cudnn},
                                 {"files", outcome->receipt.files.size()}, {"bytes", outcome->bytes},
                                 {"archives_extracted", outcome->archives_extracted},
+                                {"archives_streamed", outcome->archives_streamed},
                                 {"activate", "source " + util::shell_word(prefix + "/activate")}}
                    .dump()
               << '\n';

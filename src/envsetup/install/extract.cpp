@@ -13,6 +13,8 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <vector>
 #include <utility>
 
 #include <fcntl.h>
@@ -425,6 +427,67 @@ util::Error open_failure(const std::string& what, const std::string& cause)
 
 }  // namespace
 
+namespace {
+
+using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
+
+// A reader with the formats and filters envsetup accepts. Not archive_read_support_format_all:
+// its mtree reader copies host files an archive names.
+util::Result<ArchivePtr> new_reader()
+{
+  ArchivePtr reader(archive_read_new(), archive_read_free);
+  if (reader == nullptr) {
+    return util::make_error(util::ErrorKind::internal, "cannot allocate an archive reader");
+  }
+  for (auto* enable : {archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
+                       archive_read_support_filter_xz, archive_read_support_filter_lzma,
+                       archive_read_support_filter_zstd, archive_read_support_filter_lz4,
+                       archive_read_support_filter_compress, archive_read_support_format_tar,
+                       archive_read_support_format_zip, archive_read_support_format_7zip,
+                       archive_read_support_format_cpio}) {
+    static_cast<void>(enable(reader.get()));
+  }
+  return reader;
+}
+
+util::Error unreadable(archive* reader, const std::string& shown)
+{
+  const char* text = archive_error_string(reader);
+  return util::make_error(util::ErrorKind::integrity, "cannot read archive `" + shown + "`")
+    .with_cause(text != nullptr ? text : "unknown libarchive error");
+}
+
+util::Result<UniqueFd> open_destination(const std::filesystem::path& destination)
+{
+  UniqueFd root(::open(destination.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0) {
+    return open_failure("the destination folder `" + destination.string() + "`", std::strerror(errno));
+  }
+  return root;
+}
+
+// libarchive's read callback over an ArchiveStream; the stream's error is kept for the report.
+struct StreamClient {
+  ArchiveStream* stream = nullptr;
+  std::vector<char> buffer = std::vector<char>(k_buffer_size);
+  std::optional<util::Error> error;
+};
+
+la_ssize_t read_stream(archive* reader, void* client_data, const void** buffer)
+{
+  auto& client = *static_cast<StreamClient*>(client_data);
+  auto got = client.stream->read(client.buffer.data(), client.buffer.size());
+  if (!got) {
+    archive_set_error(reader, EIO, "%s", got.error().message.c_str());
+    client.error = std::move(got).error();
+    return -1;
+  }
+  *buffer = client.buffer.data();
+  return static_cast<la_ssize_t>(*got);
+}
+
+}  // namespace
+
 util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive_path,
                                             const std::filesystem::path& destination,
                                             const ExtractLimits& limits)
@@ -438,32 +501,51 @@ util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive
   if (!S_ISREG(status.st_mode)) {
     return open_failure("archive `" + shown + "`", "not a regular file");
   }
-  UniqueFd root(::open(destination.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (root.get() < 0) {
-    return open_failure("the destination folder `" + destination.string() + "`", std::strerror(errno));
+  auto root = open_destination(destination);
+  if (!root) {
+    return std::move(root).error();
   }
-  const std::unique_ptr<archive, int (*)(archive*)> reader(archive_read_new(), archive_read_free);
-  if (reader == nullptr) {
-    return util::make_error(util::ErrorKind::internal, "cannot allocate an archive reader");
+  auto reader = new_reader();
+  if (!reader) {
+    return std::move(reader).error();
   }
-  // Not archive_read_support_format_all: its mtree reader copies host files an archive names.
-  for (auto* enable : {archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
-                       archive_read_support_filter_xz, archive_read_support_filter_lzma,
-                       archive_read_support_filter_zstd, archive_read_support_filter_lz4,
-                       archive_read_support_filter_compress, archive_read_support_format_tar,
-                       archive_read_support_format_zip, archive_read_support_format_7zip,
-                       archive_read_support_format_cpio}) {
-    static_cast<void>(enable(reader.get()));
-  }
-  if (const int opened = archive_read_open_fd(reader.get(), file.get(), k_buffer_size);
+  if (const int opened = archive_read_open_fd(reader->get(), file.get(), k_buffer_size);
       opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
-    const char* text = archive_error_string(reader.get());
-    return util::make_error(util::ErrorKind::integrity, "cannot read archive `" + shown + "`")
-      .with_cause(text != nullptr ? text : "unknown libarchive error");
+    return unreadable(reader->get(), shown);
   }
   const auto size = static_cast<std::uint64_t>(status.st_size);
-  Extractor extractor(reader.get(), shown, root.get(), byte_budget(size, limits), limits.max_entries);
+  Extractor extractor(reader->get(), shown, root->get(), byte_budget(size, limits), limits.max_entries);
   return extractor.run();
+}
+
+util::Result<ExtractResult> extract_archive_stream(ArchiveStream& stream, std::uint64_t declared_size,
+                                                   const std::string& shown,
+                                                   const std::filesystem::path& destination,
+                                                   const ExtractLimits& limits)
+{
+  auto root = open_destination(destination);
+  if (!root) {
+    return std::move(root).error();
+  }
+  auto reader = new_reader();
+  if (!reader) {
+    return std::move(reader).error();
+  }
+  StreamClient client;
+  client.stream = &stream;
+  if (const int opened = archive_read_open(reader->get(), &client, nullptr, read_stream, nullptr);
+      opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
+    if (client.error) {
+      return std::move(*client.error);
+    }
+    return unreadable(reader->get(), shown);
+  }
+  Extractor extractor(reader->get(), shown, root->get(), byte_budget(declared_size, limits), limits.max_entries);
+  auto result = extractor.run();
+  if (client.error) {
+    return std::move(*client.error);  // the stream failed: the archive's own verdict is moot
+  }
+  return result;
 }
 
 }  // namespace envsetup::install

@@ -69,4 +69,21 @@ struct ExtractResult {
                                                           const std::filesystem::path& destination,
                                                           const ExtractLimits& limits = {});
 
+// The bytes of an archive that may still be arriving (a download in progress). `read` fills
+// `buffer` with 1 to `size` bytes and returns how many, blocking until some arrive; 0 means
+// the archive ended; an error stops the extraction.
+class ArchiveStream {
+public:
+  virtual ~ArchiveStream() = default;
+  [[nodiscard]] virtual util::Result<std::size_t> read(char* buffer, std::size_t size) = 0;
+};
+
+// extract_archive reading from `stream`, an archive of `declared_size` bytes (the base of the
+// size limits), named `shown` in messages. Same checks and guarantees; a stream error is
+// returned as it is.
+[[nodiscard]] util::Result<ExtractResult> extract_archive_stream(ArchiveStream& stream, std::uint64_t declared_size,
+                                                                 const std::string& shown,
+                                                                 const std::filesystem::path& destination,
+                                                                 const ExtractLimits& limits = {});
+
 }  // namespace envsetup::install

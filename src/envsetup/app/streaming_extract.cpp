@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/app/streaming_extract.hpp>
+#include <envsetup/fetch/cache.hpp>
+#include <envsetup/install/extract.hpp>
+#include <envsetup/util/fs.hpp>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace envsetup::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+enum class StreamState { downloading, verified, abandoned };
+
+// Holding the archive's lock, any other temporary folder of it belongs to a killed run.
+void remove_stale_temporaries(const fs::path& extracted, const std::string& sha256)
+{
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(extracted, ec)) {
+    if (entry.path().filename().string().starts_with(sha256 + ".tmp-")) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+}
+
+}  // namespace
+
+// One archive being extracted from its partial file. The download thread changes `state`;
+// the extraction thread reads the file and waits on `changed` at its current end.
+struct StreamingExtraction::Stream : install::ArchiveStream {
+  fetch::DownloadItem item;
+  fs::path temporary;
+  util::FileLock lock;
+  int fd = -1;
+  std::uint64_t read_so_far = 0;
+  std::mutex mutex;
+  std::condition_variable changed;
+  StreamState state = StreamState::downloading;
+  std::optional<util::Result<install::ExtractResult>> result;
+  std::thread worker;
+
+  ~Stream() override
+  {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+
+  void set(StreamState next)
+  {
+    {
+      const std::lock_guard guard(mutex);
+      if (state == StreamState::downloading) {
+        state = next;
+      }
+    }
+    changed.notify_all();
+  }
+
+  util::Result<std::size_t> read(char* buffer, std::size_t size) override
+  {
+    for (;;) {
+      const ssize_t got = ::pread(fd, buffer, size, static_cast<off_t>(read_so_far));
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got < 0) {
+        return util::make_error(util::ErrorKind::io, "cannot read the download of " + item.name)
+          .with_cause(std::strerror(errno));
+      }
+      if (got > 0) {
+        read_so_far += static_cast<std::uint64_t>(got);
+        return static_cast<std::size_t>(got);
+      }
+      std::unique_lock guard(mutex);
+      if (state == StreamState::abandoned) {
+        return util::make_error(util::ErrorKind::network, "the download of " + item.name + " started over");
+      }
+      if (state == StreamState::verified && read_so_far >= item.size) {
+        return std::size_t{0};
+      }
+      // The writer may have appended between pread and the lock: poll again soon either way.
+      changed.wait_for(guard, std::chrono::milliseconds(20));
+    }
+  }
+};
+
+StreamingExtraction::StreamingExtraction(fs::path store, fs::path cache_root, fetch::DownloadObserver* inner)
+  : m_store(std::move(store)), m_cache_root(std::move(cache_root)), m_inner(inner)
+{
+}
+
+StreamingExtraction::~StreamingExtraction()
+{
+  static_cast<void>(finish());
+}
+
+void StreamingExtraction::on_start(const fetch::DownloadItem& item, std::uint64_t offset)
+{
+  if (m_inner != nullptr) {
+    m_inner->on_start(item, offset);
+  }
+  if (auto existing = m_streams.find(item.sha256); existing != m_streams.end()) {
+    existing->second->set(StreamState::abandoned);  // a second start: the bytes may differ
+    return;
+  }
+  const fs::path extracted = m_store / "extracted-v1";
+  std::error_code ec;
+  if (offset != 0 || fs::is_directory(extracted / item.sha256, ec)) {
+    return;
+  }
+  fs::create_directories(extracted, ec);
+  auto lock = util::FileLock::try_acquire(extracted / (item.sha256 + ".lock"));
+  if (!lock || !lock->held()) {
+    return;  // another process extracts it; the ordinary path waits for that
+  }
+  auto stream = std::make_unique<Stream>();
+  stream->item = item;
+  stream->lock = std::move(lock).value();
+  stream->fd = ::open(fetch::Cache(m_cache_root).partial_path(item.sha256).c_str(), O_RDONLY | O_CLOEXEC);
+  stream->temporary = extracted / (item.sha256 + ".tmp-" + std::to_string(::getpid()));
+  remove_stale_temporaries(extracted, item.sha256);
+  if (stream->fd < 0 || !fs::create_directories(stream->temporary, ec)) {
+    return;
+  }
+  auto* raw = stream.get();
+  raw->worker = std::thread([raw] {
+    raw->result = install::extract_archive_stream(*raw, raw->item.size, raw->item.name, raw->temporary);
+  });
+  m_streams.emplace(item.sha256, std::move(stream));
+}
+
+void StreamingExtraction::on_progress(const fetch::DownloadItem& item, std::uint64_t have)
+{
+  if (m_inner != nullptr) {
+    m_inner->on_progress(item, have);
+  }
+  if (auto stream = m_streams.find(item.sha256); stream != m_streams.end()) {
+    stream->second->changed.notify_all();
+  }
+}
+
+void StreamingExtraction::on_retry(const fetch::DownloadItem& item, int attempt, const std::string& reason,
+                                   std::chrono::milliseconds delay)
+{
+  if (m_inner != nullptr) {
+    m_inner->on_retry(item, attempt, reason, delay);
+  }
+  if (auto stream = m_streams.find(item.sha256); stream != m_streams.end()) {
+    stream->second->set(StreamState::abandoned);
+  }
+}
+
+void StreamingExtraction::on_done(const fetch::DownloadOutcome& outcome)
+{
+  if (m_inner != nullptr) {
+    m_inner->on_done(outcome);
+  }
+  if (auto stream = m_streams.find(outcome.item.sha256); stream != m_streams.end()) {
+    stream->second->set(outcome.from_cache ? StreamState::abandoned : StreamState::verified);
+  }
+}
+
+std::map<std::string, fs::path> StreamingExtraction::finish()
+{
+  std::map<std::string, fs::path> kept;
+  for (auto& [sha, stream] : m_streams) {
+    stream->set(StreamState::abandoned);  // no effect on a verified stream
+    stream->worker.join();
+    std::error_code ec;
+    const fs::path done = m_store / "extracted-v1" / sha;
+    const bool good = stream->state == StreamState::verified && stream->result && stream->result->ok();
+    if (good && util::syncfs_path(stream->temporary).ok()) {
+      fs::rename(stream->temporary, done, ec);
+      if (!ec) {
+        kept.emplace(sha, done);
+        continue;
+      }
+    }
+    fs::remove_all(stream->temporary, ec);
+  }
+  m_streams.clear();
+  return kept;
+}
+
+}  // namespace envsetup::app
