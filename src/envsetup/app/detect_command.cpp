@@ -26,9 +26,13 @@ detect::SystemProbe::Environment process_environment()
 
 }  // namespace
 
-util::Result<detect::SystemProbe> make_probe(const std::optional<std::filesystem::path>& sysroot)
+util::Result<detect::SystemProbe> make_probe(const std::optional<std::filesystem::path>& sysroot,
+                                             const detect::SystemProbe::Environment& overrides)
 {
   auto environment = process_environment();
+  for (const auto& [name, value] : overrides) {
+    environment[name] = value;
+  }
   std::filesystem::path root;
   if (sysroot) {
     root = *sysroot;

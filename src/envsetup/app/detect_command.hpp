@@ -16,10 +16,11 @@ struct DetectOptions {
   MatrixChoice matrix;
 };
 
-// A probe of this process's environment, rooted at `sysroot` (else ENVSETUP_SYSROOT, else
-// /). Errors (kind usage): the sysroot is not a folder.
+// A probe of this process's environment with `overrides` applied, rooted at `sysroot`
+// (else ENVSETUP_SYSROOT, else /). Errors (kind usage): the sysroot is not a folder.
 [[nodiscard]] util::Result<detect::SystemProbe> make_probe(
-  const std::optional<std::filesystem::path>& sysroot);
+  const std::optional<std::filesystem::path>& sysroot,
+  const detect::SystemProbe::Environment& overrides = {});
 
 // Detects the host (docs/detect.md). Errors: only a matrix that cannot be loaded, or a
 // `--sysroot` that is not a folder (kind usage); every host problem is a warning.

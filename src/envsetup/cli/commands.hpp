@@ -15,6 +15,7 @@ struct CommandResult {
 // Each adds one subcommand to `app` whose callback stores its exit code in `result`.
 void add_cache_command(CLI::App& app, CommandResult& result);
 void add_detect_command(CLI::App& app, CommandResult& result);
+void add_doctor_command(CLI::App& app, CommandResult& result);
 void add_fetch_command(CLI::App& app, CommandResult& result);
 void add_install_commands(CLI::App& app, CommandResult& result);
 void add_resolve_command(CLI::App& app, CommandResult& result);

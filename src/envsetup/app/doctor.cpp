@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/app/doctor.hpp>
+
+#include <envsetup/app/detect_command.hpp>
+#include <envsetup/app/templates.hpp>
+#include <envsetup/detect/detect.hpp>
+#include <envsetup/verify/framework_check.hpp>
+#include <envsetup/verify/toolkit_check.hpp>
+
+#include <algorithm>
+
+namespace envsetup::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The framework checks of every torch/tensorflow/jax installed in `venv`'s interpreter.
+std::vector<verify::Check> venv_checks(const detect::SystemProbe& probe,
+                                       const detect::HostReport& report,
+                                       const detect::EnvironmentFacts& facts, const fs::path& venv,
+                                       std::chrono::milliseconds timeout)
+{
+  std::vector<verify::Check> checks;
+  const detect::PythonInfo* python = nullptr;
+  for (const auto& candidate : report.pythons) {
+    if (fs::path(candidate.path).parent_path().parent_path() == venv) {
+      python = &candidate;
+    }
+  }
+  if (python == nullptr) {
+    checks.push_back({"framework", verify::CheckStatus::skip,
+                      "no working Python interpreter in `" + venv.string() + "`", std::nullopt, {}});
+    return checks;
+  }
+  const bool gpu_expected = report.driver.has_value() && !report.gpus.empty();
+  bool any = false;
+  for (const auto& framework : python->frameworks) {
+    if (framework.name != "torch" && framework.name != "tensorflow" && framework.name != "jax") {
+      continue;
+    }
+    any = true;
+    auto script = template_text("verify/" + framework.name + "_check.py");
+    if (!script) {
+      checks.push_back({"framework:" + framework.name, verify::CheckStatus::fail,
+                        script.error().message, std::nullopt, {}});
+      continue;
+    }
+    verify::FrameworkCheckRun run{probe.real_path(python->path), framework.name, *script, timeout,
+                                  gpu_expected, facts.ld_library_path};
+    for (auto& check : verify::check_framework(run)) {
+      checks.push_back(std::move(check));
+    }
+  }
+  if (!any) {
+    checks.push_back({"framework", verify::CheckStatus::skip,
+                      "no torch, tensorflow or jax is installed in `" + venv.string() + "`",
+                      std::nullopt, {}});
+  }
+  return checks;
+}
+
+std::vector<verify::Check> prefix_checks(const detect::SystemProbe& probe,
+                                         const detect::HostReport& report, const fs::path& prefix)
+{
+  verify::ToolkitExpectation expected;
+  expected.prefix = probe.real_path(prefix);
+  const auto canonical = probe.canonical(prefix);
+  for (const auto& toolkit : report.toolkits) {
+    if (canonical && toolkit.path == canonical->string()) {
+      expected.cuda = toolkit.version;
+      expected.cudnn = toolkit.cudnn_version;
+    }
+  }
+  expected.gpu_usable = report.driver.has_value() && !report.gpus.empty() && !probe.has_sysroot();
+  return verify::check_toolkit(expected);
+}
+
+}  // namespace
+
+const char* severity_name(Severity severity)
+{
+  switch (severity) {
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::info:
+      return "info";
+  }
+  return "info";
+}
+
+std::vector<Finding> doctor_findings(const detect::HostReport& report,
+                                     const detect::EnvironmentFacts& facts,
+                                     const matrix::Matrix& matrix)
+{
+  std::vector<Finding> findings;
+  driver_findings(report, facts, findings);
+  framework_findings(report, matrix, findings);
+  library_findings(report, facts, findings);
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+  return findings;
+}
+
+std::vector<Finding> check_findings(const std::vector<verify::Check>& checks)
+{
+  std::vector<Finding> findings;
+  for (const auto& check : checks) {
+    if (check.status == verify::CheckStatus::fail) {
+      findings.push_back({Severity::error, "check-failed", "check " + check.name + " failed",
+                          check.detail, check.hint.value_or("")});
+    }
+  }
+  return findings;
+}
+
+bool DoctorReport::ok() const
+{
+  return std::none_of(findings.begin(), findings.end(),
+                      [](const Finding& f) { return f.severity == Severity::error; });
+}
+
+util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
+{
+  detect::SystemProbe::Environment overrides;
+  fs::path venv;
+  if (options.venv) {
+    venv = fs::absolute(*options.venv).lexically_normal();
+    if (venv.has_filename() == false) {
+      venv = venv.parent_path();
+    }
+    overrides.emplace("VIRTUAL_ENV", venv.string());
+  }
+  auto probe = make_probe(options.sysroot, overrides);
+  if (!probe) {
+    return std::move(probe).error();
+  }
+  auto matrix = load_matrix(with_environment(options.matrix));
+  if (!matrix) {
+    return std::move(matrix).error();
+  }
+  DoctorReport doctor;
+  doctor.host = detect::detect_host(*probe, *matrix);
+  std::vector<std::string> toolkit_dirs;
+  for (const auto& toolkit : doctor.host.toolkits) {
+    toolkit_dirs.push_back(toolkit.path);
+  }
+  // VIRTUAL_ENV (set to --venv above) is among the venvs the facts look at.
+  const auto facts = detect::read_environment_facts(*probe, {}, toolkit_dirs);
+  doctor.findings = doctor_findings(doctor.host, facts, *matrix);
+  if (options.prefix) {
+    doctor.checks = prefix_checks(*probe, doctor.host, *options.prefix);
+  }
+  if (options.venv) {
+    for (auto& check : venv_checks(*probe, doctor.host, facts, venv, options.timeout)) {
+      doctor.checks.push_back(std::move(check));
+    }
+  }
+  for (auto& finding : check_findings(doctor.checks)) {
+    doctor.findings.push_back(std::move(finding));
+  }
+  return doctor;
+}
+
+util::Result<std::vector<verify::Check>> run_framework_check(const fs::path& python,
+                                                             const std::string& framework,
+                                                             bool gpu_expected,
+                                                             std::chrono::milliseconds timeout)
+{
+  if (framework != "torch" && framework != "tensorflow" && framework != "jax") {
+    return util::make_error(util::ErrorKind::usage, "no check script for framework `" + framework + "`")
+      .with_hint("use torch, tensorflow or jax");
+  }
+  auto script = template_text("verify/" + framework + "_check.py");
+  if (!script) {
+    return std::move(script).error();
+  }
+  auto probe = make_probe(std::nullopt);
+  if (!probe) {
+    return std::move(probe).error();
+  }
+  std::vector<std::string> ld_library_path;
+  for (const auto& dir : probe->env_paths("LD_LIBRARY_PATH")) {
+    ld_library_path.push_back(dir.string());
+  }
+  return verify::check_framework({python, framework, *script, timeout, gpu_expected, ld_library_path});
+}
+
+}  // namespace envsetup::app

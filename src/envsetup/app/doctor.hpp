@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup doctor`: detection plus verification plus explanations (docs/doctor.md).
+#pragma once
+
+#include <envsetup/app/matrix_source.hpp>
+#include <envsetup/detect/environment_facts.hpp>
+#include <envsetup/detect/report.hpp>
+#include <envsetup/matrix/model.hpp>
+#include <envsetup/util/error.hpp>
+#include <envsetup/verify/check.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace envsetup::app {
+
+enum class Severity { error, warning, info };
+
+[[nodiscard]] const char* severity_name(Severity severity);
+
+// One problem doctor found. `id` is stable (docs/doctor.md lists every one); `evidence`
+// says what was read where; `fix` is what to do, a command when there is one.
+struct Finding {
+  Severity severity = Severity::info;
+  std::string id;
+  std::string title;
+  std::string evidence;
+  std::string fix;
+};
+
+// The findings of a detected host and the extra facts, most severe first. Pure.
+[[nodiscard]] std::vector<Finding> doctor_findings(const detect::HostReport& report,
+                                                   const detect::EnvironmentFacts& facts,
+                                                   const matrix::Matrix& matrix);
+
+// The parts of doctor_findings (each appends).
+void driver_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
+                     std::vector<Finding>& out);
+void framework_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
+                        std::vector<Finding>& out);
+void library_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
+                      std::vector<Finding>& out);
+
+// One error finding ("check-failed") per failed check. Pure.
+[[nodiscard]] std::vector<Finding> check_findings(const std::vector<verify::Check>& checks);
+
+struct DoctorOptions {
+  std::optional<std::filesystem::path> sysroot;  // --sysroot; else ENVSETUP_SYSROOT
+  MatrixChoice matrix;
+  std::optional<std::filesystem::path> venv;     // --venv: run the framework checks there
+  std::optional<std::filesystem::path> prefix;   // --prefix: run the toolkit checks there
+  std::chrono::milliseconds timeout{std::chrono::minutes(3)};  // per framework script
+};
+
+struct DoctorReport {
+  detect::HostReport host;
+  std::vector<Finding> findings;
+  std::vector<verify::Check> checks;
+
+  // True when no finding is an error.
+  [[nodiscard]] bool ok() const;
+};
+
+// Detects the host, reads the extra facts, runs the toolkit checks (`prefix`) and the
+// framework checks (torch/tensorflow/jax installed in `venv`, detected as if it were
+// VIRTUAL_ENV), and explains. Errors: only a
+// matrix that cannot be loaded or a bad sysroot (as run_detect); a host problem is a finding.
+[[nodiscard]] util::Result<DoctorReport> run_doctor(const DoctorOptions& options);
+
+// Check 4 alone: the built-in check script of `framework` ("torch", "tensorflow", "jax") run
+// by `python` (verify::check_framework). `gpu_expected`: a GPU-less answer is a failure.
+// Errors (kind usage): an unknown framework.
+[[nodiscard]] util::Result<std::vector<verify::Check>> run_framework_check(
+  const std::filesystem::path& python, const std::string& framework, bool gpu_expected,
+  std::chrono::milliseconds timeout);
+
+}  // namespace envsetup::app
