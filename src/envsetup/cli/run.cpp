@@ -32,6 +32,7 @@ int run(int argc, char** argv)
     add_install_commands(app, result);
     add_cache_command(app, result);
     add_matrix_command(app, result);
+    add_verify_command(app, result);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
