@@ -8,6 +8,8 @@
 //              returns CUDA_ERROR_NO_DEVICE (100), as the real driver does on a GPU-less host
 //   init_fail  cuInit returns CUDA_ERROR_NO_DEVICE (100)
 //   hang       cuInit sleeps 30 s (signals do not cut it short), then behaves as "ok"
+//   wrong, jit_fail, hang_kernel: the compute calls of `envsetup verify`, in
+//              fake_cuda_compute.c (with cuGetErrorName), which is part of this library
 //
 // Error codes: 0 success, 1 CUDA_ERROR_INVALID_VALUE (NULL pointers, bad lengths, bad flags,
 // unknown attributes, out-of-range ordinals: the real driver says CUDA_ERROR_INVALID_DEVICE,
@@ -47,7 +49,7 @@ enum {
 #define FAKE_HANG_SECONDS 30
 
 // Whether the latest cuInit succeeded.
-static atomic_int g_initialized = 0;
+atomic_int g_fake_cuda_initialized = 0;  // also read by fake_cuda_compute.c
 
 // Fills *list and returns the GPU for `ordinal`, or NULL if it is out of range.
 static const fake_gpu* gpu_at(int ordinal, fake_gpu_list* list) {
@@ -75,7 +77,7 @@ FAKE_EXPORT int cuInit(unsigned int flags) {
     fake_gpus(&list);
     if (list.count == 0) result = CUDA_ERROR_NO_DEVICE;
   }
-  atomic_store(&g_initialized, result == CUDA_SUCCESS);
+  atomic_store(&g_fake_cuda_initialized, result == CUDA_SUCCESS);
   return result;
 }
 
@@ -86,7 +88,7 @@ FAKE_EXPORT int cuDriverGetVersion(int* version) {
 }
 
 FAKE_EXPORT int cuDeviceGetCount(int* count) {
-  if (!atomic_load(&g_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
+  if (!atomic_load(&g_fake_cuda_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
   if (count == NULL) return CUDA_ERROR_INVALID_VALUE;
   fake_gpu_list list;
   fake_gpus(&list);
@@ -95,7 +97,7 @@ FAKE_EXPORT int cuDeviceGetCount(int* count) {
 }
 
 FAKE_EXPORT int cuDeviceGet(int* device, int ordinal) {
-  if (!atomic_load(&g_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
+  if (!atomic_load(&g_fake_cuda_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
   fake_gpu_list list;
   if (device == NULL || gpu_at(ordinal, &list) == NULL) return CUDA_ERROR_INVALID_VALUE;
   *device = ordinal;  // a CUdevice is its ordinal
@@ -103,7 +105,7 @@ FAKE_EXPORT int cuDeviceGet(int* device, int ordinal) {
 }
 
 FAKE_EXPORT int cuDeviceGetName(char* name, int length, int device) {
-  if (!atomic_load(&g_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
+  if (!atomic_load(&g_fake_cuda_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
   fake_gpu_list list;
   const fake_gpu* gpu = gpu_at(device, &list);
   if (gpu == NULL || name == NULL || length <= 0) return CUDA_ERROR_INVALID_VALUE;
@@ -112,7 +114,7 @@ FAKE_EXPORT int cuDeviceGetName(char* name, int length, int device) {
 }
 
 FAKE_EXPORT int cuDeviceGetAttribute(int* value, int attribute, int device) {
-  if (!atomic_load(&g_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
+  if (!atomic_load(&g_fake_cuda_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
   fake_gpu_list list;
   const fake_gpu* gpu = gpu_at(device, &list);
   if (gpu == NULL || value == NULL) return CUDA_ERROR_INVALID_VALUE;
@@ -128,7 +130,7 @@ FAKE_EXPORT int cuDeviceGetAttribute(int* value, int attribute, int device) {
 }
 
 FAKE_EXPORT int cuDeviceTotalMem_v2(size_t* bytes, int device) {
-  if (!atomic_load(&g_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
+  if (!atomic_load(&g_fake_cuda_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
   fake_gpu_list list;
   const fake_gpu* gpu = gpu_at(device, &list);
   if (gpu == NULL || bytes == NULL) return CUDA_ERROR_INVALID_VALUE;
@@ -138,7 +140,7 @@ FAKE_EXPORT int cuDeviceTotalMem_v2(size_t* bytes, int device) {
 
 // "0000:01:00.0": 4-digit domain (more digits when the domain needs them), as the real driver.
 FAKE_EXPORT int cuDeviceGetPCIBusId(char* bus_id, int length, int device) {
-  if (!atomic_load(&g_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
+  if (!atomic_load(&g_fake_cuda_initialized)) return CUDA_ERROR_NOT_INITIALIZED;
   fake_gpu_list list;
   const fake_gpu* gpu = gpu_at(device, &list);
   if (gpu == NULL || bus_id == NULL || length <= 0) return CUDA_ERROR_INVALID_VALUE;

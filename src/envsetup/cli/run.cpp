@@ -33,6 +33,7 @@ int run(int argc, char** argv)
     add_cache_command(app, result);
     add_matrix_command(app, result);
     add_doctor_command(app, result);
+    add_verify_command(app, result);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
