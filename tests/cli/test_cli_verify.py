@@ -13,6 +13,8 @@ import tempfile
 import time
 import unittest
 
+import test_cli_doctor
+
 BIN = os.environ["ENVSETUP_BIN"]
 SOURCE = os.environ["ENVSETUP_SOURCE_DIR"]
 FAKE_CUDA = os.environ["ENVSETUP_FAKE_CUDA"]
@@ -65,6 +67,11 @@ def verify_json(test, root, *args, env=None, expect=0):
     return report
 
 
+def gpu_checks(report):
+    """The driver and GPU checks (checks 1-2); the toolkit and framework checks follow them."""
+    return [c for c in report["checks"] if c["name"] == "driver" or c["name"].startswith("gpu-matmul")]
+
+
 def by_name(report):
     return {check["name"]: check for check in report["checks"]}
 
@@ -72,8 +79,8 @@ def by_name(report):
 class Verify(unittest.TestCase):
     def test_working_driver_passes_with_metrics(self):
         report = verify_json(self, driver_host(self))
-        self.assertEqual([c["name"] for c in report["checks"]], ["driver", "gpu-matmul[0]"])
-        driver, matmul = report["checks"]
+        self.assertEqual([c["name"] for c in gpu_checks(report)], ["driver", "gpu-matmul[0]"])
+        driver, matmul = gpu_checks(report)
         self.assertEqual(driver["status"], "pass")
         self.assertIn(f"{MODULE}: kernel module and libcuda.so.1 agree; CUDA 12.2; 1 GPU", driver["detail"])
         self.assertNotIn("hint", driver)
@@ -105,7 +112,7 @@ class Verify(unittest.TestCase):
 
     def test_init_failure_fails_driver_and_skips_matmul(self):
         report = verify_json(self, driver_host(self), env={"FAKE_CUDA_MODE": "init_fail"}, expect=6)
-        self.assertEqual([(c["name"], c["status"]) for c in report["checks"]],
+        self.assertEqual([(c["name"], c["status"]) for c in gpu_checks(report)],
                          [("driver", "fail"), ("gpu-matmul", "skip")])
         self.assertEqual(report["checks"][0]["detail"], "cuInit failed: CUDA_ERROR_NO_DEVICE (100)")
 
@@ -136,7 +143,7 @@ class Verify(unittest.TestCase):
 
     def test_no_driver(self):
         report = verify_json(self, driver_host(self, module=None, libcuda=None), expect=6)
-        self.assertEqual([(c["name"], c["status"]) for c in report["checks"]],
+        self.assertEqual([(c["name"], c["status"]) for c in gpu_checks(report)],
                          [("driver", "fail"), ("gpu-matmul", "skip")])
         self.assertIn("no NVIDIA driver loaded", report["checks"][0]["detail"])
         self.assertIn("install the NVIDIA driver", report["checks"][0]["hint"])
@@ -152,10 +159,10 @@ class Verify(unittest.TestCase):
     def test_every_gpu_or_one(self):
         env = {"FAKE_NVIDIA_GPUS": TWO_GPUS}
         report = verify_json(self, driver_host(self), env=env)
-        self.assertEqual([c["name"] for c in report["checks"]], ["driver", "gpu-matmul[0]", "gpu-matmul[1]"])
+        self.assertEqual([c["name"] for c in gpu_checks(report)], ["driver", "gpu-matmul[0]", "gpu-matmul[1]"])
         self.assertIn("NVIDIA H100 80GB HBM3 (9.0)", report["checks"][2]["detail"])
         report = verify_json(self, driver_host(self), "--gpu", "1", env=env)
-        self.assertEqual([c["name"] for c in report["checks"]], ["driver", "gpu-matmul[1]"])
+        self.assertEqual([c["name"] for c in gpu_checks(report)], ["driver", "gpu-matmul[1]"])
         report = verify_json(self, driver_host(self), "--gpu", "2", env=env, expect=6)
         self.assertEqual(report["checks"][1]["detail"], "no GPU 2: CUDA sees 2")
 
@@ -166,10 +173,34 @@ class Verify(unittest.TestCase):
             self.assertEqual(result.returncode, 2, args)
             self.assertIn("envsetup: error:", result.stderr)
 
-    def test_prefix_and_venv_are_accepted(self):
-        result = run("verify", "--sysroot", driver_host(self), "--size", "8", "--prefix", "/opt/x",
-                     "--venv", "/opt/v")
-        self.assertEqual(result.returncode, 0, result.stderr)
+    def test_toolkit_and_framework_checks_follow_the_gpu_checks(self):
+        # A missing --prefix fails the toolkit check (and so the run); --venv runs the
+        # framework checks in that venv's interpreter (a fake torch that sees a GPU).
+        root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, root)
+        venv = test_cli_doctor.make_venv(root, "available")
+        result = run("verify", "--json", "--size", "8", "--prefix", os.path.join(root, "no-such-prefix"),
+                     "--venv", venv)
+        self.assertEqual(result.returncode, 6, result.stderr)
+        report = json.loads(result.stdout)
+        names = [c["name"] for c in report["checks"]]
+        self.assertEqual(names[len(gpu_checks(report))], "toolkit")
+        checks = by_name(report)
+        self.assertEqual(checks["toolkit"]["status"], "fail")
+        self.assertIn("no-such-prefix", checks["toolkit"]["detail"])
+        self.assertEqual(checks["framework:torch"]["status"], "pass")
+        self.assertIn("2.5.1+cu124", checks["framework:torch"]["detail"])
+        self.assertEqual(checks["framework:torch:matmul"]["status"], "pass")
+        self.assertEqual(names[-1], "framework:torch:libraries")
+
+    def test_a_framework_that_cannot_import_fails_verify(self):
+        root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, root)
+        venv = test_cli_doctor.make_venv(root, "crash")
+        report = json.loads(run("verify", "--json", "--size", "8", "--venv", venv).stdout)
+        self.assertEqual(by_name(report)["framework:torch"]["status"], "fail")
+        self.assertIn("libcudnn.so.9", by_name(report)["framework:torch"]["detail"])
+        self.assertFalse(report["ok"])
 
     def test_worker_is_hidden(self):
         result = run("--help")

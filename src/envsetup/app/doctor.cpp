@@ -2,81 +2,16 @@
 #include <envsetup/app/doctor.hpp>
 
 #include <envsetup/app/detect_command.hpp>
+#include <envsetup/app/setup_checks.hpp>
 #include <envsetup/app/templates.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/verify/framework_check.hpp>
-#include <envsetup/verify/toolkit_check.hpp>
 
 #include <algorithm>
 
 namespace envsetup::app {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// The framework checks of every torch/tensorflow/jax installed in `venv`'s interpreter.
-std::vector<verify::Check> venv_checks(const detect::SystemProbe& probe,
-                                       const detect::HostReport& report,
-                                       const detect::EnvironmentFacts& facts, const fs::path& venv,
-                                       std::chrono::milliseconds timeout)
-{
-  std::vector<verify::Check> checks;
-  const detect::PythonInfo* python = nullptr;
-  for (const auto& candidate : report.pythons) {
-    if (fs::path(candidate.path).parent_path().parent_path() == venv) {
-      python = &candidate;
-    }
-  }
-  if (python == nullptr) {
-    checks.push_back({"framework", verify::CheckStatus::skip,
-                      "no working Python interpreter in `" + venv.string() + "`", std::nullopt, {}});
-    return checks;
-  }
-  const bool gpu_expected = report.driver.has_value() && !report.gpus.empty();
-  bool any = false;
-  for (const auto& framework : python->frameworks) {
-    if (framework.name != "torch" && framework.name != "tensorflow" && framework.name != "jax") {
-      continue;
-    }
-    any = true;
-    auto script = template_text("verify/" + framework.name + "_check.py");
-    if (!script) {
-      checks.push_back({"framework:" + framework.name, verify::CheckStatus::fail,
-                        script.error().message, std::nullopt, {}});
-      continue;
-    }
-    verify::FrameworkCheckRun run{probe.real_path(python->path), framework.name, *script, timeout,
-                                  gpu_expected, facts.ld_library_path};
-    for (auto& check : verify::check_framework(run)) {
-      checks.push_back(std::move(check));
-    }
-  }
-  if (!any) {
-    checks.push_back({"framework", verify::CheckStatus::skip,
-                      "no torch, tensorflow or jax is installed in `" + venv.string() + "`",
-                      std::nullopt, {}});
-  }
-  return checks;
-}
-
-std::vector<verify::Check> prefix_checks(const detect::SystemProbe& probe,
-                                         const detect::HostReport& report, const fs::path& prefix)
-{
-  verify::ToolkitExpectation expected;
-  expected.prefix = probe.real_path(prefix);
-  const auto canonical = probe.canonical(prefix);
-  for (const auto& toolkit : report.toolkits) {
-    if (canonical && toolkit.path == canonical->string()) {
-      expected.cuda = toolkit.version;
-      expected.cudnn = toolkit.cudnn_version;
-    }
-  }
-  expected.gpu_usable = report.driver.has_value() && !report.gpus.empty() && !probe.has_sysroot();
-  return verify::check_toolkit(expected);
-}
-
-}  // namespace
 
 const char* severity_name(Severity severity)
 {
@@ -127,10 +62,7 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
   detect::SystemProbe::Environment overrides;
   fs::path venv;
   if (options.venv) {
-    venv = fs::absolute(*options.venv).lexically_normal();
-    if (venv.has_filename() == false) {
-      venv = venv.parent_path();
-    }
+    venv = normalized_venv(*options.venv);
     overrides.emplace("VIRTUAL_ENV", venv.string());
   }
   auto probe = make_probe(options.sysroot, overrides);
@@ -151,10 +83,11 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
   const auto facts = detect::read_environment_facts(*probe, {}, toolkit_dirs);
   doctor.findings = doctor_findings(doctor.host, facts, *matrix);
   if (options.prefix) {
-    doctor.checks = prefix_checks(*probe, doctor.host, *options.prefix);
+    doctor.checks = prefix_checks(*probe, doctor.host, *options.prefix,
+                                  doctor.host.driver.has_value() && !doctor.host.gpus.empty());
   }
   if (options.venv) {
-    for (auto& check : venv_checks(*probe, doctor.host, facts, venv, options.timeout)) {
+    for (auto& check : venv_checks(*probe, doctor.host, facts.ld_library_path, venv, options.timeout)) {
       doctor.checks.push_back(std::move(check));
     }
   }

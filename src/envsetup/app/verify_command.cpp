@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/detect_command.hpp>
+#include <envsetup/app/setup_checks.hpp>
 #include <envsetup/app/verify_command.hpp>
 
 #include <envsetup/detect/detect.hpp>
@@ -8,6 +9,7 @@
 #include <envsetup/verify/worker_json.hpp>
 
 #include <chrono>
+#include <iterator>
 
 namespace envsetup::app {
 
@@ -74,11 +76,59 @@ verify::Check matmul_on(const VerifyOptions& options, const std::string& library
   return verify::matmul_check(*result);
 }
 
+// Checks 3 and 4: the toolkit of --prefix, else the first one detection found (a process
+// loads one toolkit's libraries: the others are named in a skip); the frameworks of --venv,
+// else of every detected Python that has one.
+void setup_checks(const VerifyOptions& options, const detect::SystemProbe& probe, const detect::HostReport& host,
+                  bool gpu_usable, const std::optional<std::filesystem::path>& venv,
+                  std::vector<verify::Check>& checks)
+{
+  auto append = [&](std::vector<verify::Check> more) {
+    checks.insert(checks.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  };
+  if (options.prefix) {
+    append(prefix_checks(probe, host, *options.prefix, gpu_usable));
+  } else if (!host.toolkits.empty()) {
+    append(prefix_checks(probe, host, host.toolkits.front().path, gpu_usable));
+    for (std::size_t i = 1; i < host.toolkits.size(); ++i) {
+      checks.push_back({"toolkit", verify::CheckStatus::skip,
+                        "not checked in this run: " + host.toolkits[i].path,
+                        "envsetup verify --prefix " + host.toolkits[i].path, {}});
+    }
+  } else {
+    checks.push_back({"toolkit", verify::CheckStatus::skip, "no CUDA toolkit found (none is needed for pip wheels)",
+                      std::nullopt, {}});
+  }
+  std::vector<std::string> ld_library_path;
+  for (const auto& dir : probe.env_paths("LD_LIBRARY_PATH")) {
+    ld_library_path.push_back(dir.string());
+  }
+  if (venv) {
+    append(venv_checks(probe, host, ld_library_path, *venv, options.framework_timeout));
+    return;
+  }
+  const std::size_t before = checks.size();
+  for (const auto& python : host.pythons) {
+    append(python_checks(python, probe, host, ld_library_path, options.framework_timeout));
+  }
+  if (checks.size() == before) {
+    checks.push_back({"framework", verify::CheckStatus::skip,
+                      "no torch, tensorflow or jax found in the detected Pythons", "pass --venv DIR to check one",
+                      {}});
+  }
+}
+
 }  // namespace
 
 util::Result<VerifyReport> run_verify(const VerifyOptions& options)
 {
-  auto probe = make_probe(options.sysroot);
+  detect::SystemProbe::Environment overrides;
+  std::optional<std::filesystem::path> venv;
+  if (options.venv) {
+    venv = normalized_venv(*options.venv);
+    overrides.emplace("VIRTUAL_ENV", venv->string());  // so detection looks at its Python
+  }
+  auto probe = make_probe(options.sysroot, overrides);
   if (!probe) {
     return std::move(probe).error();
   }
@@ -133,7 +183,7 @@ util::Result<VerifyReport> run_verify(const VerifyOptions& options)
       report.checks.push_back(matmul_on(options, *facts.library, gpu));
     }
   }
-  // [issue 8, part 2] toolkit check for options.prefix and framework checks for options.venv.
+  setup_checks(options, *probe, host, verify::gpus_usable(facts), venv, report.checks);
   return report;
 }
 

@@ -25,10 +25,9 @@ struct VerifyOptions {
   std::chrono::milliseconds timeout{60'000};     // --timeout, per worker process
   // The executable that has the hidden `verify-gpu-worker` command (this program).
   std::filesystem::path worker = "/proc/self/exe";
-  // Not used yet: the toolkit check (--prefix) and the framework checks (--venv) of issue 8
-  // come after the GPU checks in run_verify.
-  std::optional<std::filesystem::path> prefix;
-  std::optional<std::filesystem::path> venv;
+  std::optional<std::filesystem::path> prefix;  // --prefix: the toolkit to check
+  std::optional<std::filesystem::path> venv;    // --venv: the environment whose frameworks to check
+  std::chrono::milliseconds framework_timeout{std::chrono::minutes(3)};  // per framework script
 };
 
 struct VerifyReport {
@@ -38,8 +37,9 @@ struct VerifyReport {
 
 // Runs the checks in order: "driver" (kernel module, libcuda.so.1, versions, cuInit), then
 // "gpu-matmul[N]" for each selected GPU (skipped when the driver check found no usable GPU),
-// each in a worker process killed after `timeout`. [Toolkit (--prefix) and framework (--venv)
-// checks go here next.] Errors: only what stops verify from starting (a bad --sysroot, kind
+// each in a worker process killed after `timeout`; then "toolkit:*" for `prefix` (else the
+// first toolkit detection found) and "framework:*" for the frameworks in `venv` (else in
+// every detected Python), docs/verify-checks.md. Errors: only what stops verify from starting (a bad --sysroot, kind
 // usage; an unloadable --matrix); a failing check is a Check, not an error.
 [[nodiscard]] util::Result<VerifyReport> run_verify(const VerifyOptions& options);
 
