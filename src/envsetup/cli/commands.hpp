@@ -18,6 +18,7 @@ void add_detect_command(CLI::App& app, CommandResult& result);
 void add_fetch_command(CLI::App& app, CommandResult& result);
 void add_install_commands(CLI::App& app, CommandResult& result);
 void add_resolve_command(CLI::App& app, CommandResult& result);
+void add_spec_command(CLI::App& app, CommandResult& result);
 void add_matrix_command(CLI::App& app, CommandResult& result);
 
 }  // namespace envsetup::cli
