@@ -28,12 +28,29 @@ std::string environment_name(const core::Plan& plan)
   return plan.framework + "-" + plan.version->text() + "-" + plan.variant;
 }
 
+// conda-forge's own CUDA build of the framework as a match spec: the package name and the
+// build-string glob that selects a CUDA build over a CPU one (`pytorch=*=cuda*`; conda-forge
+// tensorflow and jaxlib builds are named `cuda120py312...`, see docs/specs.md). Empty for CPU
+// plans. Written as a comment only: whether conda-forge has this exact version built for this
+// CUDA cannot be known offline, so the pip section stays what gets installed.
+std::string conda_forge_build(const core::Plan& plan)
+{
+  if (!plan.cuda || !plan.version) {
+    return "";
+  }
+  const std::string& name = plan.framework == "torch" ? "pytorch"
+                            : plan.framework == "jax" ? "jaxlib"
+                                                      : plan.framework;
+  return name + "=" + plan.version->text() + "=cuda*";
+}
+
 // Variables every conda-based format shares: the environment's name, Python and CUDA pins.
 TemplateVariables conda_variables(const SpecInput& input)
 {
   const auto& plan = input.plan;
   return {
     {"name", environment_name(plan)},
+    {"conda_forge_build", conda_forge_build(plan)},
     {"python", major_minor(plan.python)},
     {"cuda_version", major_minor(plan.cuda)},
     {"cudatoolkit", plan.system_toolkit ? major_minor(plan.cuda) : ""},
