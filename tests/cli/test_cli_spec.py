@@ -117,6 +117,20 @@ class Goldens(SpecCase):
             self.assertEqual(file.read(), self.spec("conda", PLANS["jax-0.4.30-cuda12"]))
 
 
+class Flags(SpecCase):
+    def test_with_takes_a_comma_list_or_repeats(self):
+        base = ["-f", "torch==2.5.1", "--driver", "550.54.15", "--gpu", "8.9", "--python", "3.12"]
+        listed = self.spec("pip", base + ["--with", "torchvision,torchaudio"])
+        repeated = self.spec("pip", base + ["--with", "torchvision", "--with", "torchaudio"])
+        self.assertEqual(listed, repeated)
+        self.assertIn("torchvision==0.20.1+cu124\ntorchaudio==2.5.1+cu124\n", listed)
+
+    def test_wheel_mirror_replaces_the_pytorch_root(self):
+        text = self.spec("pip", PLANS["torch-2.5.1-cu118"], "--wheel-mirror", "http://mirror.lab/pytorch/whl")
+        self.assertIn("--extra-index-url http://mirror.lab/pytorch/whl/cu118\n", text)
+        self.assertNotIn("download.pytorch.org", text)
+
+
 class Errors(SpecCase):
     def test_refusal_prints_hints_and_exits_3(self):
         result = run("spec", "--format", "pip", "-f", "torch==2.5.1", "--driver", "390.10", "--gpu", "8.6",
