@@ -38,7 +38,7 @@ std::string conda_forge_build(const core::Plan& plan)
   if (!plan.cuda || !plan.version) {
     return "";
   }
-  const std::string& name = plan.framework == "torch" ? "pytorch"
+  const std::string name = plan.framework == "torch" ? "pytorch"
                             : plan.framework == "jax" ? "jaxlib"
                                                       : plan.framework;
   return name + "=" + plan.version->text() + "=cuda*";
