@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libarchive-dev nlohmann-json3-dev libcli11-dev libboost-dev xz-utils
   libboost-filesystem-dev libssl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev python3 python3-venv hyperfine
+  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev python3 python3-venv python3-yaml hyperfine
 )
 
 missing=()

@@ -28,6 +28,7 @@ int run(int argc, char** argv)
     CommandResult result;
     add_detect_command(app, result);
     add_resolve_command(app, result);
+    add_spec_command(app, result);
     add_fetch_command(app, result);
     add_install_commands(app, result);
     add_cache_command(app, result);

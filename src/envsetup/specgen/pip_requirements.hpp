@@ -37,6 +37,11 @@ struct PipRequirements {
 // companion of the framework release, a wheel mirror that is not an http(s) URL.
 [[nodiscard]] util::Result<PipRequirements> pip_requirements(const core::Plan& plan, const PipOptions& options);
 
+// The numpy requirement to install next to `plan`'s framework: "numpy<2" for builds compiled
+// against the NumPy 1.x ABI (torch < 2.4, tensorflow < 2.18, jax < 0.4.30; sources in
+// docs/specs.md), "numpy" otherwise; empty for a plan without a framework.
+[[nodiscard]] std::string numpy_requirement(const core::Plan& plan);
+
 // `name==version` split at the first comparison operator: "torch==2.5.1" -> "torch";
 // extras are kept out: "jax[cuda12]==0.4.30" -> "jax".
 [[nodiscard]] std::string distribution_name(std::string_view requirement);

@@ -9,9 +9,13 @@
 
 namespace envsetup::util {
 
-// Replaces every `{{name}}` of `text` with `variables[name]`. Strict: a placeholder without
-// a variable, a variable no placeholder uses, or an unterminated `{{` is an error (kind
-// internal: templates ship with envsetup), so a typo never produces a half-rendered file.
+// Replaces every `{{name}}` of `text` with `variables[name]`. Sections: `{{#name}}...{{/name}}`
+// keeps its body when `variables[name]` is non-empty, `{{^name}}...{{/name}}` when it is empty;
+// a section tag alone on its line takes that line's newline with it, so hidden sections leave
+// no blank lines. Strict: a placeholder or section without a variable, a variable no
+// placeholder or section uses, an unterminated `{{` or an unmatched section tag is an error
+// (kind internal: templates ship with envsetup), so a typo never produces a half-rendered
+// file. Placeholders inside hidden sections are checked too.
 [[nodiscard]] Result<std::string> render_template(std::string_view text,
                                                   const std::map<std::string, std::string>& variables,
                                                   const std::string& template_name);

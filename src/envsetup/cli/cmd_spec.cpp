@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup spec`: resolve flags + format -> app::run_spec -> the spec on stdout or in a file.
+#include <envsetup/app/spec_command.hpp>
+#include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/output.hpp>
+#include <envsetup/cli/resolve_flags.hpp>
+#include <envsetup/util/strings.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace envsetup::cli {
+
+namespace {
+
+struct SpecFlags {
+  ResolveFlags resolve;
+  app::SpecOptions options;
+  std::string wheel_mirror;
+  std::string output;
+};
+
+int execute(SpecFlags& flags)
+{
+  auto options = flags.options;
+  options.resolve = resolve_options(flags.resolve);
+  if (!flags.wheel_mirror.empty()) {
+    options.wheel_mirror = flags.wheel_mirror;
+  }
+  if (!flags.output.empty()) {
+    options.output = flags.output;
+  }
+  options.envsetup_version = ENVSETUP_VERSION;
+  auto outcome = app::run_spec(options);
+  if (!outcome) {
+    return report_error(outcome.error(), false);
+  }
+  if (!outcome->resolve.resolution.plan) {
+    print_refusal(outcome->resolve);
+    return k_exit_no_solution;
+  }
+  if (outcome->written) {
+    std::cerr << "wrote " << outcome->written->string() << " (" << options.format << " spec for "
+              << describe_request(outcome->resolve) << ")\n";
+  } else {
+    std::cout << outcome->text;
+  }
+  return k_exit_ok;
+}
+
+}  // namespace
+
+void add_spec_command(CLI::App& app, CommandResult& result)
+{
+  auto flags = std::make_shared<SpecFlags>();
+  auto* command = app.add_subcommand(
+    "spec", "Write a resolved plan as requirements.txt, environment.yml, pixi.toml, Dockerfile or apptainer.def");
+  command->footer(
+    "Examples:\n"
+    "  envsetup spec --format pip -f torch                # driver, GPUs and Python detected\n"
+    "  envsetup spec --format pip -f torch==2.5.1 --with torchvision,torchaudio -o requirements.txt\n"
+    "  envsetup spec --format conda -f tensorflow --driver 550.54.15 --gpu 8.6 -o environment.yml\n"
+    "  envsetup spec --format pixi -f jax --python 3.12\n"
+    "  envsetup spec --format docker -f torch --driver 550.54.15 --gpu 9.0 -o Dockerfile\n"
+    "  envsetup spec --format apptainer -f torch --wheel-mirror http://mirror.lab/pytorch/whl/\n"
+    "Exit codes: 0 written, 2 usage error, 3 no combination works (see docs/cli.md and docs/specs.md).");
+  command->add_option("--format", flags->options.format,
+                      "what to write: " + util::join(app::spec_format_names(), ", "))
+    ->required()
+    ->check(CLI::IsMember(app::spec_format_names()));
+  add_resolve_flags(*command, flags->resolve);
+  command->add_option("--with", flags->options.with,
+                      "companion packages released with the framework, e.g. torchvision,torchaudio "
+                      "(comma list or repeated)")
+    ->delimiter(',');
+  command->add_option("--wheel-mirror", flags->wheel_mirror,
+                      "URL that replaces https://download.pytorch.org/whl/ (holds cu124/, cpu/, ...)");
+  command->add_option("-o,--output", flags->output, "write the spec to this file (atomically) instead of stdout");
+  command->callback([flags, &result] { result.exit_code = execute(*flags); });
+}
+
+}  // namespace envsetup::cli

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/cli/output.hpp>
+#include <envsetup/cli/resolve_flags.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <iostream>
+
+namespace envsetup::cli {
+
+void add_resolve_flags(CLI::App& command, ResolveFlags& flags)
+{
+  command.add_option("-f,--framework", flags.options.framework,
+                     "torch, tensorflow, jax or none, with an optional version specifier "
+                     "(torch==2.5.1, 'torch>=2.4,<2.7')")
+    ->required();
+  command.add_option("--python", flags.options.python,
+                     "Python X.Y to use (default: the host's Python that gives the best plan, "
+                     "else the newest the framework supports)");
+  command.add_option("--driver", flags.options.driver,
+                     "NVIDIA driver version, e.g. 550.54.15, or `none` (default: detected)");
+  command.add_option("--gpu", flags.options.gpus,
+                     "compute capability of a GPU (8.9, 89 or sm_89); repeat per GPU "
+                     "(default: detected)");
+  command.add_option("--cuda", flags.options.cuda, "use only builds for this CUDA X[.Y[.Z]]");
+  command.add_flag("--cpu", flags.options.cpu, "plan a CPU-only build (never chosen without this flag)");
+  command.add_option("--matrix", flags.matrix_dir,
+                     "read the compatibility matrix from this folder instead of the built-in one");
+  command.add_option("--sysroot", flags.sysroot,
+                     "detect the host below this folder (default: ENVSETUP_SYSROOT or /)");
+}
+
+app::ResolveOptions resolve_options(const ResolveFlags& flags)
+{
+  app::ResolveOptions options = flags.options;
+  if (!flags.matrix_dir.empty()) {
+    options.matrix.directory = flags.matrix_dir;
+  }
+  if (!flags.sysroot.empty()) {
+    options.sysroot = flags.sysroot;
+  }
+  return options;
+}
+
+std::string describe_request(const app::ResolveOutcome& outcome)
+{
+  std::string text = outcome.request.framework + outcome.request.version.text();
+  for (const auto& fact : outcome.facts) {
+    text += ", " + fact.fact + " " + fact.value + " (" + fact.origin + ")";
+  }
+  const bool python_is_a_fact = std::any_of(outcome.facts.begin(), outcome.facts.end(),
+                                            [](const app::FactNote& fact) { return fact.fact == "Python"; });
+  if (outcome.request.python && !python_is_a_fact) {
+    text += ", Python " + outcome.request.python->text() + " (--python)";
+  }
+  if (outcome.request.cuda_pin) {
+    text += ", CUDA " + outcome.request.cuda_pin->text() + " (--cuda)";
+  }
+  return text;
+}
+
+void print_rejected(std::ostream& out, const core::Resolution& resolution)
+{
+  if (resolution.rejected.empty()) {
+    return;
+  }
+  out << "\nnot chosen (" << resolution.rejected.size() << "):\n";
+  Table table({"candidate", "reason"});
+  for (const auto& rejection : resolution.rejected) {
+    table.add({rejection.candidate, rejection.reason});
+  }
+  table.print(out, "  ");
+}
+
+void print_refusal(const app::ResolveOutcome& outcome)
+{
+  std::cerr << "envsetup: error: " << outcome.resolution.failure << '\n';
+  std::cerr << "  caused by: request " << describe_request(outcome) << '\n';
+  for (const auto& hint : outcome.resolution.hints) {
+    std::cerr << "  hint: " << hint << '\n';
+  }
+  print_rejected(std::cerr, outcome.resolution);
+}
+
+}  // namespace envsetup::cli

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// The request and host flags shared by `resolve` and `spec` (never copy-pasted), and the
+// refusal report both print.
+#pragma once
+
+#include <envsetup/app/resolve_command.hpp>
+
+#include <ostream>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace envsetup::cli {
+
+struct ResolveFlags {
+  app::ResolveOptions options;
+  std::string matrix_dir;
+  std::string sysroot;
+};
+
+// Adds -f/--framework (required), --python, --driver, --gpu, --cuda, --cpu, --matrix and
+// --sysroot to `command`.
+void add_resolve_flags(CLI::App& command, ResolveFlags& flags);
+
+// `flags.options` with --matrix and --sysroot applied.
+[[nodiscard]] app::ResolveOptions resolve_options(const ResolveFlags& flags);
+
+// "torch, driver 550.54.15 (--driver), ...": the request and where each fact came from.
+[[nodiscard]] std::string describe_request(const app::ResolveOutcome& outcome);
+
+// The candidates not chosen, as a table under "not chosen (N):"; nothing when there are none.
+void print_rejected(std::ostream& out, const core::Resolution& resolution);
+
+// A resolution without a plan on stderr: error, cause, hints and the rejected candidates.
+void print_refusal(const app::ResolveOutcome& outcome);
+
+}  // namespace envsetup::cli
