@@ -4,7 +4,9 @@
 
 The "PyPI" index (PIP_INDEX_URL, the default index pip's configuration names) offers only
 CPU builds of torch: the CUDA build from the wheel mirror must still be the one installed.
-Run by CTest with ENVSETUP_BIN and ENVSETUP_SOURCE_DIR set; no internet, no GPU needed.
+The toolkit step (--with-toolkit) installs from mirror_tools' synthetic NVIDIA mirror.
+Run by CTest with ENVSETUP_BIN, ENVSETUP_TEST_SERVER and ENVSETUP_SOURCE_DIR set; no
+internet, no GPU needed.
 """
 import contextlib
 import json
@@ -17,6 +19,7 @@ import sys
 import tempfile
 import unittest
 
+import mirror_tools
 import wheel_index
 
 BIN = os.environ["ENVSETUP_BIN"]
@@ -69,8 +72,9 @@ class EnvInstall(unittest.TestCase):
 
     def env(self, index="pypi"):
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("PIP_", "UV_", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT")) and k != "VIRTUAL_ENV"}
-        env.update({"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
+               if not k.startswith(("PIP_", "UV_", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT")) and k != "VIRTUAL_ENV"
+               and k not in mirror_tools.PROXY_VARIABLES}
+        env.update({"no_proxy": "127.0.0.1,localhost", "ENVSETUP_TEST_FAST_RETRY": "1","PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
                     "PIP_RETRIES": "1", "PIP_DEFAULT_TIMEOUT": "10", "PIP_INDEX_URL": f"{self.url}/{index}/"})
         return env
 
@@ -157,6 +161,24 @@ class EnvInstall(unittest.TestCase):
         self.assertIn("pyenv install 3.99", result.stderr)
         self.assertFalse(self.venv.exists())
 
+    def test_a_failed_venv_creation_leaves_nothing_behind(self):
+        fake_bin = self.work / "bin"
+        fake_bin.mkdir()
+        fake = fake_bin / f"python{PYTHON}"  # found on PATH first: a Python without ensurepip
+        fake.write_text('#!/bin/sh\nmkdir -p "$3/bin"\n'
+                        'echo "Error: ensurepip is not available (test interpreter)" >&2\nexit 1\n')
+        fake.chmod(0o755)
+        command = [BIN, "install", "--framework", "torch==2.5.1", "--venv", str(self.venv), *HOST,
+                   "--wheel-mirror", f"{self.url}/whl"]
+        env = self.env()
+        env["PATH"] = f"{fake_bin}:{env['PATH']}"
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.work, timeout=60)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn(f"cannot create a virtual environment in {self.venv}", result.stderr)
+        self.assertIn("ensurepip is not available (test interpreter)", result.stderr)
+        self.assertIn(f"python{PYTHON}-venv", result.stderr)
+        self.assertFalse(self.venv.exists())
+
     def test_dry_run_prints_the_commands_and_creates_nothing(self):
         result = self.install("--framework", "torch==2.5.1", "--dry-run")
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -197,6 +219,19 @@ class EnvInstall(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.installed_version("tensorflow"), "2.17.0")
         self.assertEqual(self.installed_version("nvidia_cudnn_cu12"), "9.3.0.75")
+
+    def test_with_toolkit_installs_the_prefix_too_and_prints_both_activation_lines(self):
+        mirror_root, _ = mirror_tools.shared_mirror()
+        _, mirror_url = mirror_tools.start_server(mirror_root, test=self)
+        store = self.work / "store"
+        result = self.install("--framework", "torch==2.5.1", "--with-toolkit", "--mirror", mirror_url,
+                              "--components", "runtime,cuda_nvcc", "--cache", str(self.work / "cache"),
+                              "--store", str(store))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        prefix = store / "toolkits" / f"cuda-{mirror_tools.CUDA_VERSION}-cudnn-{mirror_tools.CUDNN_VERSION}"
+        self.assertTrue((prefix / "activate").is_file(), result.stdout)
+        self.assertIn(f"source {self.venv}/bin/activate && source {prefix}/activate", result.stdout)
+        self.assertEqual(self.installed_version("torch"), "2.5.1+cu124")
 
 
 if __name__ == "__main__":

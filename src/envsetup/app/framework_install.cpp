@@ -177,8 +177,9 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
         .with_hint("drop `--with-toolkit` / `--cudnn`, or `--cpu`");
     }
     result.toolkit_cuda = plan.cuda->text();
+    // The redistributables are named X.Y.Z (the matrix's cuDNN builds have a fourth part).
     result.toolkit_cudnn = options.toolkit.fetch.cudnn ? options.toolkit.fetch.cudnn
-                           : plan.cudnn               ? std::optional(plan.cudnn->text())
+                           : plan.cudnn               ? std::optional(plan.cudnn->prefix(3).text())
                                                       : std::nullopt;
     result.toolkit_reason = plan.system_toolkit ? plan.display_name + " " + plan.version->text() +
                                                     " loads CUDA and cuDNN from the system"

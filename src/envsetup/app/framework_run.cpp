@@ -38,11 +38,12 @@ util::Error installer_failed(const FrameworkInstallPlan& plan, const util::Proce
   auto error = util::make_error(network ? util::ErrorKind::network : util::ErrorKind::environment,
                                 name + " could not install " + util::join(plan.pip.requirements, " ") +
                                   " (exit status " + std::to_string(output.exit_code) + ")");
-  error = std::move(error).with_cause(network ? name + " could not reach a package index; its last lines:"
-                                              : name + "'s last lines:");
+  // One cause holding the output's tail as an indented block under it.
+  std::string tail = network ? name + " could not reach a package index; its last lines:" : name + "'s last lines:";
   for (const auto& line : pyenv::last_lines(output.out + output.err, k_log_tail)) {
-    error = std::move(error).with_cause("  " + line);
+    tail += "\n    " + line;
   }
+  error = std::move(error).with_cause(tail);
   error = std::move(error).with_cause("full log: " + log.string());
   if (network) {
     error = std::move(error).with_hint(
