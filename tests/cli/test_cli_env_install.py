@@ -202,23 +202,22 @@ class EnvInstall(unittest.TestCase):
                         next(i for i, line in enumerate(lines) if "-m pip install" in line))
         self.assertFalse(self.venv.exists())
 
-    def test_jax_cuda_extra_from_the_default_index(self):
+    def test_jax_and_tensorflow_cuda_extras_from_the_default_index(self):
         result = self.install("--framework", "jax==0.4.30", mirror=False)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.installed_version("jax"), "0.4.30")
         self.assertEqual(self.installed_version("jax_cuda12_plugin"), "0.4.30")
+        # Another framework into the same venv (same Python: reused).
+        result = self.install("--framework", "tensorflow==2.17.0", mirror=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.installed_version("tensorflow"), "2.17.0")
+        self.assertEqual(self.installed_version("nvidia_cudnn_cu12"), "9.3.0.75")
 
     def test_jax_without_its_cuda_extra_is_a_verification_failure(self):
         result = self.install("--framework", "jax==0.4.30", index="pypi-no-cuda", mirror=False)
         self.assertEqual(result.returncode, 6, result.stderr)
         self.assertIn("a CPU-only jax was installed", result.stderr)
         self.assertIn("does not provide the extra [cuda12]", result.stderr)
-
-    def test_tensorflow_and_cuda_from_the_default_index(self):
-        result = self.install("--framework", "tensorflow==2.17.0", mirror=False)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(self.installed_version("tensorflow"), "2.17.0")
-        self.assertEqual(self.installed_version("nvidia_cudnn_cu12"), "9.3.0.75")
 
     def test_with_toolkit_installs_the_prefix_too_and_prints_both_activation_lines(self):
         mirror_root, _ = mirror_tools.shared_mirror()

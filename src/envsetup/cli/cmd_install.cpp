@@ -160,6 +160,11 @@ void add_install_commands(CLI::App& app, CommandResult& result)
     "No root needed; installing what is installed already does nothing. Exit codes: docs/cli.md.");
   add_download_flags(*command, flags->download);
   add_framework_flags(*command, flags->framework);
+  command->get_option("--cuda")
+    ->description("CUDA toolkit to install: 12.4 (newest 12.4.x) or 12.4.1; with --framework, use only "
+                  "framework builds for this CUDA");
+  command->get_option("--cudnn")
+    ->description("cuDNN to install: 9.1 or 9.1.0; with --framework, also install a toolkit prefix with it");
   flags->download.options.components = "devel";
   command->get_option("--components")
     ->description("runtime, devel, all, or component ids (cuda_nvcc,libcublas,...); default devel");
