@@ -29,16 +29,18 @@ def _record_hash(data: bytes) -> str:
 
 
 def build_wheel(out_dir, name: str, version: str, requires=(), module_source: str | None = None,
-                tag: str = "py3-none-any") -> pathlib.Path:
+                tag: str = "py3-none-any", provides_extras=()) -> pathlib.Path:
     """Writes `<name>-<version>-<tag>.whl` into out_dir and returns its path. The wheel installs
     package `<name>` (an `__init__.py` with `__version__`, or `module_source`) and declares
-    `requires` as Requires-Dist."""
+    `requires` as Requires-Dist (markers allowed: 'jaxlib==0.4.30; extra == "cuda12"') and
+    `provides_extras` as Provides-Extra."""
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     dist = re.sub(r"[-.]+", "_", name)
     info = f"{dist}-{version}.dist-info"
     source = module_source if module_source is not None else f'__version__ = "{version}"\n'
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    metadata += "".join(f"Provides-Extra: {extra}\n" for extra in provides_extras)
     metadata += "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
     files = {
         f"{dist}/__init__.py": source.encode(),

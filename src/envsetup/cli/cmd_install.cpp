@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// `envsetup install --cuda/--cudnn`, `list`, `remove`, `env`.
+// `envsetup install --cuda/--cudnn` (and, with --framework, install_framework.cpp), `list`,
+// `remove`, `env`.
 #include <envsetup/app/install_command.hpp>
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/fetch_flags.hpp>
+#include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/progress.hpp>
 #include <envsetup/util/strings.hpp>
@@ -21,6 +23,7 @@ namespace {
 
 struct InstallFlags {
   FetchFlags download;
+  FrameworkFlags framework;
   std::string prefix;
   std::string store;
   std::string shell = "bash";
@@ -35,9 +38,19 @@ int install(InstallFlags& flags)
 {
   auto& download = flags.download;
   finish_options(download);
+  if (!flags.framework.framework.empty()) {
+    return install_framework(flags.framework, download, flags.prefix, flags.store);
+  }
+  if (flags.framework.dry_run || flags.framework.force || flags.framework.with_toolkit ||
+      !flags.framework.with.empty() || !flags.framework.wheel_mirror.empty()) {
+    return report_error(util::make_error(util::ErrorKind::usage,
+                                         "--dry-run, --force, --with, --wheel-mirror and --with-toolkit need --framework")
+                          .with_hint("e.g. `envsetup install --framework torch --dry-run`"),
+                        download.json);
+  }
   if (!download.options.cuda && !download.options.cudnn) {
     return report_error(util::make_error(util::ErrorKind::usage, "nothing to install")
-                  .with_hint("pass `--cuda VERSION` (and `--cudnn VERSION`), e.g. `envsetup install --cuda 12.4 --cudnn 9.1`"),
+                  .with_hint("pass `--framework torch` (a venv), or `--cuda VERSION` (and `--cudnn VERSION`) for a toolkit, e.g. `envsetup install --cuda 12.4 --cudnn 9.1`"),
                 download.json);
   }
   app::InstallOptions options;
@@ -135,14 +148,24 @@ int env(const InstallFlags& flags)
 void add_install_commands(CLI::App& app, CommandResult& result)
 {
   auto flags = std::make_shared<InstallFlags>();
-  auto* command = app.add_subcommand("install", "Install a CUDA toolkit and cuDNN into an isolated prefix");
+  auto* command = app.add_subcommand(
+    "install", "Install a framework into a venv (--framework), or a CUDA toolkit and cuDNN into a prefix");
   command->footer(
     "Examples:\n"
+    "  envsetup install --framework torch --dry-run --driver 550.54.15 --gpu 8.9\n"
+    "  envsetup install --framework torch==2.5.1 --venv ~/envs/torch --with torchvision,torchaudio\n"
+    "  envsetup install --framework tensorflow==2.13 --python 3.11      # with its CUDA 11.8 prefix\n"
     "  envsetup install --cuda 12.4 --cudnn 9.1\n"
     "  envsetup install --cuda 12.6.3 --components runtime --prefix /opt/cuda-12.6\n"
     "  envsetup install --cuda 12.4 --mirror http://mirror.lab/nvidia/ --jobs 8\n"
     "No root needed; installing what is installed already does nothing. Exit codes: docs/cli.md.");
   add_download_flags(*command, flags->download);
+  add_framework_flags(*command, flags->framework);
+  command->get_option("--cuda")
+    ->description("CUDA toolkit to install: 12.4 (newest 12.4.x) or 12.4.1; with --framework, use only "
+                  "framework builds for this CUDA");
+  command->get_option("--cudnn")
+    ->description("cuDNN to install: 9.1 or 9.1.0; with --framework, also install a toolkit prefix with it");
   flags->download.options.components = "devel";
   command->get_option("--components")
     ->description("runtime, devel, all, or component ids (cuda_nvcc,libcublas,...); default devel");

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup install --framework SPEC`: detect -> resolve -> (toolkit) -> venv -> pip -> check.
+#pragma once
+
+#include <envsetup/app/install_command.hpp>
+#include <envsetup/app/resolve_command.hpp>
+#include <envsetup/pyenv/installer.hpp>
+#include <envsetup/pyenv/metadata.hpp>
+#include <envsetup/specgen/pip_requirements.hpp>
+#include <envsetup/util/error.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace envsetup::app {
+
+struct FrameworkInstallOptions {
+  ResolveOptions resolve;                    // framework, python, driver, GPUs, CUDA pin, cpu, matrix, sysroot
+  std::filesystem::path venv = ".venv";
+  std::vector<std::string> with;             // companions: "torchvision", "torchaudio"
+  std::optional<std::string> wheel_mirror;   // replaces https://download.pytorch.org/whl/
+  std::string installer = "pip";             // pip, uv or auto
+  bool force = false;                        // recreate an existing venv
+  bool with_toolkit = false;                 // also install the plan's CUDA toolkit + cuDNN
+  InstallOptions toolkit;                    // download flags and store for the toolkit step
+};
+
+// A host interpreter the venv is created from.
+struct Interpreter {
+  std::filesystem::path path;
+  core::Version version;  // X.Y
+  std::string origin;     // "PATH", "pyenv", "conda", "venv"
+};
+
+enum class VenvAction { create, reuse, recreate };
+
+// Everything the install will do, decided before anything is changed (a dry run prints it).
+struct FrameworkInstallPlan {
+  ResolveOutcome resolved;  // resolved.resolution.plan is set
+  Interpreter python;
+  std::filesystem::path venv;  // absolute
+  VenvAction venv_action = VenvAction::create;
+  std::optional<std::string> toolkit_cuda;   // set when a toolkit prefix is installed first
+  std::optional<std::string> toolkit_cudnn;
+  std::string toolkit_reason;                // "TensorFlow 2.13 needs a system CUDA", "--with-toolkit"
+  specgen::PipRequirements pip;
+  pyenv::Installer installer = pyenv::Installer::pip;
+  std::vector<std::string> venv_command;     // empty when the venv is reused
+  std::vector<std::string> install_command;
+  pyenv::ExpectedInstall expected;
+};
+
+// Decides the plan without side effects (no network, no GPU needed when --driver/--gpu are
+// given). Errors: usage (flags), no_solution (the resolver refuses; its hints are kept),
+// environment (no host Python of the needed version, listing those found; an existing venv
+// with another Python; a folder that is not a venv), io.
+[[nodiscard]] util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstallOptions& options);
+
+struct FrameworkInstallOutcome {
+  std::string installed_version;                      // "2.5.1+cu124"
+  std::optional<std::filesystem::path> toolkit_prefix;
+  std::filesystem::path log;                           // VENV/.envsetup/install.log
+  std::vector<std::string> activate;                   // shell lines, venv first then toolkit
+};
+
+// Makes the download progress renderer for the toolkit step.
+using ObserverFactory = std::function<std::unique_ptr<fetch::DownloadObserver>(const FetchPlan&)>;
+
+// Carries `plan` out: the toolkit prefix (when planned), the venv (created, or recreated
+// with --force; a venv that fails to be created is removed), the installer (its command
+// lines and output appended to VENV/.envsetup/install.log), then the check of the installed
+// framework's metadata against the plan. Errors: those of the toolkit install; environment
+// (venv creation, installer failure; the last log lines and the log path are causes),
+// network (the installer could not reach an index), verification (a CPU-only build or
+// another version was installed; the error explains how).
+[[nodiscard]] util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInstallOptions& options,
+                                                                          const FrameworkInstallPlan& plan,
+                                                                          const ObserverFactory& observer);
+
+}  // namespace envsetup::app

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// Carrying out `install --framework`: toolkit, venv, installer, check.
+#include <envsetup/app/framework_install.hpp>
+#include <envsetup/pyenv/run_logged.hpp>
+#include <envsetup/pyenv/venv.hpp>
+#include <envsetup/util/strings.hpp>
+#include <envsetup/util/template.hpp>
+
+namespace envsetup::app {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto k_venv_timeout = std::chrono::milliseconds(10min);
+constexpr auto k_install_timeout = std::chrono::milliseconds(120min);  // CUDA wheels are gigabytes
+constexpr std::size_t k_log_tail = 15;
+
+util::Result<InstallOutcome> install_toolkit(const FrameworkInstallOptions& options,
+                                             const FrameworkInstallPlan& plan, const ObserverFactory& observer)
+{
+  InstallOptions toolkit = options.toolkit;
+  toolkit.fetch.cuda = plan.toolkit_cuda;
+  toolkit.fetch.cudnn = plan.toolkit_cudnn;
+  auto fetch_plan = plan_fetch(toolkit.fetch);
+  if (!fetch_plan) {
+    return std::move(fetch_plan).error().with_cause("while planning the CUDA toolkit: " + plan.toolkit_reason);
+  }
+  auto progress = observer ? observer(*fetch_plan) : nullptr;
+  return run_install_toolkit(toolkit, *fetch_plan, progress.get());
+}
+
+util::Error installer_failed(const FrameworkInstallPlan& plan, const util::ProcessOutput& output,
+                             const std::filesystem::path& log)
+{
+  const bool network = pyenv::output_shows_network_failure(output.out + output.err);
+  const std::string name(pyenv::installer_name(plan.installer));
+  auto error = util::make_error(network ? util::ErrorKind::network : util::ErrorKind::environment,
+                                name + " could not install " + util::join(plan.pip.requirements, " ") +
+                                  " (exit status " + std::to_string(output.exit_code) + ")");
+  // One cause holding the output's tail as an indented block under it.
+  std::string tail = network ? name + " could not reach a package index; its last lines:" : name + "'s last lines:";
+  for (const auto& line : pyenv::last_lines(output.out + output.err, k_log_tail)) {
+    tail += "\n    " + line;
+  }
+  error = std::move(error).with_cause(tail);
+  error = std::move(error).with_cause("full log: " + log.string());
+  if (network) {
+    error = std::move(error).with_hint(
+      "check that the indexes are reachable: " +
+      (plan.pip.extra_index_url ? *plan.pip.extra_index_url + " (--wheel-mirror) and " : std::string()) +
+      "the default index (PIP_INDEX_URL / pip.conf)");
+  }
+  return std::move(error).with_hint("run the same command again to retry; the venv is kept and reused");
+}
+
+util::Error check_failed(const FrameworkInstallPlan& plan, const pyenv::InstallCheck& check,
+                         const std::filesystem::path& log)
+{
+  const bool cpu = check.outcome == pyenv::InstallCheck::Outcome::cpu_build;
+  auto error = util::make_error(util::ErrorKind::verification,
+                                cpu ? "a CPU-only " + plan.expected.distribution + " was installed, not the planned CUDA build " +
+                                        plan.expected.version
+                                    : plan.expected.distribution + " in " + plan.venv.string() + " is not the planned " +
+                                        plan.expected.version)
+                 .with_cause(check.explanation)
+                 .with_cause("install log: " + log.string());
+  if (cpu) {
+    error = std::move(error)
+              .with_hint("look for an index that offers CPU builds in PIP_INDEX_URL, PIP_EXTRA_INDEX_URL or pip.conf "
+                         "(`pip config list`), and for a mirror that rewrote the CUDA wheels")
+              .with_hint("then run again with `--force` to start from a fresh venv");
+  }
+  return error;
+}
+
+}  // namespace
+
+util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInstallOptions& options,
+                                                            const FrameworkInstallPlan& plan,
+                                                            const ObserverFactory& observer)
+{
+  FrameworkInstallOutcome outcome;
+  outcome.log = pyenv::install_log_path(plan.venv);
+  if (plan.toolkit_cuda) {
+    auto toolkit = install_toolkit(options, plan, observer);
+    if (!toolkit) {
+      return std::move(toolkit).error();
+    }
+    outcome.toolkit_prefix = toolkit->prefix;
+  }
+  if (plan.venv_action == VenvAction::recreate) {
+    ENVSETUP_TRY(pyenv::remove_venv(plan.venv));
+  }
+  if (plan.venv_action != VenvAction::reuse) {
+    ENVSETUP_TRY(pyenv::create_venv(plan.python.path, plan.venv, k_venv_timeout));
+  }
+  auto output = pyenv::run_logged(plan.install_command, outcome.log, k_install_timeout);
+  if (!output) {
+    return std::move(output).error().with_cause("full log: " + outcome.log.string());
+  }
+  if (output->exit_code != 0) {
+    return installer_failed(plan, *output, outcome.log);
+  }
+  auto installed = pyenv::read_installed(pyenv::site_packages(plan.venv, plan.python.version),
+                                         plan.expected.distribution);
+  if (!installed) {
+    return std::move(installed).error();
+  }
+  const auto check = pyenv::check_install(plan.expected, installed->framework, installed->names);
+  ENVSETUP_TRY(pyenv::append_log(outcome.log, "envsetup: check " + plan.expected.distribution + " " +
+                                                (check.installed_version.empty() ? "(missing)" : check.installed_version) +
+                                                ": " + (check.explanation.empty() ? "as planned" : check.explanation) +
+                                                "\n\n"));
+  if (check.outcome != pyenv::InstallCheck::Outcome::expected) {
+    return check_failed(plan, check, outcome.log);
+  }
+  outcome.installed_version = check.installed_version;
+  outcome.activate.push_back("source " + util::shell_word((plan.venv / "bin" / "activate").string()));
+  if (outcome.toolkit_prefix) {
+    outcome.activate.push_back("source " + util::shell_word((*outcome.toolkit_prefix / "activate").string()));
+  }
+  return outcome;
+}
+
+}  // namespace envsetup::app

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup install --framework SPEC [--venv DIR] ...`: flags -> app::plan_framework_install
+// -> (dry run: print) -> app::run_framework_install -> summary.
+#include <envsetup/app/framework_install.hpp>
+#include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/install_framework.hpp>
+#include <envsetup/cli/output.hpp>
+#include <envsetup/util/strings.hpp>
+#include <envsetup/util/template.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace envsetup::cli {
+
+namespace {
+
+std::string shell_line(const std::vector<std::string>& argv)
+{
+  std::vector<std::string> words;
+  for (const auto& word : argv) {
+    words.push_back(util::shell_word(word));
+  }
+  return util::join(words, " ");
+}
+
+std::string toolkit_line(const app::FrameworkInstallPlan& plan)
+{
+  return "envsetup install --cuda " + *plan.toolkit_cuda + (plan.toolkit_cudnn ? " --cudnn " + *plan.toolkit_cudnn : "");
+}
+
+// Every command the install runs, in order, as the user could type them.
+std::vector<std::string> command_lines(const app::FrameworkInstallPlan& plan)
+{
+  std::vector<std::string> lines;
+  if (plan.toolkit_cuda) {
+    lines.push_back(toolkit_line(plan));
+  }
+  if (plan.venv_action == app::VenvAction::recreate) {
+    lines.push_back("rm -rf " + util::shell_word(plan.venv.string()));
+  }
+  if (!plan.venv_command.empty()) {
+    lines.push_back(shell_line(plan.venv_command));
+  }
+  lines.push_back(shell_line(plan.install_command));
+  return lines;
+}
+
+const char* venv_action_name(app::VenvAction action)
+{
+  switch (action) {
+    case app::VenvAction::create: return "create";
+    case app::VenvAction::reuse: return "reuse";
+    case app::VenvAction::recreate: return "recreate";
+  }
+  return "create";
+}
+
+void print_plan(const app::FrameworkInstallPlan& plan)
+{
+  const auto& p = *plan.resolved.resolution.plan;
+  std::vector<std::string> facts;
+  for (const auto& fact : plan.resolved.facts) {
+    facts.push_back(fact.fact + " " + fact.value + " (" + fact.origin + ")");
+  }
+  std::cout << "plan for " << plan.resolved.request.framework << plan.resolved.request.version.text()
+            << (facts.empty() ? "" : ": " + util::join(facts, ", ")) << "\n\n";
+  Table table({"", ""});
+  table.add({"framework", p.display_name + " " + p.version->text() + " (" + p.variant + ")"});
+  table.add({"CUDA", p.cuda ? p.cuda->text() : "none (CPU-only build)"});
+  table.add({"cuDNN", p.cudnn ? p.cudnn->text() : "-"});
+  table.add({"Python", plan.python.version.text() + " from " + plan.python.path.string() + " (" +
+                         plan.python.origin + ")"});
+  table.add({"venv", plan.venv.string() + " (" + venv_action_name(plan.venv_action) + ")"});
+  table.add({"installer", std::string(pyenv::installer_name(plan.installer))});
+  table.add({"packages", util::join(plan.pip.requirements, " ")});
+  if (plan.pip.extra_index_url) {
+    table.add({"extra index", *plan.pip.extra_index_url});
+  }
+  if (plan.toolkit_cuda) {
+    table.add({"toolkit", "CUDA " + *plan.toolkit_cuda + (plan.toolkit_cudnn ? " + cuDNN " + *plan.toolkit_cudnn : "") +
+                            ": " + plan.toolkit_reason});
+  }
+  table.add({"check", plan.expected.distribution + " " + plan.expected.version +
+                        (plan.expected.extra.empty() ? "" : " with its [" + plan.expected.extra + "] packages")});
+  table.print(std::cout, "  ");
+}
+
+int dry_run(const app::FrameworkInstallPlan& plan, bool json)
+{
+  const auto lines = command_lines(plan);
+  if (json) {
+    std::cout << nlohmann::json{{"event", "plan"}, {"dry_run", true}, {"venv", plan.venv.string()},
+                                {"venv_action", venv_action_name(plan.venv_action)},
+                                {"python", plan.python.path.string()}, {"requirements", plan.pip.requirements},
+                                {"expected", plan.expected.distribution + " " + plan.expected.version},
+                                {"commands", lines}}
+                   .dump()
+              << '\n';
+    return k_exit_ok;
+  }
+  print_plan(plan);
+  std::cout << "\ncommands (dry run: nothing was run or created):\n";
+  for (const auto& line : lines) {
+    std::cout << "  " << line << '\n';
+  }
+  return k_exit_ok;
+}
+
+std::optional<std::string> non_empty(const std::string& text)
+{
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+}  // namespace
+
+void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
+{
+  command.add_option("-f,--framework", flags.framework,
+                     "install this framework into a venv: torch, tensorflow or jax, with an optional "
+                     "version specifier (torch==2.5.1)");
+  command.add_option("--venv", flags.venv, "the virtual environment to create or reuse (default ./.venv)");
+  command.add_option("--python", flags.python, "Python X.Y among the host's interpreters (default: the best plan's)");
+  command.add_option("--driver", flags.driver, "NVIDIA driver version or `none` (default: detected)");
+  command.add_option("--gpu", flags.gpus, "compute capability of a GPU (8.9, 89, sm_89); repeat per GPU");
+  command.add_flag("--cpu", flags.cpu, "install a CPU-only build");
+  command.add_option("--with", flags.with, "companion packages: torchvision,torchaudio")->delimiter(',');
+  command.add_option("--wheel-mirror", flags.wheel_mirror,
+                     "replaces https://download.pytorch.org/whl/ (the index becomes URL/cu124/ ...)");
+  command.add_option("--installer", flags.installer, "pip, uv or auto (uv when on PATH); default pip")
+    ->check(CLI::IsMember({"pip", "uv", "auto"}));
+  command.add_flag("--force", flags.force, "delete and recreate an existing venv");
+  command.add_flag("--dry-run", flags.dry_run, "print the plan and the exact commands; change nothing");
+  command.add_flag("--with-toolkit", flags.with_toolkit, "also install the plan's CUDA toolkit and cuDNN (nvcc)");
+  command.add_option("--sysroot", flags.sysroot, "detect the host below this folder (default: ENVSETUP_SYSROOT or /)");
+}
+
+int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
+                      const std::string& store)
+{
+  app::FrameworkInstallOptions options;
+  options.resolve.framework = flags.framework;
+  options.resolve.python = flags.python;
+  options.resolve.driver = flags.driver;
+  options.resolve.gpus = flags.gpus;
+  options.resolve.cuda = download.options.cuda;
+  options.resolve.cpu = flags.cpu;
+  options.resolve.matrix = download.options.matrix;
+  if (!flags.sysroot.empty()) {
+    options.resolve.sysroot = flags.sysroot;
+  }
+  options.venv = flags.venv;
+  options.with = flags.with;
+  options.wheel_mirror = non_empty(flags.wheel_mirror);
+  options.installer = flags.installer;
+  options.force = flags.force;
+  options.with_toolkit = flags.with_toolkit;
+  options.toolkit.fetch = download.options;
+  options.toolkit.fetch.cuda.reset();
+  options.toolkit.prefix = non_empty(prefix);
+  options.toolkit.store = non_empty(store);
+  options.toolkit.envsetup_version = ENVSETUP_VERSION;
+  auto plan = app::plan_framework_install(options);
+  if (!plan) {
+    return report_error(plan.error(), download.json);
+  }
+  if (flags.dry_run) {
+    return dry_run(*plan, download.json);
+  }
+  if (!download.quiet && !download.json) {
+    std::cerr << "envsetup: installing " << util::join(plan->pip.requirements, " ") << " into " << plan->venv.string()
+              << " (log: " << plan->venv.string() << "/.envsetup/install.log)\n";
+  }
+  auto outcome = app::run_framework_install(
+    options, *plan, [&download](const app::FetchPlan& fetch_plan) { return progress_for(download, fetch_plan); });
+  if (!outcome) {
+    return report_error(outcome.error(), download.json);
+  }
+  if (download.json) {
+    nlohmann::json result{{"event", "result"}, {"ok", true}, {"venv", plan->venv.string()},
+                          {"installed", plan->expected.distribution + " " + outcome->installed_version},
+                          {"log", outcome->log.string()}, {"activate", outcome->activate}};
+    if (outcome->toolkit_prefix) {
+      result["toolkit_prefix"] = outcome->toolkit_prefix->string();
+    }
+    std::cout << result.dump() << '\n';
+    return k_exit_ok;
+  }
+  const auto& p = *plan->resolved.resolution.plan;
+  std::cout << "installed " << plan->expected.distribution << ' ' << outcome->installed_version << " ("
+            << p.display_name << ' ' << p.version->text() << ", "
+            << (p.cuda ? "CUDA " + p.cuda->text() : std::string("CPU-only")) << ") with Python "
+            << plan->python.version.text() << " in " << plan->venv.string() << '\n';
+  if (outcome->toolkit_prefix) {
+    std::cout << "CUDA toolkit in " << outcome->toolkit_prefix->string() << '\n';
+  }
+  std::cout << "log: " << outcome->log.string() << '\n';
+  std::cout << "to use it:  " << util::join(outcome->activate, " && ") << '\n';
+  return k_exit_ok;
+}
+
+}  // namespace envsetup::cli

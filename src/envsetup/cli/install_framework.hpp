@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// `envsetup install --framework SPEC`: the flags and the command, beside the toolkit install.
+#pragma once
+
+#include <envsetup/cli/fetch_flags.hpp>
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace envsetup::cli {
+
+struct FrameworkFlags {
+  std::string framework;  // empty: the toolkit install (--cuda/--cudnn)
+  std::string venv = ".venv";
+  std::optional<std::string> python;
+  std::optional<std::string> driver;
+  std::vector<std::string> gpus;
+  std::vector<std::string> with;
+  std::string wheel_mirror;
+  std::string installer = "pip";
+  std::string sysroot;
+  bool cpu = false;
+  bool force = false;
+  bool dry_run = false;
+  bool with_toolkit = false;
+};
+
+// Adds --framework, --venv, --python, --driver, --gpu, --cpu, --with, --wheel-mirror,
+// --installer, --force, --dry-run, --with-toolkit, --sysroot to `command` (which has the
+// download flags already: --cuda is the CUDA pin, --cudnn asks for a toolkit prefix).
+void add_framework_flags(CLI::App& command, FrameworkFlags& flags);
+
+// Runs the framework install; returns the exit code. `download` holds the shared download
+// flags (finish_options already applied), `prefix`/`store` the toolkit location flags.
+[[nodiscard]] int install_framework(const FrameworkFlags& flags, const FetchFlags& download,
+                                    const std::string& prefix, const std::string& store);
+
+}  // namespace envsetup::cli

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// The package installer command lines (pip, uv) and what their failures mean. Pure.
+#pragma once
+
+#include <envsetup/util/error.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace envsetup::pyenv {
+
+enum class Installer { pip, uv };
+
+[[nodiscard]] std::string_view installer_name(Installer installer);
+
+// `--installer` as typed: "pip", "uv" or "auto" (uv when `uv_on_path` is set, else pip).
+// Errors (usage): another word, or "uv" when uv is not on PATH.
+[[nodiscard]] util::Result<Installer> choose_installer(std::string_view choice,
+                                                       const std::optional<std::filesystem::path>& uv_on_path);
+
+struct InstallRequest {
+  std::filesystem::path venv;                  // the venv to install into
+  std::optional<std::string> extra_index_url;  // the framework's own index
+  std::vector<std::string> requirements;       // "torch==2.5.1+cu124"
+};
+
+// The command line (argv[0] is the program) that installs `request`:
+//   pip: <venv>/bin/python -m pip install --disable-pip-version-check [--extra-index-url U] REQS...
+//   uv:  <uv> pip install --python <venv>/bin/python [--extra-index-url U] REQS...
+// Neither names a default index: pip reads PIP_INDEX_URL / pip.conf, uv reads UV_INDEX_URL /
+// uv.toml, and envsetup never overrides them.
+[[nodiscard]] std::vector<std::string> install_command(Installer installer, const InstallRequest& request,
+                                                       const std::filesystem::path& uv_program = "uv");
+
+// True when the installer's output says an index could not be reached (connection refused,
+// name resolution, timeouts, TLS); the install then failed for a network reason.
+[[nodiscard]] bool output_shows_network_failure(std::string_view output);
+
+}  // namespace envsetup::pyenv

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <envsetup/pyenv/run_logged.hpp>
+#include <envsetup/util/strings.hpp>
+#include <envsetup/util/template.hpp>
+
+#include <fstream>
+
+namespace envsetup::pyenv {
+
+std::vector<std::string> last_lines(std::string_view text, std::size_t count)
+{
+  std::vector<std::string> lines;
+  for (const auto line : util::split(text, '\n')) {
+    if (!util::trim(line).empty()) {
+      lines.emplace_back(line.ends_with('\r') ? line.substr(0, line.size() - 1) : line);
+    }
+  }
+  if (lines.size() > count) {
+    lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(count));
+  }
+  return lines;
+}
+
+std::string command_line(const std::vector<std::string>& argv)
+{
+  std::string line = "$";
+  for (const auto& word : argv) {
+    line += " " + util::shell_word(word);
+  }
+  return line;
+}
+
+namespace {
+
+util::Result<std::ofstream> open_log(const std::filesystem::path& log)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(log.parent_path(), ec);
+  std::ofstream out(log, std::ios::app);
+  if (ec || !out) {
+    return util::make_error(util::ErrorKind::io, "cannot write the install log " + log.string())
+      .with_cause(ec ? ec.message() : "cannot open it for appending");
+  }
+  return out;
+}
+
+}  // namespace
+
+util::Status append_log(const std::filesystem::path& log, std::string_view text)
+{
+  auto out = open_log(log);
+  if (!out) {
+    return std::move(out).error();
+  }
+  *out << text;
+  if (!out->flush()) {
+    return util::make_error(util::ErrorKind::io, "cannot write the install log " + log.string());
+  }
+  return util::ok_status();
+}
+
+util::Result<util::ProcessOutput> run_logged(const std::vector<std::string>& argv,
+                                             const std::filesystem::path& log,
+                                             std::chrono::milliseconds timeout)
+{
+  auto opened = open_log(log);
+  if (!opened) {
+    return std::move(opened).error();
+  }
+  auto& out = *opened;
+  out << command_line(argv) << '\n' << std::flush;
+  const std::vector<std::string> args(argv.begin() + 1, argv.end());
+  auto result = util::run_process(argv.front(), args, timeout);
+  if (!result) {
+    out << "envsetup: " << result.error().message << '\n';
+    return result;
+  }
+  out << result->out << result->err;
+  if (!result->err.empty() && !result->err.ends_with('\n')) {
+    out << '\n';
+  }
+  out << "[exit status " << result->exit_code << "]\n\n";
+  if (!out.flush()) {
+    return util::make_error(util::ErrorKind::io, "cannot write the install log " + log.string());
+  }
+  return result;
+}
+
+}  // namespace envsetup::pyenv
