@@ -20,6 +20,7 @@ import tempfile
 import unittest
 
 import mirror_tools
+import test_cli_doctor
 import wheel_index
 
 BIN = os.environ["ENVSETUP_BIN"]
@@ -50,6 +51,11 @@ def build_indexes(root: pathlib.Path) -> None:
                                     requires=['nvidia-cudnn-cu12==9.3.0.75; extra == "and-cuda"']),
             wheel_index.build_wheel(wheels / "pypi", "nvidia-cudnn-cu12", "9.3.0.75")]
     wheel_index.write_index(root / "pypi", pypi)
+    # Wheel mirrors whose torch answers the framework check like a working / a GPU-blind torch.
+    for mode in ("available", "unavailable"):
+        wheel = wheel_index.build_wheel(wheels / mode, "torch", "2.5.1+cu124",
+                                        module_source=test_cli_doctor.FAKE_TORCH.format(mode=mode))
+        wheel_index.write_index(root / f"whl-{mode}" / "cu124", [wheel])
     # A default index whose jax has no [cuda12] extra: pip installs the bare (CPU) jax.
     wheel_index.write_index(root / "pypi-no-cuda", [wheel_index.build_wheel(wheels / "no-cuda", "jax", "0.4.30")])
 
@@ -111,6 +117,29 @@ class EnvInstall(unittest.TestCase):
         self.assertTrue(marker.exists())
         self.assertEqual(self.installed_version("torchvision"), "0.20.1+cu124")
         self.assertEqual(self.installed_version("torch"), "2.5.1+cu124")
+
+    def test_a_detected_gpu_runs_the_framework_check_after_installing(self):
+        # The fake NVML (tests/fakes) on the library path: detection finds a driver and an
+        # RTX 4090 on this host, so the installed torch must also work on it.
+        fakes = os.path.dirname(os.environ["ENVSETUP_FAKE_CUDA"])
+        gpu_env = {"LD_LIBRARY_PATH": fakes, "FAKE_NVIDIA_DRIVER": "550.54.15", "FAKE_NVIDIA_CUDA": "12040",
+                   "FAKE_NVIDIA_GPUS": "8.9|NVIDIA GeForce RTX 4090|25757220864|00000000:01:00.0|2684"}
+        for mode, expected in (("available", 0), ("unavailable", 6)):
+            venv = self.work / mode
+            env = self.env()
+            env.update(gpu_env)
+            command = [BIN, "install", "--framework", "torch==2.5.1", "--venv", str(venv), "--python", PYTHON,
+                       "--wheel-mirror", f"{self.url}/whl-{mode}"]
+            result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.work, timeout=300)
+            self.assertEqual(result.returncode, expected, mode + ": " + result.stdout + result.stderr)
+            log = (venv / ".envsetup" / "install.log").read_text()
+            self.assertIn("envsetup: framework check on the GPU", log, mode)
+            if expected == 0:
+                self.assertIn("pass  framework:torch:gpu", result.stdout)
+                self.assertIn("pass  framework:torch:matmul", result.stdout)
+            else:
+                self.assertIn("does not work on this GPU", result.stderr)
+                self.assertIn("framework:torch:gpu", result.stderr)
 
     def test_existing_venv_with_another_python_is_refused_then_recreated_with_force(self):
         (self.venv / "bin").mkdir(parents=True)

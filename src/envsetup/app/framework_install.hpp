@@ -8,6 +8,7 @@
 #include <envsetup/pyenv/metadata.hpp>
 #include <envsetup/specgen/pip_requirements.hpp>
 #include <envsetup/util/error.hpp>
+#include <envsetup/verify/check.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -65,6 +66,7 @@ struct FrameworkInstallOutcome {
   std::optional<std::filesystem::path> toolkit_prefix;
   std::filesystem::path log;                           // VENV/.envsetup/install.log
   std::vector<std::string> activate;                   // shell lines, venv first then toolkit
+  std::vector<verify::Check> gpu_checks;               // the framework check, run when a GPU was detected
 };
 
 // Makes the download progress renderer for the toolkit step.
@@ -73,10 +75,11 @@ using ObserverFactory = std::function<std::unique_ptr<fetch::DownloadObserver>(c
 // Carries `plan` out: the toolkit prefix (when planned), the venv (created, or recreated
 // with --force; a venv that fails to be created is removed), the installer (its command
 // lines and output appended to VENV/.envsetup/install.log), then the check of the installed
-// framework's metadata against the plan. Errors: those of the toolkit install; environment
+// framework's metadata against the plan, and, when detection found a real GPU, the framework
+// check of `envsetup verify` in the venv (docs/verify-checks.md). Errors: those of the toolkit install; environment
 // (venv creation, installer failure; the last log lines and the log path are causes),
 // network (the installer could not reach an index), verification (a CPU-only build or
-// another version was installed; the error explains how).
+// another version was installed, or the framework fails on the GPU; the error explains how).
 [[nodiscard]] util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInstallOptions& options,
                                                                           const FrameworkInstallPlan& plan,
                                                                           const ObserverFactory& observer);

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Carrying out `install --framework`: toolkit, venv, installer, check.
+#include <envsetup/app/doctor.hpp>
 #include <envsetup/app/framework_install.hpp>
 #include <envsetup/pyenv/run_logged.hpp>
 #include <envsetup/pyenv/venv.hpp>
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
+
+#include <algorithm>
+#include <cstdlib>
 
 namespace envsetup::app {
 
@@ -14,6 +18,7 @@ using namespace std::chrono_literals;
 
 constexpr auto k_venv_timeout = std::chrono::milliseconds(10min);
 constexpr auto k_install_timeout = std::chrono::milliseconds(120min);  // CUDA wheels are gigabytes
+constexpr auto k_gpu_check_timeout = std::chrono::milliseconds(5min);  // the first CUDA call JIT-loads
 constexpr std::size_t k_log_tail = 15;
 
 util::Result<InstallOutcome> install_toolkit(const FrameworkInstallOptions& options,
@@ -74,6 +79,53 @@ util::Error check_failed(const FrameworkInstallPlan& plan, const pyenv::InstallC
   return error;
 }
 
+// True when detection (not --driver/--gpu, not a sysroot) found the GPUs the plan is for:
+// then the framework can be run on them.
+bool real_gpu_detected(const FrameworkInstallOptions& options, const FrameworkInstallPlan& plan)
+{
+  const char* sysroot = std::getenv("ENVSETUP_SYSROOT");
+  if (options.resolve.sysroot || (sysroot != nullptr && *sysroot != '\0') || !plan.resolved.resolution.plan->cuda) {
+    return false;
+  }
+  return std::any_of(plan.resolved.facts.begin(), plan.resolved.facts.end(), [](const FactNote& fact) {
+    return fact.fact == "GPU" && fact.origin.starts_with("detected");
+  });
+}
+
+// The framework check of `envsetup verify` in the new venv (a GPU matmul against the CPU);
+// a failure is a verification error naming each failed check.
+util::Status run_gpu_check(const FrameworkInstallPlan& plan, FrameworkInstallOutcome& outcome)
+{
+  auto checks = run_framework_check(plan.venv / "bin" / "python", plan.resolved.resolution.plan->framework, true,
+                                    k_gpu_check_timeout);
+  if (!checks) {
+    return std::move(checks).error();
+  }
+  outcome.gpu_checks = std::move(checks).value();
+  std::string log = "envsetup: framework check on the GPU\n";
+  auto error = util::make_error(util::ErrorKind::verification,
+                                plan.expected.distribution + " " + outcome.installed_version +
+                                  " is installed but does not work on this GPU");
+  bool failed = false;
+  for (const auto& check : outcome.gpu_checks) {
+    log += std::string(verify::status_name(check.status)) + "  " + check.name + "  " + check.detail + "\n";
+    if (check.status == verify::CheckStatus::fail) {
+      failed = true;
+      error.causes.push_back(check.name + ": " + check.detail);
+      if (check.hint) {
+        error.hints.push_back(*check.hint);
+      }
+    }
+  }
+  ENVSETUP_TRY(pyenv::append_log(outcome.log, log + "\n"));
+  if (failed) {
+    error.hints.push_back("see `envsetup doctor --venv " + plan.venv.string() + "`; full log: " +
+                          outcome.log.string());
+    return error;
+  }
+  return util::ok_status();
+}
+
 }  // namespace
 
 util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInstallOptions& options,
@@ -116,6 +168,9 @@ util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInsta
     return check_failed(plan, check, outcome.log);
   }
   outcome.installed_version = check.installed_version;
+  if (real_gpu_detected(options, plan)) {
+    ENVSETUP_TRY(run_gpu_check(plan, outcome));
+  }
   outcome.activate.push_back("source " + util::shell_word((plan.venv / "bin" / "activate").string()));
   if (outcome.toolkit_prefix) {
     outcome.activate.push_back("source " + util::shell_word((*outcome.toolkit_prefix / "activate").string()));

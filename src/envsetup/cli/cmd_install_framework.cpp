@@ -185,6 +185,11 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
     if (outcome->toolkit_prefix) {
       result["toolkit_prefix"] = outcome->toolkit_prefix->string();
     }
+    result["gpu_checks"] = nlohmann::json::array();
+    for (const auto& check : outcome->gpu_checks) {
+      result["gpu_checks"].push_back({{"name", check.name}, {"status", verify::status_name(check.status)},
+                                      {"detail", check.detail}});
+    }
     std::cout << result.dump() << '\n';
     return k_exit_ok;
   }
@@ -195,6 +200,9 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
             << plan->python.version.text() << " in " << plan->venv.string() << '\n';
   if (outcome->toolkit_prefix) {
     std::cout << "CUDA toolkit in " << outcome->toolkit_prefix->string() << '\n';
+  }
+  for (const auto& check : outcome->gpu_checks) {
+    std::cout << verify::status_name(check.status) << "  " << check.name << "  " << check.detail << '\n';
   }
   std::cout << "log: " << outcome->log.string() << '\n';
   std::cout << "to use it:  " << util::join(outcome->activate, " && ") << '\n';
