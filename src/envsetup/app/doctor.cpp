@@ -4,6 +4,7 @@
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/setup_checks.hpp>
 #include <envsetup/app/templates.hpp>
+#include <envsetup/app/verify_command.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/verify/framework_check.hpp>
 
@@ -82,12 +83,22 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
   // VIRTUAL_ENV (set to --venv above) is among the venvs the facts look at.
   const auto facts = detect::read_environment_facts(*probe, {}, toolkit_dirs);
   doctor.findings = doctor_findings(doctor.host, facts, *matrix);
-  if (options.prefix) {
-    doctor.checks = prefix_checks(*probe, doctor.host, *options.prefix,
-                                  doctor.host.driver.has_value() && !doctor.host.gpus.empty());
+  // Verification: every check of `envsetup verify`. On a host without any NVIDIA driver or
+  // GPU the driver and GPU checks are left out (the "no-gpu" finding says it).
+  VerifyOptions verify_options;
+  verify_options.sysroot = options.sysroot;
+  verify_options.matrix = options.matrix;
+  verify_options.prefix = options.prefix;
+  verify_options.venv = options.venv;
+  verify_options.framework_timeout = options.timeout;
+  auto verified = run_verify(verify_options);
+  if (!verified) {
+    return std::move(verified).error();
   }
-  if (options.venv) {
-    for (auto& check : venv_checks(*probe, doctor.host, facts.ld_library_path, venv, options.timeout)) {
+  const bool nvidia_present = doctor.host.driver.has_value() || !doctor.host.gpus.empty();
+  for (auto& check : verified->checks) {
+    const bool gpu_check = check.name == "driver" || check.name.starts_with("gpu-matmul");
+    if (!gpu_check || nvidia_present) {
       doctor.checks.push_back(std::move(check));
     }
   }

@@ -64,9 +64,10 @@ struct DoctorReport {
   [[nodiscard]] bool ok() const;
 };
 
-// Detects the host, reads the extra facts, runs the toolkit checks (`prefix`) and the
-// framework checks (torch/tensorflow/jax installed in `venv`, detected as if it were
-// VIRTUAL_ENV), and explains. Errors: only a
+// Detects the host, reads the extra facts, runs the checks of `envsetup verify` (run_verify:
+// driver and GPU matmul when the host has an NVIDIA driver or GPU, the toolkit of `prefix`
+// or the first one detected, the frameworks of `venv` or of every detected Python), and
+// explains. Errors: only a
 // matrix that cannot be loaded or a bad sysroot (as run_detect); a host problem is a finding.
 [[nodiscard]] util::Result<DoctorReport> run_doctor(const DoctorOptions& options);
 
