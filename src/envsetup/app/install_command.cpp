@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <numeric>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -94,22 +95,33 @@ util::Result<fs::path> extract_once(const fs::path& store, const FetchedArchive&
   return done;
 }
 
-// Runs extract_once on all cores for every archive that `streamed` (sha256 -> folder, what
-// was extracted while downloading) does not hold already.
+// Extracts every archive on all cores: the ones not extracted while downloading first
+// (extract_once), then those of `streaming`, whose threads are running already: each is
+// waited for and kept, or extracted again from the verified file when its stream was not
+// kept. `streamed_count` counts those kept.
 util::Result<std::vector<install::ComponentTree>> extract_all(const fs::path& store,
                                                               const std::vector<FetchedArchive>& archives,
-                                                              const std::map<std::string, fs::path>& streamed,
-                                                              std::size_t& extracted_count)
+                                                              StreamingExtraction& streaming,
+                                                              std::size_t& extracted_count,
+                                                              std::size_t& streamed_count)
 {
+  std::vector<std::size_t> order(archives.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) {
+    return !streaming.has_stream(archives[i].planned.archive.sha256);
+  });
+  std::atomic<std::size_t> streamed{0};
   std::vector<install::ComponentTree> trees(archives.size());
   std::vector<std::optional<util::Error>> errors(archives.size());
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> extracted{0};
   auto work = [&] {
-    for (std::size_t i = next++; i < archives.size(); i = next++) {
-      if (auto found = streamed.find(archives[i].planned.archive.sha256); found != streamed.end()) {
-        trees[i] = {archives[i].planned.component, found->second};
+    for (std::size_t position = next++; position < archives.size(); position = next++) {
+      const std::size_t i = order[position];
+      if (auto kept = streaming.finish(archives[i].planned.archive.sha256)) {
+        trees[i] = {archives[i].planned.component, *kept};
         ++extracted;
+        ++streamed;
         continue;
       }
       bool did_extract = false;
@@ -137,6 +149,7 @@ util::Result<std::vector<install::ComponentTree>> extract_all(const fs::path& st
     }
   }
   extracted_count = extracted;
+  streamed_count = streamed;
   return trees;
 }
 
@@ -293,12 +306,10 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
   }
   StreamingExtraction streaming(store, plan.cache_root, observer);
   auto fetched = run_fetch(options.fetch, plan, &streaming);
-  const auto streamed = streaming.finish();
   if (!fetched) {
     return std::move(fetched).error();
   }
-  outcome.archives_streamed = streamed.size();
-  auto trees = extract_all(store, *fetched, streamed, outcome.archives_extracted);
+  auto trees = extract_all(store, *fetched, streaming, outcome.archives_extracted, outcome.archives_streamed);
   if (!trees) {
     return std::move(trees).error();
   }

@@ -4,6 +4,7 @@
 #include <envsetup/install/extract.hpp>
 #include <envsetup/util/fs.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -102,7 +103,7 @@ StreamingExtraction::StreamingExtraction(fs::path store, fs::path cache_root, fe
 
 StreamingExtraction::~StreamingExtraction()
 {
-  static_cast<void>(finish());
+  finish_all();
 }
 
 void StreamingExtraction::on_start(const fetch::DownloadItem& item, std::uint64_t offset)
@@ -114,9 +115,44 @@ void StreamingExtraction::on_start(const fetch::DownloadItem& item, std::uint64_
     existing->second->set(StreamState::abandoned);  // a second start: the bytes may differ
     return;
   }
+  if (m_pending.erase(item.sha256) > 0 || offset != 0) {
+    m_disqualified.insert(item.sha256);
+    return;
+  }
+  if (!m_disqualified.contains(item.sha256)) {
+    m_pending.emplace(item.sha256, std::chrono::steady_clock::now());
+  }
+}
+
+void StreamingExtraction::on_progress(const fetch::DownloadItem& item, std::uint64_t have)
+{
+  if (m_inner != nullptr) {
+    m_inner->on_progress(item, have);
+  }
+  if (auto stream = m_streams.find(item.sha256); stream != m_streams.end()) {
+    stream->second->changed.notify_all();
+    return;
+  }
+  const auto pending = m_pending.find(item.sha256);
+  if (pending == m_pending.end() || have >= item.size ||
+      std::chrono::steady_clock::now() - pending->second < k_stream_after) {
+    return;
+  }
+  const auto running = std::count_if(m_streams.begin(), m_streams.end(), [](const auto& entry) {
+    return entry.second->state == StreamState::downloading;
+  });
+  if (static_cast<unsigned>(running) >= std::max(1U, std::thread::hardware_concurrency())) {
+    return;
+  }
+  m_pending.erase(pending);
+  start_stream(item);
+}
+
+void StreamingExtraction::start_stream(const fetch::DownloadItem& item)
+{
   const fs::path extracted = m_store / "extracted-v1";
   std::error_code ec;
-  if (offset != 0 || fs::is_directory(extracted / item.sha256, ec)) {
+  if (fs::is_directory(extracted / item.sha256, ec)) {
     return;
   }
   fs::create_directories(extracted, ec);
@@ -140,16 +176,6 @@ void StreamingExtraction::on_start(const fetch::DownloadItem& item, std::uint64_
   m_streams.emplace(item.sha256, std::move(stream));
 }
 
-void StreamingExtraction::on_progress(const fetch::DownloadItem& item, std::uint64_t have)
-{
-  if (m_inner != nullptr) {
-    m_inner->on_progress(item, have);
-  }
-  if (auto stream = m_streams.find(item.sha256); stream != m_streams.end()) {
-    stream->second->changed.notify_all();
-  }
-}
-
 void StreamingExtraction::on_retry(const fetch::DownloadItem& item, int attempt, const std::string& reason,
                                    std::chrono::milliseconds delay)
 {
@@ -159,6 +185,8 @@ void StreamingExtraction::on_retry(const fetch::DownloadItem& item, int attempt,
   if (auto stream = m_streams.find(item.sha256); stream != m_streams.end()) {
     stream->second->set(StreamState::abandoned);
   }
+  m_pending.erase(item.sha256);
+  m_disqualified.insert(item.sha256);
 }
 
 void StreamingExtraction::on_done(const fetch::DownloadOutcome& outcome)
@@ -166,31 +194,46 @@ void StreamingExtraction::on_done(const fetch::DownloadOutcome& outcome)
   if (m_inner != nullptr) {
     m_inner->on_done(outcome);
   }
+  m_pending.erase(outcome.item.sha256);
   if (auto stream = m_streams.find(outcome.item.sha256); stream != m_streams.end()) {
     stream->second->set(outcome.from_cache ? StreamState::abandoned : StreamState::verified);
   }
 }
 
-std::map<std::string, fs::path> StreamingExtraction::finish()
+bool StreamingExtraction::has_stream(const std::string& sha256) const
 {
-  std::map<std::string, fs::path> kept;
-  for (auto& [sha, stream] : m_streams) {
-    stream->set(StreamState::abandoned);  // no effect on a verified stream
-    stream->worker.join();
-    std::error_code ec;
-    const fs::path done = m_store / "extracted-v1" / sha;
-    const bool good = stream->state == StreamState::verified && stream->result && stream->result->ok();
-    if (good && util::syncfs_path(stream->temporary).ok()) {
-      fs::rename(stream->temporary, done, ec);
-      if (!ec) {
-        kept.emplace(sha, done);
-        continue;
-      }
-    }
-    fs::remove_all(stream->temporary, ec);
+  return m_streams.contains(sha256);
+}
+
+std::optional<fs::path> StreamingExtraction::finish(const std::string& sha256)
+{
+  const auto found = m_streams.find(sha256);
+  if (found == m_streams.end() || !found->second->worker.joinable()) {
+    return std::nullopt;
   }
-  m_streams.clear();
-  return kept;
+  Stream& stream = *found->second;
+  stream.set(StreamState::abandoned);  // no effect on a verified stream
+  stream.worker.join();
+  std::error_code ec;
+  const fs::path done = m_store / "extracted-v1" / sha256;
+  const bool good = stream.state == StreamState::verified && stream.result && stream.result->ok();
+  if (good && util::syncfs_path(stream.temporary).ok()) {
+    fs::rename(stream.temporary, done, ec);
+    if (!ec) {
+      stream.lock = util::FileLock();
+      return done;
+    }
+  }
+  fs::remove_all(stream.temporary, ec);
+  stream.lock = util::FileLock();
+  return std::nullopt;
+}
+
+void StreamingExtraction::finish_all()
+{
+  for (const auto& [sha, stream] : m_streams) {
+    static_cast<void>(finish(sha));
+  }
 }
 
 }  // namespace envsetup::app

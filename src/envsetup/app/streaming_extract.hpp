@@ -3,17 +3,22 @@
 
 #include <envsetup/fetch/downloader.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 
 namespace envsetup::app {
 
 // Extracts archives while they download. Installed as the download observer (it forwards
-// every event to `inner`), it starts, for each archive whose download begins at byte 0, a
-// thread that extracts the growing partial file into STORE/extracted-v1/<sha256>.tmp-<pid>,
-// holding that archive's extraction lock. A stream is kept only when its download then
+// every event to `inner`), it starts, for each archive whose download began at byte 0 and is
+// still running after k_stream_after (a fast download is cheaper to extract afterwards, all
+// cores busy on whole archives), a thread that extracts the growing partial file from its
+// start into STORE/extracted-v1/<sha256>.tmp-<pid>, holding that archive's extraction lock;
+// at most one such thread per core. A stream is kept only when its download then
 // finishes verified without a retry or a restart; anything else (a retry, a restart from
 // byte 0, a failed download, a bad archive) discards its folder, and the archive is then
 // extracted the ordinary way from the verified file. So an extraction never outlives bytes
@@ -32,18 +37,33 @@ public:
                 std::chrono::milliseconds delay) override;
   void on_done(const fetch::DownloadOutcome& outcome) override;
 
-  // Call after the downloads ended: waits for the extractions, makes each one that is kept
-  // visible as STORE/extracted-v1/<sha256> (synced, then renamed) and returns those folders
-  // by sha256. The rest is removed.
-  [[nodiscard]] std::map<std::string, std::filesystem::path> finish();
+  // True when an extraction of the archive `sha256` was started.
+  [[nodiscard]] bool has_stream(const std::string& sha256) const;
+
+  // Call after the downloads ended. Waits for the extraction of `sha256`; when it is kept,
+  // makes it visible as STORE/extracted-v1/<sha256> (synced, then renamed) and returns that
+  // folder, else removes it and returns nothing. Safe to call from several threads for
+  // different archives.
+  [[nodiscard]] std::optional<std::filesystem::path> finish(const std::string& sha256);
+
+  // finish() for every archive not finished yet (the destructor calls it).
+  void finish_all();
 
   struct Stream;
 
+  static constexpr std::chrono::milliseconds k_stream_after{500};
+
 private:
+  void start_stream(const fetch::DownloadItem& item);
+
   std::filesystem::path m_store;
   std::filesystem::path m_cache_root;
   fetch::DownloadObserver* m_inner;
   std::map<std::string, std::unique_ptr<Stream>> m_streams;  // by sha256
+  // Downloads that began at byte 0, by sha256, with their start; and those never to stream
+  // (resumed, retried or restarted).
+  std::map<std::string, std::chrono::steady_clock::time_point> m_pending;
+  std::set<std::string> m_disqualified;
 };
 
 }  // namespace envsetup::app
