@@ -99,6 +99,8 @@ def main():
     parser.add_argument("--build", default="build/release")
     parser.add_argument("--source", default="/usr/local/cuda-13.0")
     parser.add_argument("--source-mb", type=int, default=1500)
+    parser.add_argument("--cap-mb", type=int, default=25,
+                        help="per-connection rate of the second, slow-link run (0: skip it)")
     args = parser.parse_args()
     if not os.path.isdir(os.path.join(args.source, "lib")):
         sys.exit(f"error: {args.source}/lib not found; pass --source with a CUDA tree")
@@ -133,8 +135,41 @@ def main():
         finally:
             server.terminate()
             server.wait()
+        if args.cap_mb:
+            slow_link(args, envsetup, server_binary, work, files, floor)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def slow_link(args, envsetup, server_binary, work, files, floor):
+    """A capped link, where downloads take as long as extraction: extracting while downloading
+    should make the install take about max(download, extraction), not their sum."""
+    mirror = os.path.join(work, "mirror")
+    server = subprocess.Popen([server_binary, "--root", mirror, "--no-stdin", "--rate", str(args.cap_mb << 20)],
+                              stdout=subprocess.PIPE, text=True)
+    url = server.stdout.readline().strip()
+    try:
+        target = os.path.join(work, "raw")
+        os.makedirs(target)
+        argv = ["curl", "-sS", "-f", "--parallel", "--parallel-max", "4", "--no-progress-meter"]
+        for relative in files:
+            argv += ["-o", os.path.join(target, os.path.basename(relative)), f"{url}/cuda/redist/{relative}"]
+        start = time.monotonic()
+        subprocess.run(argv, check=True)
+        download = time.monotonic() - start
+        shutil.rmtree(target)
+        command = [envsetup, "install", "--cuda", "12.4.1", "--components", "all", "--mirror", url,
+                   "--cache", os.path.join(work, "cache-slow"), "--store", os.path.join(work, "store-slow"),
+                   "--quiet", "--prefix", os.path.join(work, "p-slow")]
+        cold, _ = run_measured(command, dict(os.environ, HOME=os.path.join(work, "home")))
+        print(f"capped at {args.cap_mb} MiB/s per connection:")
+        print(f"  download alone (curl --parallel 4)                           {download:7.2f} s")
+        print(f"  download + floor (one after the other)                        {download + floor:7.2f} s  ratio 1.00")
+        print(f"  envsetup install, cold                                       {cold:7.2f} s  ratio "
+              f"{cold / (download + floor):.2f}, {cold / max(download, floor):.2f}x max(download, floor)")
+    finally:
+        server.terminate()
+        server.wait()
 
 
 if __name__ == "__main__":
