@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -99,6 +101,8 @@ struct StreamingExtraction::Stream : install::ArchiveStream {
 StreamingExtraction::StreamingExtraction(fs::path store, fs::path cache_root, fetch::DownloadObserver* inner)
   : m_store(std::move(store)), m_cache_root(std::move(cache_root)), m_inner(inner)
 {
+  const char* setting = std::getenv("ENVSETUP_EXTRACT_WHILE_DOWNLOADING");
+  m_enabled = setting == nullptr || std::string_view(setting) != "0";
 }
 
 StreamingExtraction::~StreamingExtraction()
@@ -134,7 +138,7 @@ void StreamingExtraction::on_progress(const fetch::DownloadItem& item, std::uint
     return;
   }
   const auto pending = m_pending.find(item.sha256);
-  if (pending == m_pending.end() || have >= item.size ||
+  if (!m_enabled || pending == m_pending.end() || have >= item.size ||
       std::chrono::steady_clock::now() - pending->second < k_stream_after) {
     return;
   }

@@ -18,7 +18,8 @@ namespace envsetup::app {
 // still running after k_stream_after (a fast download is cheaper to extract afterwards, all
 // cores busy on whole archives), a thread that extracts the growing partial file from its
 // start into STORE/extracted-v1/<sha256>.tmp-<pid>, holding that archive's extraction lock;
-// at most one such thread per core. A stream is kept only when its download then
+// at most one such thread per core. ENVSETUP_EXTRACT_WHILE_DOWNLOADING=0 turns it off (every
+// archive is then extracted after the downloads; for comparisons). A stream is kept only when its download then
 // finishes verified without a retry or a restart; anything else (a retry, a restart from
 // byte 0, a failed download, a bad archive) discards its folder, and the archive is then
 // extracted the ordinary way from the verified file. So an extraction never outlives bytes
@@ -64,6 +65,7 @@ private:
   // (resumed, retried or restarted).
   std::map<std::string, std::chrono::steady_clock::time_point> m_pending;
   std::set<std::string> m_disqualified;
+  bool m_enabled = true;
 };
 
 }  // namespace envsetup::app
