@@ -216,6 +216,18 @@ TEST(DetectHost, LibcudaAndKernelModuleMismatch)
   EXPECT_TRUE(has_warning(report, "user-space libcuda.so is 535.54.03 but the kernel module is 535.104.05"));
 }
 
+TEST(DetectHost, ABareLibcudaFileHasNoVersionAndNoMismatch)
+{
+  FakeHost host;
+  host.kernel_module("535.104.05").file(std::string(k_lib) + "/libcuda.so.1", "");
+  const auto report = detect_on(host);
+  ASSERT_TRUE(report.driver.has_value());
+  EXPECT_FALSE(report.driver->libcuda.has_value());
+  for (const auto& warning : report.warnings) {
+    EXPECT_EQ(warning.find("user-space libcuda.so is"), std::string::npos) << warning;
+  }
+}
+
 TEST(DetectHost, OverridesWin)
 {
   FakeHost host;

@@ -28,12 +28,15 @@ std::optional<std::string> find_library(const SystemProbe& probe, const std::str
   return std::nullopt;
 }
 
-// The user-space driver library's version, from the name libcuda.so.1 resolves to.
+// The user-space driver library's version, from the name libcuda.so.1 resolves to. A bare
+// libcuda.so.1 file (no link to libcuda.so.<driver version>) says nothing: a driver version
+// has at least two parts, the "1" is the soname's.
 std::optional<core::Version> libcuda_version(const SystemProbe& probe)
 {
   for (const auto& dir : library_dirs()) {
     if (auto resolved = probe.canonical(dir + "/libcuda.so.1")) {
-      if (auto version = parse_library_file_version(resolved->filename().string(), "libcuda.so")) {
+      if (auto version = parse_library_file_version(resolved->filename().string(), "libcuda.so");
+          version && version->parts().size() >= 2) {
         return version;
       }
     }
