@@ -24,6 +24,9 @@ import time
 def run_measured(argv, env=None):
     # ru_maxrss counts the forked child from before its exec, when it shares this script's
     # memory: keep this script small (hash files in blocks) or the figure is ours, not envsetup's.
+    # Every timed run starts on a quiet disk: what earlier runs left to write back is flushed
+    # first (envsetup syncs what it writes, so it would otherwise also pay for that).
+    os.sync()
     start = time.monotonic()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -87,6 +90,7 @@ def baseline(url, files, work):
 
 
 def xz_floor(mirror, files):
+    os.sync()
     start = time.monotonic()
     paths = " ".join(os.path.join(mirror, "cuda", "redist", f) for f in files)
     subprocess.run(f"printf '%s\\n' {paths} | xargs -P {os.cpu_count()} -n 1 sh -c 'xz -dc \"$0\" > /dev/null'",

@@ -87,7 +87,8 @@ std::string pypi_dependency(const std::string& requirement)
   std::vector<std::string> extras;
   if (rest.starts_with('[')) {
     const auto close = rest.find(']');
-    for (const auto& extra : util::split(rest.substr(1, close - 1), ',')) {
+    const std::string listed = rest.substr(1, close - 1);  // split() returns views into it
+    for (const auto& extra : util::split(listed, ',')) {
       extras.push_back("\"" + std::string(extra) + "\"");
     }
     rest = rest.substr(close + 1);
