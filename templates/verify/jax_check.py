@@ -1,39 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-# envsetup framework check for JAX (docs/verify-checks.md). Prints exactly one JSON line on
-# stdout, whatever happens; envsetup runs it as `python -c <this text>`.
-import json
-import os
-import site
-import sys
-
-CUDA_LIBRARIES = ("libcuda.so", "libcudart", "libcublas", "libcudnn", "libcufft", "libcurand",
-                  "libcusolver", "libcusparse", "libnccl", "libnvrtc", "libnvJitLink", "libnvidia-")
+# envsetup framework check for JAX (docs/verify-checks.md); envsetup runs it after
+# common.py, which provides run_check() and the JSON line.
 
 
-def loaded_libraries():
-    found = set()
-    try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                fields = line.split(None, 5)
-                if len(fields) == 6:
-                    path = fields[5].strip()
-                    if os.path.basename(path).startswith(CUDA_LIBRARIES):
-                        found.add(path)
-    except OSError:
-        pass
-    return sorted(found)
-
-
-def site_packages():
-    try:
-        return site.getsitepackages()
-    except AttributeError:
-        return [p for p in sys.path if p.endswith("site-packages")]
-
-
-result = {"framework": "jax", "prefix": sys.prefix, "site_packages": site_packages()}
-try:
+def check(result):
     import jax
     import jax.numpy as jnp
     import numpy as np
@@ -56,7 +26,6 @@ try:
         got = np.asarray(jnp.dot(jax.device_put(a, gpus[0]), jax.device_put(b, gpus[0])))
         scale = max(float(np.abs(expected).max()), 1e-30)
         result["matmul_max_error"] = float(np.abs(got - expected).max()) / scale
-except BaseException as error:  # noqa: B036 - every failure must still print JSON
-    result["error"] = "%s: %s" % (type(error).__name__, error)
-result["libraries"] = loaded_libraries()
-print(json.dumps(result))
+
+
+run_check("jax", check)

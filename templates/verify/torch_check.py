@@ -1,39 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-# envsetup framework check for PyTorch (docs/verify-checks.md). Prints exactly one JSON line
-# on stdout, whatever happens; envsetup runs it as `python -c <this text>`.
-import json
-import os
-import site
-import sys
-
-CUDA_LIBRARIES = ("libcuda.so", "libcudart", "libcublas", "libcudnn", "libcufft", "libcurand",
-                  "libcusolver", "libcusparse", "libnccl", "libnvrtc", "libnvJitLink", "libnvidia-")
+# envsetup framework check for PyTorch (docs/verify-checks.md); envsetup runs it after
+# common.py, which provides run_check() and the JSON line.
 
 
-def loaded_libraries():
-    found = set()
-    try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                fields = line.split(None, 5)
-                if len(fields) == 6:
-                    path = fields[5].strip()
-                    if os.path.basename(path).startswith(CUDA_LIBRARIES):
-                        found.add(path)
-    except OSError:
-        pass
-    return sorted(found)
-
-
-def site_packages():
-    try:
-        return site.getsitepackages()
-    except AttributeError:
-        return [p for p in sys.path if p.endswith("site-packages")]
-
-
-result = {"framework": "torch", "prefix": sys.prefix, "site_packages": site_packages()}
-try:
+def check(result):
     import torch
     result["version"] = str(torch.__version__)
     result["cuda_build"] = torch.version.cuda
@@ -58,7 +28,6 @@ try:
         result["conv_ok"] = float((conv_gpu - conv_cpu).abs().max()) / conv_scale < 1e-2
         version = torch.backends.cudnn.version()
         result["cudnn_version"] = None if version is None else str(version)
-except BaseException as error:  # noqa: B036 - every failure must still print JSON
-    result["error"] = "%s: %s" % (type(error).__name__, error)
-result["libraries"] = loaded_libraries()
-print(json.dumps(result))
+
+
+run_check("torch", check)

@@ -3,7 +3,6 @@
 
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/setup_checks.hpp>
-#include <envsetup/app/templates.hpp>
 #include <envsetup/app/verify_command.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/verify/framework_check.hpp>
@@ -113,11 +112,7 @@ util::Result<std::vector<verify::Check>> run_framework_check(const fs::path& pyt
                                                              bool gpu_expected,
                                                              std::chrono::milliseconds timeout)
 {
-  if (framework != "torch" && framework != "tensorflow" && framework != "jax") {
-    return util::make_error(util::ErrorKind::usage, "no check script for framework `" + framework + "`")
-      .with_hint("use torch, tensorflow or jax");
-  }
-  auto script = template_text("verify/" + framework + "_check.py");
+  auto script = framework_check_script(framework);
   if (!script) {
     return std::move(script).error();
   }
@@ -125,11 +120,7 @@ util::Result<std::vector<verify::Check>> run_framework_check(const fs::path& pyt
   if (!probe) {
     return std::move(probe).error();
   }
-  std::vector<std::string> ld_library_path;
-  for (const auto& dir : probe->env_paths("LD_LIBRARY_PATH")) {
-    ld_library_path.push_back(dir.string());
-  }
-  return verify::check_framework({python, framework, *script, timeout, gpu_expected, ld_library_path});
+  return verify::check_framework({python, framework, *script, timeout, gpu_expected, ld_library_path(*probe)});
 }
 
 }  // namespace envsetup::app

@@ -8,14 +8,31 @@ namespace envsetup::app {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-bool has_check_script(const std::string& framework)
+util::Result<std::string> framework_check_script(const std::string& framework)
 {
-  return framework == "torch" || framework == "tensorflow" || framework == "jax";
+  if (framework != "torch" && framework != "tensorflow" && framework != "jax") {
+    return util::make_error(util::ErrorKind::usage, "no check script for framework `" + framework + "`")
+      .with_hint("use torch, tensorflow or jax");
+  }
+  auto common = template_text("verify/common.py");
+  if (!common) {
+    return std::move(common).error();
+  }
+  auto script = template_text("verify/" + framework + "_check.py");
+  if (!script) {
+    return std::move(script).error();
+  }
+  return *common + "\n" + *script;
 }
 
-}  // namespace
+std::vector<std::string> ld_library_path(const detect::SystemProbe& probe)
+{
+  std::vector<std::string> dirs;
+  for (const auto& dir : probe.env_paths("LD_LIBRARY_PATH")) {
+    dirs.push_back(dir.string());
+  }
+  return dirs;
+}
 
 std::vector<verify::Check> prefix_checks(const detect::SystemProbe& probe, const detect::HostReport& report,
                                          const fs::path& prefix, bool gpu_usable)
@@ -41,10 +58,10 @@ std::vector<verify::Check> python_checks(const detect::PythonInfo& python, const
   std::vector<verify::Check> checks;
   const bool gpu_expected = report.driver.has_value() && !report.gpus.empty();
   for (const auto& framework : python.frameworks) {
-    if (!has_check_script(framework.name)) {
-      continue;
+    if (framework.name != "torch" && framework.name != "tensorflow" && framework.name != "jax") {
+      continue;  // numpy and the like: no check script
     }
-    auto script = template_text("verify/" + framework.name + "_check.py");
+    auto script = framework_check_script(framework.name);
     if (!script) {
       checks.push_back({"framework:" + framework.name, verify::CheckStatus::fail, script.error().message,
                         std::nullopt, {}});

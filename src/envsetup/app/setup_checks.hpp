@@ -5,6 +5,7 @@
 
 #include <envsetup/detect/probe.hpp>
 #include <envsetup/detect/report.hpp>
+#include <envsetup/util/error.hpp>
 #include <envsetup/verify/check.hpp>
 
 #include <chrono>
@@ -36,6 +37,13 @@ namespace envsetup::app {
                                                      const std::vector<std::string>& ld_library_path,
                                                      const std::filesystem::path& venv,
                                                      std::chrono::milliseconds timeout);
+
+// The check script of `framework` ("torch", "tensorflow", "jax"): templates/verify/common.py
+// followed by templates/verify/<framework>_check.py. Errors (kind usage): another framework.
+[[nodiscard]] util::Result<std::string> framework_check_script(const std::string& framework);
+
+// The LD_LIBRARY_PATH folders of `probe`'s environment, in order.
+[[nodiscard]] std::vector<std::string> ld_library_path(const detect::SystemProbe& probe);
 
 // `venv` as given on the command line, absolute and without a trailing slash.
 [[nodiscard]] std::filesystem::path normalized_venv(const std::filesystem::path& venv);

@@ -99,17 +99,14 @@ void setup_checks(const VerifyOptions& options, const detect::SystemProbe& probe
     checks.push_back({"toolkit", verify::CheckStatus::skip, "no CUDA toolkit found (none is needed for pip wheels)",
                       std::nullopt, {}});
   }
-  std::vector<std::string> ld_library_path;
-  for (const auto& dir : probe.env_paths("LD_LIBRARY_PATH")) {
-    ld_library_path.push_back(dir.string());
-  }
+  const auto library_path = ld_library_path(probe);
   if (venv) {
-    append(venv_checks(probe, host, ld_library_path, *venv, options.framework_timeout));
+    append(venv_checks(probe, host, library_path, *venv, options.framework_timeout));
     return;
   }
   const std::size_t before = checks.size();
   for (const auto& python : host.pythons) {
-    append(python_checks(python, probe, host, ld_library_path, options.framework_timeout));
+    append(python_checks(python, probe, host, library_path, options.framework_timeout));
   }
   if (checks.size() == before) {
     checks.push_back({"framework", verify::CheckStatus::skip,
