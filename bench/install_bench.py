@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Install benchmark: `envsetup install` against a sequential baseline
 (`curl -O` + `sha256sum` + `tar -xJf` per archive, then the same merge with `cp -al`), the
-xz-decode floor (every archive decoded on all cores, output discarded), a no-op reinstall and
-a second prefix of the same toolkit. All in one run, over a loopback server.
+xz-decode floor (every archive decoded on all cores, output discarded), a no-op reinstall, a
+second prefix of the same toolkit, the largest archive alone (against `xz -dc` and `xz -T0 -dc`)
+and a rate-limited link. All in one run, over a loopback server.
 
     bench/install_bench.py [--build build/release] [--source-mb 1500] [--source DIR]
 
@@ -125,22 +126,29 @@ def main():
             command = [envsetup, "install", "--cuda", "12.4.1", "--components", "all", "--mirror", url,
                        "--cache", cache, "--store", store, "--quiet"]
             env = dict(os.environ, HOME=os.path.join(work, "home"))
-            # Cold installs, extracting while downloading or not, alternating, median of 3 each
-            # (into fresh stores and caches); the floor likewise.
-            colds, sequential, floors = [], [], [floor]
+            # Cold installs (into fresh stores and caches), median of 3 each, the variants
+            # alternating, and the floor measured between rounds: the default; without
+            # extracting while downloading; with libarchive decoding each archive on one thread.
+            variants = {"default": {}, "no-streaming": {"ENVSETUP_EXTRACT_WHILE_DOWNLOADING": "0"},
+                        "libarchive-xz": {"ENVSETUP_PARALLEL_XZ": "0"}}
+            times = {name: [] for name in variants}
+            floors = [floor]
             for round_ in range(3):
-                for streaming, times in (("1", colds), ("0", sequential)):
-                    fresh = os.path.join(work, f"fresh-{round_}-{streaming}")
+                for name, settings in variants.items():
+                    fresh = os.path.join(work, f"fresh-{round_}-{name}")
                     argv = [envsetup, "install", "--cuda", "12.4.1", "--components", "all", "--mirror", url,
                             "--cache", fresh + "-cache", "--store", fresh + "-store", "--quiet",
                             "--prefix", fresh + "-prefix"]
-                    times.append(run_measured(argv, dict(env, ENVSETUP_EXTRACT_WHILE_DOWNLOADING=streaming)))
-                    shutil.rmtree(fresh + "-cache"), shutil.rmtree(fresh + "-store"), shutil.rmtree(fresh + "-prefix")
+                    times[name].append(run_measured(argv, dict(env, **settings)))
+                    for suffix in ("-cache", "-store", "-prefix"):
+                        shutil.rmtree(fresh + suffix)
                 if round_ < 2:
                     floors.append(xz_floor(mirror, files))
             floor = sorted(floors)[1]
-            cold, rss = sorted(colds)[1]
-            after, _ = sorted(sequential)[1]
+            cold, rss = sorted(times["default"])[1]
+            rss = max(r for _, r in times["default"])
+            after, _ = sorted(times["no-streaming"])[1]
+            serial, _ = sorted(times["libarchive-xz"])[1]
             run_measured(command + ["--prefix", os.path.join(work, "p1")], env)
             noop, _ = run_measured(command + ["--prefix", os.path.join(work, "p1")], env)
             second, _ = run_measured(command + ["--prefix", os.path.join(work, "p2")], env)
@@ -151,9 +159,12 @@ def main():
                   f" (target <= 0.6), {cold / floor:.2f}x the floor (target <= 1.15), peak RSS {rss:.1f} MB")
             print(f"  envsetup install, cold, extracting only after the downloads {after:7.2f} s  ratio {after / base:.2f}"
                   f", {after / floor:.2f}x the floor")
+            print(f"  envsetup install, cold, libarchive decoding (one thread each) {serial:7.2f} s  ratio {serial / base:.2f}"
+                  f", {serial / floor:.2f}x the floor")
             print(f"  envsetup install, no-op reinstall                            {noop:7.3f} s  (target <= 0.2 s)")
             print(f"  envsetup install, second prefix from the store               {second:7.2f} s  "
                   f"= {second / gb:.2f} s per GB (target <= 1 s/GB)")
+            single_archive(envsetup, url, work, mirror, files[0], env)
         finally:
             server.terminate()
             server.wait()
@@ -161,6 +172,36 @@ def main():
             slow_link(args, envsetup, server_binary, work, files, floor)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def single_archive(envsetup, url, work, mirror, relative, env):
+    """The largest archive alone: per-archive parallelism leaves all cores but one idle, so
+    this shows what decoding its blocks on every core gives (median of 3, alternating)."""
+    component = relative.split("/")[0]
+    path = os.path.join(mirror, "cuda", "redist", relative)
+    results = {"xz -dc": [], "xz -T0 -dc": [], "envsetup": [], "envsetup, libarchive-xz": []}
+    for round_ in range(3):
+        for tool in ("xz -dc", "xz -T0 -dc"):
+            os.sync()
+            start = time.monotonic()
+            subprocess.run(f"{tool} {path} > /dev/null", shell=True, check=True)
+            results[tool].append(time.monotonic() - start)
+        for name, settings in (("envsetup", {}), ("envsetup, libarchive-xz", {"ENVSETUP_PARALLEL_XZ": "0"})):
+            fresh = os.path.join(work, f"single-{round_}-{len(settings)}")
+            argv = [envsetup, "install", "--cuda", "12.4.1", "--components", component, "--mirror", url,
+                    "--cache", fresh + "-cache", "--store", fresh + "-store", "--quiet", "--prefix", fresh + "-prefix"]
+            results[name].append(run_measured(argv, dict(env, **settings))[0])
+            for suffix in ("-cache", "-store", "-prefix"):
+                shutil.rmtree(fresh + suffix)
+    median = {name: sorted(values)[1] for name, values in results.items()}
+    print(f"the largest archive alone ({os.path.getsize(path) / 2**20:.0f} MiB of tar.xz):")
+    print(f"  xz -dc (one thread)                                          {median['xz -dc']:7.2f} s  ratio 1.00")
+    print(f"  xz -T0 -dc (every core)                                      {median['xz -T0 -dc']:7.2f} s  ratio "
+          f"{median['xz -T0 -dc'] / median['xz -dc']:.2f}")
+    print(f"  envsetup install (download, verify, extract)                 {median['envsetup']:7.2f} s  ratio "
+          f"{median['envsetup'] / median['xz -dc']:.2f}")
+    print(f"  same, libarchive decoding (ENVSETUP_PARALLEL_XZ=0)           {median['envsetup, libarchive-xz']:7.2f} s  "
+          f"ratio {median['envsetup, libarchive-xz'] / median['xz -dc']:.2f}")
 
 
 def slow_link(args, envsetup, server_binary, work, files, floor):

@@ -30,6 +30,7 @@ THIRD_PARTY = {
     "curl/": {"fetch"},
     "archive.h": {"install"},
     "archive_entry.h": {"install"},
+    "lzma.h": {"install"},
     "boost/process": {"util"},
 }
 INCLUDE = re.compile(r'#include\s*[<"]([^>"]+)[>"]')

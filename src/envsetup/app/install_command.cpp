@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/install_command.hpp>
+#include <envsetup/app/archive_extraction.hpp>
 #include <envsetup/app/streaming_extract.hpp>
 
 #include <envsetup/app/templates.hpp>
 #include <envsetup/fetch/sources.hpp>
 #include <envsetup/install/extract.hpp>
+#include <envsetup/install/xz_decoder.hpp>
 #include <envsetup/install/layout.hpp>
 #include <envsetup/install/prefix.hpp>
 #include <envsetup/util/fs.hpp>
@@ -21,8 +23,10 @@
 #include <numeric>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <thread>
 
+#include <malloc.h>
 #include <unistd.h>
 
 namespace envsetup::app {
@@ -54,103 +58,6 @@ std::string default_prefix_name(const FetchPlan& plan)
     name += (name.empty() ? "" : "-") + manifest.product + "-" + manifest.version;
   }
   return name;
-}
-
-// Extracts one archive into the store once (STORE/extracted-v1/<sha256>), under a lock
-// shared by concurrent processes; a finished folder is reused as it is.
-util::Result<fs::path> extract_once(const fs::path& store, const FetchedArchive& archive, bool& extracted)
-{
-  const std::string& sha = archive.planned.archive.sha256;
-  const fs::path done = store / "extracted-v1" / sha;
-  std::error_code ec;
-  auto lock = util::FileLock::acquire(store / "extracted-v1" / (sha + ".lock"));
-  if (!lock) {
-    return std::move(lock).error();
-  }
-  if (fs::is_directory(done, ec)) {
-    return done;
-  }
-  // Holding the lock, any other temporary folder of this archive belongs to a killed run.
-  for (const auto& entry : fs::directory_iterator(store / "extracted-v1", ec)) {
-    if (entry.path().filename().string().starts_with(sha + ".tmp-")) {
-      fs::remove_all(entry.path(), ec);
-    }
-  }
-  const fs::path temporary = store / "extracted-v1" / (sha + ".tmp-" + std::to_string(::getpid()));
-  fs::remove_all(temporary, ec);
-  fs::create_directories(temporary, ec);
-  auto result = install::extract_archive(archive.outcome.path, temporary);
-  if (!result) {
-    fs::remove_all(temporary, ec);
-    return std::move(result).error().with_cause("while extracting " + archive.outcome.item.name + " (" +
-                                                archive.planned.component + ")");
-  }
-  ENVSETUP_TRY(util::syncfs_path(temporary));  // every extracted file, before it becomes visible
-  fs::rename(temporary, done, ec);
-  if (ec) {
-    fs::remove_all(temporary, ec);
-    return util::make_error(util::ErrorKind::io, "cannot finish `" + done.string() + "`").with_cause(ec.message());
-  }
-  extracted = true;
-  return done;
-}
-
-// Extracts every archive on all cores: the ones not extracted while downloading first
-// (extract_once), then those of `streaming`, whose threads are running already: each is
-// waited for and kept, or extracted again from the verified file when its stream was not
-// kept. `streamed_count` counts those kept.
-util::Result<std::vector<install::ComponentTree>> extract_all(const fs::path& store,
-                                                              const std::vector<FetchedArchive>& archives,
-                                                              StreamingExtraction& streaming,
-                                                              std::size_t& extracted_count,
-                                                              std::size_t& streamed_count)
-{
-  std::vector<std::size_t> order(archives.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) {
-    return !streaming.has_stream(archives[i].planned.archive.sha256);
-  });
-  std::atomic<std::size_t> streamed{0};
-  std::vector<install::ComponentTree> trees(archives.size());
-  std::vector<std::optional<util::Error>> errors(archives.size());
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> extracted{0};
-  auto work = [&] {
-    for (std::size_t position = next++; position < archives.size(); position = next++) {
-      const std::size_t i = order[position];
-      if (auto kept = streaming.finish(archives[i].planned.archive.sha256)) {
-        trees[i] = {archives[i].planned.component, *kept};
-        ++extracted;
-        ++streamed;
-        continue;
-      }
-      bool did_extract = false;
-      auto root = extract_once(store, archives[i], did_extract);
-      if (!root) {
-        errors[i] = std::move(root).error();
-        continue;
-      }
-      trees[i] = {archives[i].planned.component, *root};
-      extracted += did_extract ? 1 : 0;
-    }
-  };
-  const std::size_t workers = std::min<std::size_t>(std::max(1U, std::thread::hardware_concurrency()), archives.size());
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < workers; ++i) {
-    threads.emplace_back(work);
-  }
-  work();
-  for (auto& thread : threads) {
-    thread.join();
-  }
-  for (auto& error : errors) {
-    if (error) {
-      return std::move(*error);
-    }
-  }
-  extracted_count = extracted;
-  streamed_count = streamed;
-  return trees;
 }
 
 std::string version_json(const FetchPlan& plan)
@@ -304,12 +211,24 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
     outcome.receipt = std::move(existing).value();
     return outcome;
   }
-  StreamingExtraction streaming(store, plan.cache_root, observer);
+  // One pool decodes the .xz blocks of every extraction below (it outlives `streaming`).
+  // ENVSETUP_PARALLEL_XZ=0 leaves decoding to libarchive, one thread per archive (for comparisons).
+  // While downloading, the archives extracted as they arrive decode on their own threads
+  // (the downloads use memory and cores); afterwards a last archive also gets the idle cores.
+  install::DecodePool decoders;
+  decoders.allow_parallel_blocks(false);
+  const char* parallel = std::getenv("ENVSETUP_PARALLEL_XZ");
+  install::DecodePool* pool = parallel != nullptr && std::string_view(parallel) == "0" ? nullptr : &decoders;
+  StreamingExtraction streaming(store, plan.cache_root, observer, pool);
   auto fetched = run_fetch(options.fetch, plan, &streaming);
   if (!fetched) {
     return std::move(fetched).error();
   }
-  auto trees = extract_all(store, *fetched, streaming, outcome.archives_extracted, outcome.archives_streamed);
+#ifdef __GLIBC__
+  ::malloc_trim(0);  // the download buffers go back to the system before decoding takes memory
+#endif
+  decoders.allow_parallel_blocks(true);
+  auto trees = extract_all(store, *fetched, streaming, pool, outcome.archives_extracted, outcome.archives_streamed);
   if (!trees) {
     return std::move(trees).error();
   }

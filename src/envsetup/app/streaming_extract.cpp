@@ -98,8 +98,9 @@ struct StreamingExtraction::Stream : install::ArchiveStream {
   }
 };
 
-StreamingExtraction::StreamingExtraction(fs::path store, fs::path cache_root, fetch::DownloadObserver* inner)
-  : m_store(std::move(store)), m_cache_root(std::move(cache_root)), m_inner(inner)
+StreamingExtraction::StreamingExtraction(fs::path store, fs::path cache_root, fetch::DownloadObserver* inner,
+                                         install::DecodePool* decoders)
+  : m_store(std::move(store)), m_cache_root(std::move(cache_root)), m_inner(inner), m_decoders(decoders)
 {
   const char* setting = std::getenv("ENVSETUP_EXTRACT_WHILE_DOWNLOADING");
   m_enabled = setting == nullptr || std::string_view(setting) != "0";
@@ -174,8 +175,9 @@ void StreamingExtraction::start_stream(const fetch::DownloadItem& item)
     return;
   }
   auto* raw = stream.get();
-  raw->worker = std::thread([raw] {
-    raw->result = install::extract_archive_stream(*raw, raw->item.size, raw->item.name, raw->temporary);
+  raw->worker = std::thread([raw, decoders = m_decoders] {
+    raw->result =
+      install::extract_archive_stream(*raw, raw->item.size, raw->item.name, raw->temporary, {}, decoders);
   });
   m_streams.emplace(item.sha256, std::move(stream));
 }

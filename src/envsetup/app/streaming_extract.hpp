@@ -2,6 +2,7 @@
 #pragma once
 
 #include <envsetup/fetch/downloader.hpp>
+#include <envsetup/install/xz_decoder.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -26,8 +27,9 @@ namespace envsetup::app {
 // that failed their sha256.
 class StreamingExtraction : public fetch::DownloadObserver {
 public:
+  // `decoders` (may be null) decodes the .xz archives; it must outlive this object.
   StreamingExtraction(std::filesystem::path store, std::filesystem::path cache_root,
-                      fetch::DownloadObserver* inner);
+                      fetch::DownloadObserver* inner, install::DecodePool* decoders = nullptr);
   ~StreamingExtraction() override;
   StreamingExtraction(const StreamingExtraction&) = delete;
   StreamingExtraction& operator=(const StreamingExtraction&) = delete;
@@ -60,6 +62,7 @@ private:
   std::filesystem::path m_store;
   std::filesystem::path m_cache_root;
   fetch::DownloadObserver* m_inner;
+  install::DecodePool* m_decoders;
   std::map<std::string, std::unique_ptr<Stream>> m_streams;  // by sha256
   // Downloads that began at byte 0, by sha256, with their start; and those never to stream
   // (resumed, retried or restarted).

@@ -3,6 +3,7 @@
 #include <envsetup/fetch/curl_session.hpp>
 #include <envsetup/fetch/downloader.hpp>
 #include <envsetup/util/background_sha256.hpp>
+#include <envsetup/util/fs.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -50,6 +51,7 @@ struct Transfer {
   fs::path partial;
   int fd = -1;
   util::BackgroundSha256 hash;  // on its own thread: the multi loop only copies
+  util::WritebackPacer writeback;  // the final fsync then finds most of the file on disk
   std::uint64_t have = 0;
   bool range_requested = false;
   bool resumed = false;
@@ -86,6 +88,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
       return 0;
     }
     t.hash.reset();
+    t.writeback.restart();
     t.have = 0;
   }
   if (t.have + bytes > t.item->size) {
@@ -99,6 +102,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
   }
   t.hash.update(data, bytes);
   t.have += bytes;
+  t.writeback.advance(t.fd, t.have);
   t.transferred += bytes;
   if (t.observer != nullptr) {
     t.observer->on_progress(*t.item, t.have);

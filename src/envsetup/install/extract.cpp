@@ -4,6 +4,8 @@
 #include <envsetup/install/extract.hpp>
 
 #include <envsetup/install/safe_path.hpp>
+#include <envsetup/install/xz_decoder.hpp>
+#include <envsetup/util/fs.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -310,6 +312,7 @@ private:
   util::Result<std::uint64_t> copy_data(int fd, std::uint64_t declared)
   {
     std::uint64_t written = 0;
+    util::WritebackPacer writeback;  // the caller's syncfs then finds most of it on disk
     while (true) {
       const la_ssize_t length = archive_read_data(m_reader, m_buffer.data(), m_buffer.size());
       if (length == 0) {
@@ -333,7 +336,9 @@ private:
         done += static_cast<std::size_t>(result);
       }
       written += count;
+      writeback.advance(fd, written);
     }
+    writeback.advance(fd, written, true);
     m_result.bytes_written += written;
     return written;
   }
@@ -476,21 +481,59 @@ struct StreamClient {
 la_ssize_t read_stream(archive* reader, void* client_data, const void** buffer)
 {
   auto& client = *static_cast<StreamClient*>(client_data);
-  auto got = client.stream->read(client.buffer.data(), client.buffer.size());
+  const char* data = nullptr;
+  auto got = client.stream->next(data, client.buffer);
   if (!got) {
     archive_set_error(reader, EIO, "%s", got.error().message.c_str());
     client.error = std::move(got).error();
     return -1;
   }
-  *buffer = client.buffer.data();
+  *buffer = data;
   return static_cast<la_ssize_t>(*got);
+}
+
+}  // namespace
+
+namespace {
+
+// Extracts what `stream` yields: the archive `shown`, `declared_size` bytes as stored.
+util::Result<ExtractResult> extract_stream(ArchiveStream& stream, std::uint64_t declared_size,
+                                           const std::string& shown, int root_fd, const ExtractLimits& limits)
+{
+  auto reader = new_reader();
+  if (!reader) {
+    return std::move(reader).error();
+  }
+  StreamClient client;
+  client.stream = &stream;
+  if (const int opened = archive_read_open(reader->get(), &client, nullptr, read_stream, nullptr);
+      opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
+    if (client.error) {
+      return std::move(*client.error);
+    }
+    return unreadable(reader->get(), shown);
+  }
+  Extractor extractor(reader->get(), shown, root_fd, byte_budget(declared_size, limits), limits.max_entries);
+  auto result = extractor.run();
+  if (client.error) {
+    return std::move(*client.error);  // the stream failed: the archive's own verdict is moot
+  }
+  return result;
+}
+
+bool starts_like_xz(int fd)
+{
+  constexpr char magic[] = {'\xFD', '7', 'z', 'X', 'Z', '\0'};
+  char head[sizeof magic] = {};
+  return ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) &&
+         std::memcmp(head, magic, sizeof magic) == 0;
 }
 
 }  // namespace
 
 util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive_path,
                                             const std::filesystem::path& destination,
-                                            const ExtractLimits& limits)
+                                            const ExtractLimits& limits, DecodePool* decoders)
 {
   const std::string shown = archive_path.string();
   UniqueFd file(::open(archive_path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -505,6 +548,12 @@ util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive
   if (!root) {
     return std::move(root).error();
   }
+  const auto size = static_cast<std::uint64_t>(status.st_size);
+  if (decoders != nullptr && starts_like_xz(file.get())) {
+    FdArchiveStream raw(file.get(), shown);
+    const auto decoded = decoding_stream(raw, *decoders, shown);
+    return extract_stream(*decoded, size, shown, root->get(), limits);
+  }
   auto reader = new_reader();
   if (!reader) {
     return std::move(reader).error();
@@ -513,7 +562,6 @@ util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive
       opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
     return unreadable(reader->get(), shown);
   }
-  const auto size = static_cast<std::uint64_t>(status.st_size);
   Extractor extractor(reader->get(), shown, root->get(), byte_budget(size, limits), limits.max_entries);
   return extractor.run();
 }
@@ -521,31 +569,17 @@ util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive
 util::Result<ExtractResult> extract_archive_stream(ArchiveStream& stream, std::uint64_t declared_size,
                                                    const std::string& shown,
                                                    const std::filesystem::path& destination,
-                                                   const ExtractLimits& limits)
+                                                   const ExtractLimits& limits, DecodePool* decoders)
 {
   auto root = open_destination(destination);
   if (!root) {
     return std::move(root).error();
   }
-  auto reader = new_reader();
-  if (!reader) {
-    return std::move(reader).error();
+  if (decoders != nullptr) {
+    const auto decoded = decoding_stream(stream, *decoders, shown);
+    return extract_stream(*decoded, declared_size, shown, root->get(), limits);
   }
-  StreamClient client;
-  client.stream = &stream;
-  if (const int opened = archive_read_open(reader->get(), &client, nullptr, read_stream, nullptr);
-      opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
-    if (client.error) {
-      return std::move(*client.error);
-    }
-    return unreadable(reader->get(), shown);
-  }
-  Extractor extractor(reader->get(), shown, root->get(), byte_budget(declared_size, limits), limits.max_entries);
-  auto result = extractor.run();
-  if (client.error) {
-    return std::move(*client.error);  // the stream failed: the archive's own verdict is moot
-  }
-  return result;
+  return extract_stream(stream, declared_size, shown, root->get(), limits);
 }
 
 }  // namespace envsetup::install

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <envsetup/install/archive_stream.hpp>
 #include <envsetup/util/error.hpp>
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <vector>
 
 namespace envsetup::install {
+
+class DecodePool;
 
 // Bounds on what one archive may extract (decompression bombs): the bytes of its files must
 // stay at most `max_ratio` times the archive file's size plus 16 MiB, and at most
@@ -65,18 +68,12 @@ struct ExtractResult {
 // under that folder and nothing is stripped.
 // On error, what was extracted so far stays under `destination` (the caller extracts into a
 // staging folder and owns the cleanup); nothing is ever written outside `destination`.
+// With `decoders`, .xz data is decoded on that pool (xz_decoder.hpp: its blocks in parallel,
+// sharing the cores with the other extractions) instead of by libarchive.
 [[nodiscard]] util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive_path,
                                                           const std::filesystem::path& destination,
-                                                          const ExtractLimits& limits = {});
-
-// The bytes of an archive that may still be arriving (a download in progress). `read` fills
-// `buffer` with 1 to `size` bytes and returns how many, blocking until some arrive; 0 means
-// the archive ended; an error stops the extraction.
-class ArchiveStream {
-public:
-  virtual ~ArchiveStream() = default;
-  [[nodiscard]] virtual util::Result<std::size_t> read(char* buffer, std::size_t size) = 0;
-};
+                                                          const ExtractLimits& limits = {},
+                                                          DecodePool* decoders = nullptr);
 
 // extract_archive reading from `stream`, an archive of `declared_size` bytes (the base of the
 // size limits), named `shown` in messages. Same checks and guarantees; a stream error is
@@ -84,6 +81,7 @@ public:
 [[nodiscard]] util::Result<ExtractResult> extract_archive_stream(ArchiveStream& stream, std::uint64_t declared_size,
                                                                  const std::string& shown,
                                                                  const std::filesystem::path& destination,
-                                                                 const ExtractLimits& limits = {});
+                                                                 const ExtractLimits& limits = {},
+                                                                 DecodePool* decoders = nullptr);
 
 }  // namespace envsetup::install

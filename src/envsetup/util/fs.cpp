@@ -85,6 +85,21 @@ Status fsync_path(const std::filesystem::path& path)
   return ok_status();
 }
 
+void start_writeback(int fd, std::uint64_t offset, std::uint64_t length)
+{
+  static_cast<void>(::sync_file_range(fd, static_cast<off64_t>(offset), static_cast<off64_t>(length),
+                                      SYNC_FILE_RANGE_WRITE));
+}
+
+void WritebackPacer::advance(int fd, std::uint64_t written, bool last)
+{
+  if (written < m_started || (!last && written - m_started < k_writeback_step)) {
+    return;
+  }
+  start_writeback(fd, m_started, written - m_started);
+  m_started = written;
+}
+
 Status syncfs_path(const std::filesystem::path& path)
 {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

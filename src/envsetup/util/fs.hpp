@@ -3,6 +3,7 @@
 
 #include <envsetup/util/error.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -27,6 +28,24 @@ namespace envsetup::util {
 // syncfs of the file system holding `path`: every file written there so far is on disk
 // (cheaper than an fsync per file of a freshly extracted tree). Errors (kind io).
 [[nodiscard]] Status syncfs_path(const std::filesystem::path& path);
+
+// Tells the kernel to start writing `length` bytes of `fd` from `offset` to disk now, without
+// waiting (sync_file_range WRITE): a later fsync or syncfs then has little left to wait for.
+// A hint only: failures are ignored.
+void start_writeback(int fd, std::uint64_t offset, std::uint64_t length);
+
+// Calls start_writeback for every `k_writeback_step` bytes written through it.
+class WritebackPacer {
+public:
+  static constexpr std::uint64_t k_writeback_step = std::uint64_t{8} << 20;
+  // `written` bytes of `fd` are written in all; starts writeback of whole steps not yet
+  // started (all of it when `last`).
+  void advance(int fd, std::uint64_t written, bool last = false);
+  void restart() { m_started = 0; }
+
+private:
+  std::uint64_t m_started = 0;
+};
 
 // An exclusive advisory lock (flock) on `path` (created if needed), released on
 // destruction or process exit — so a killed holder never leaves it stuck.
