@@ -138,6 +138,36 @@ TEST_F(XzDecoder, SizedBlocksAreDecodedOnThePoolInOrder)
   const auto all = read_all(*decoded);
   ASSERT_TRUE(all.ok()) << describe(all.error());
   EXPECT_TRUE(*all == data);
+  EXPECT_GE(pool.blocks_decoded(), 40U);  // 3 MiB in 64 KiB blocks: nearly all on the pool
+}
+
+// With parallel blocks turned off, or as many streams as threads, each stream decodes its
+// own blocks; the bytes are the same.
+TEST_F(XzDecoder, BlocksStayOnTheReadingThreadWhenThePoolIsOffOrBusy)
+{
+  const std::string data = sample_data(1 << 20, 9);
+  const std::string compressed = sized_blocks(data);
+  install::DecodePool pool(2);
+  pool.allow_parallel_blocks(false);
+  StringStream source(compressed);
+  EXPECT_TRUE(read_all(*install::decoding_stream(source, pool, "off.xz")).value_or("") == data);
+  EXPECT_EQ(pool.blocks_decoded(), 0U);
+  StringStream first(compressed);
+  StringStream second(compressed);
+  const auto a = install::decoding_stream(first, pool, "a.xz");
+  const auto b = install::decoding_stream(second, pool, "b.xz");
+  std::vector<char> buffer(100);
+  ASSERT_TRUE(a->read(buffer.data(), buffer.size()).ok());  // both streams are now live
+  ASSERT_TRUE(b->read(buffer.data(), buffer.size()).ok());
+  pool.allow_parallel_blocks(true);
+  std::string b_bytes(buffer.data(), buffer.size());
+  b_bytes += read_all(*b).value_or("failed");
+  EXPECT_TRUE(b_bytes == data);
+  EXPECT_EQ(pool.blocks_decoded(), 0U);  // two live streams, two threads: none went to the pool
+  std::string a_bytes(buffer.data(), buffer.size());
+  a_bytes += read_all(*a).value_or("failed");  // b has ended: a is alone and uses the pool
+  EXPECT_TRUE(a_bytes == data);
+  EXPECT_GT(pool.blocks_decoded(), 0U);
 }
 
 TEST_F(XzDecoder, BlocksWithoutSizesAreDecodedAsTheyAreRead)
@@ -149,6 +179,7 @@ TEST_F(XzDecoder, BlocksWithoutSizesAreDecodedAsTheyAreRead)
   const auto all = read_all(*decoded, 100);
   ASSERT_TRUE(all.ok()) << describe(all.error());
   EXPECT_TRUE(*all == data);
+  EXPECT_EQ(pool.blocks_decoded(), 0U);  // nothing to hand out without sizes
 }
 
 TEST_F(XzDecoder, ConcatenatedStreamsAndStreamPaddingAreRead)

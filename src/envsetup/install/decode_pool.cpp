@@ -198,6 +198,7 @@ void DecodePool::State::run_worker()
       decode(*job);
     }
     lock.lock();
+    blocks_decoded += skip ? 0 : 1;
     release_locked(*job, job->input.size());
     recycle_locked(std::move(job->input));
     job->done = true;
@@ -235,6 +236,12 @@ void DecodePool::allow_parallel_blocks(bool allowed)
 {
   const std::lock_guard lock(m_state->mutex);
   m_state->parallel_allowed = allowed;
+}
+
+std::uint64_t DecodePool::blocks_decoded() const
+{
+  const std::lock_guard lock(m_state->mutex);
+  return m_state->blocks_decoded;
 }
 
 std::size_t DecodePool::threads() const

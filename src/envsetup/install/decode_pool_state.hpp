@@ -76,6 +76,7 @@ struct DecodePool::State {
   std::uint64_t spare_bytes = 0;  // the budget too (reserved + spare_bytes <= budget)
   std::size_t live_streams = 0;   // decoding streams reading .xz data that has not ended
   bool parallel_allowed = true;
+  std::uint64_t blocks_decoded = 0;
 
   // True when parallel blocks are allowed and fewer .xz streams are being read than there
   // are threads: cores would idle with each stream decoding on its own thread, so blocks go

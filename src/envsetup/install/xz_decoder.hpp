@@ -31,6 +31,9 @@ public:
   // default; takes effect from the next block each stream reads.
   void allow_parallel_blocks(bool allowed);
 
+  // How many blocks the pool's threads have decoded so far.
+  [[nodiscard]] std::uint64_t blocks_decoded() const;
+
   // Two blocks of `xz -T0 -3` (12 MiB out, up to 12 MiB in) decoding at once.
   static constexpr std::uint64_t k_default_budget = std::uint64_t{52} << 20;
 
