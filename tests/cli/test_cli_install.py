@@ -521,9 +521,9 @@ class StreamingExtraction(InstallTestCase):
         return [name for name in os.listdir(folder) if ".tmp-" in name] if os.path.isdir(folder) else []
 
     def test_archives_extract_while_they_download(self):
-        # 200 kB/s per connection: libcublas (~300 kB) is still arriving after the 0.5 s
-        # after which a download's extraction starts (the smallest archives are done before).
-        url = self.serve(None, "--rate", "200000")
+        # 100 kB/s per connection: after 0.5 s libcublas (~300 kB) still has more than the 2 s
+        # to go that make a download's extraction start (the smallest archives are done before).
+        url = self.serve(None, "--rate", "100000")
         prefix = self.ws.path("P")
         result = self.install(url, prefix, "--json")
         self.assertExit(result, 0)
@@ -539,7 +539,7 @@ class StreamingExtraction(InstallTestCase):
         # The first libcublas download has wrong bytes of the right length: its streamed
         # extraction must be thrown away and the retried, verified archive extracted instead.
         cublas = self.entries["libcublas"]
-        url = self.serve(None, "--rate", "200000", "--fault", f"{cublas['url_path']}=wrong_bytes:1")
+        url = self.serve(None, "--rate", "100000", "--fault", f"{cublas['url_path']}=wrong_bytes:1")
         prefix = self.ws.path("P")
         result = self.install(url, prefix, "--json")
         self.assertExit(result, 0)

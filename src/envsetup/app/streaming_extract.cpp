@@ -139,9 +139,18 @@ void StreamingExtraction::on_progress(const fetch::DownloadItem& item, std::uint
     return;
   }
   const auto pending = m_pending.find(item.sha256);
-  if (!m_enabled || pending == m_pending.end() || have >= item.size ||
-      std::chrono::steady_clock::now() - pending->second < k_stream_after) {
+  if (!m_enabled || pending == m_pending.end() || have >= item.size) {
     return;
+  }
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - pending->second;
+  if (elapsed < k_stream_after) {
+    return;
+  }
+  // At the rate so far, the time this download has left (any time at all when nothing came).
+  const double left = have == 0 ? k_stream_if_left.count()
+                                : static_cast<double>(item.size - have) * elapsed.count() / static_cast<double>(have);
+  if (left < k_stream_if_left.count()) {
+    return;  // about to finish: cheaper to extract afterwards, with every core
   }
   const auto running = std::count_if(m_streams.begin(), m_streams.end(), [](const auto& entry) {
     return entry.second->state == StreamState::downloading;

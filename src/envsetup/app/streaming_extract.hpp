@@ -15,9 +15,10 @@
 namespace envsetup::app {
 
 // Extracts archives while they download. Installed as the download observer (it forwards
-// every event to `inner`), it starts, for each archive whose download began at byte 0 and is
-// still running after k_stream_after (a fast download is cheaper to extract afterwards, all
-// cores busy on whole archives), a thread that extracts the growing partial file from its
+// every event to `inner`), it starts, for each archive whose download began at byte 0, is
+// still running after k_stream_after and, at its rate so far, has at least k_stream_if_left
+// to go (a download about to finish is cheaper to extract afterwards, with every core and
+// the decode pool; extraction then starts at most that much later), a thread that extracts the growing partial file from its
 // start into STORE/extracted-v1/<sha256>.tmp-<pid>, holding that archive's extraction lock;
 // at most one such thread per core. ENVSETUP_EXTRACT_WHILE_DOWNLOADING=0 turns it off (every
 // archive is then extracted after the downloads; for comparisons). A stream is kept only when its download then
@@ -55,6 +56,7 @@ public:
   struct Stream;
 
   static constexpr std::chrono::milliseconds k_stream_after{500};
+  static constexpr std::chrono::duration<double> k_stream_if_left{2.0};
 
 private:
   void start_stream(const fetch::DownloadItem& item);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The .xz container, read block by block: sized blocks go to the DecodePool, the others are
-// decoded on the reading thread; the index and footer of each stream are checked against
-// the blocks read. Format: https://tukaani.org/xz/xz-file-format.txt
+// The .xz container, read block by block: a block whose header records its sizes goes to the
+// DecodePool while cores would otherwise idle; every other block is decoded on the reading
+// thread as its bytes arrive ("inline"). The index and footer of each stream are checked
+// against the blocks read. Format: https://tukaani.org/xz/xz-file-format.txt
 #include <envsetup/install/buffered_input.hpp>
 #include <envsetup/install/decode_pool_state.hpp>
 
