@@ -5,7 +5,6 @@
 
 #include <envsetup/app/templates.hpp>
 #include <envsetup/fetch/sources.hpp>
-#include <envsetup/install/extract.hpp>
 #include <envsetup/install/xz_decoder.hpp>
 #include <envsetup/install/layout.hpp>
 #include <envsetup/install/prefix.hpp>
@@ -16,15 +15,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <ctime>
 #include <map>
-#include <numeric>
-#include <mutex>
 #include <set>
 #include <string_view>
-#include <thread>
 
 #include <malloc.h>
 #include <unistd.h>

@@ -8,9 +8,18 @@ namespace envsetup::app {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+bool has_check_script(const std::string& framework)
+{
+  return framework == "torch" || framework == "tensorflow" || framework == "jax";
+}
+
+}  // namespace
+
 util::Result<std::string> framework_check_script(const std::string& framework)
 {
-  if (framework != "torch" && framework != "tensorflow" && framework != "jax") {
+  if (!has_check_script(framework)) {
     return util::make_error(util::ErrorKind::usage, "no check script for framework `" + framework + "`")
       .with_hint("use torch, tensorflow or jax");
   }
@@ -58,8 +67,8 @@ std::vector<verify::Check> python_checks(const detect::PythonInfo& python, const
   std::vector<verify::Check> checks;
   const bool gpu_expected = report.driver.has_value() && !report.gpus.empty();
   for (const auto& framework : python.frameworks) {
-    if (framework.name != "torch" && framework.name != "tensorflow" && framework.name != "jax") {
-      continue;  // numpy and the like: no check script
+    if (!has_check_script(framework.name)) {
+      continue;  // numpy and the like
     }
     auto script = framework_check_script(framework.name);
     if (!script) {

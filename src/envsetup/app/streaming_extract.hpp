@@ -18,10 +18,11 @@ namespace envsetup::app {
 // every event to `inner`), it starts, for each archive whose download began at byte 0, is
 // still running after k_stream_after and, at its rate so far, has at least k_stream_if_left
 // to go (a download about to finish is cheaper to extract afterwards, with every core and
-// the decode pool; extraction then starts at most that much later), a thread that extracts the growing partial file from its
-// start into STORE/extracted-v1/<sha256>.tmp-<pid>, holding that archive's extraction lock;
-// at most one such thread per core. ENVSETUP_EXTRACT_WHILE_DOWNLOADING=0 turns it off (every
-// archive is then extracted after the downloads; for comparisons). A stream is kept only when its download then
+// the decode pool; extraction then starts at most that much later), a thread that extracts
+// the growing partial file from its start into STORE/extracted-v1/<sha256>.tmp-<pid>,
+// holding that archive's extraction lock; at most one such thread per core.
+// ENVSETUP_EXTRACT_WHILE_DOWNLOADING=0 turns it off (every archive is then extracted after
+// the downloads; for comparisons). A stream is kept only when its download then
 // finishes verified without a retry or a restart; anything else (a retry, a restart from
 // byte 0, a failed download, a bad archive) discards its folder, and the archive is then
 // extracted the ordinary way from the verified file. So an extraction never outlives bytes

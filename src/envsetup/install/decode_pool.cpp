@@ -10,9 +10,7 @@
 
 namespace envsetup::install {
 
-namespace {
-
-std::string describe(lzma_ret status)
+std::string describe_lzma_error(lzma_ret status)
 {
   switch (status) {
   case LZMA_DATA_ERROR: return "the compressed data is corrupt";
@@ -23,6 +21,8 @@ std::string describe(lzma_ret status)
   }
 }
 
+namespace {
+
 // Decodes `job.input` into `job.output`; sets `job.error` on failure.
 void decode(BlockJob& job)
 {
@@ -32,9 +32,9 @@ void decode(BlockJob& job)
                                                    job.input.size(), job.output.data(), &out_position,
                                                    job.output.size());
   if (status != LZMA_OK) {
-    job.error = describe(status);
+    job.error = describe_lzma_error(status);
   } else if (in_position != job.input.size() || out_position != job.output.size()) {
-    job.error = describe(LZMA_BUF_ERROR);
+    job.error = describe_lzma_error(LZMA_BUF_ERROR);
   }
 }
 

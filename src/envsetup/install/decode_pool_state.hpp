@@ -44,6 +44,9 @@ private:
   std::size_t m_capacity = 0;
 };
 
+// What a failed liblzma block decode means, for messages.
+[[nodiscard]] std::string describe_lzma_error(lzma_ret status);
+
 // One .xz block to decode on the pool: its header through its check in `input`, decoded into
 // `output` (sized from the header). The fields below `done` are guarded by State::mutex.
 struct BlockJob {

@@ -492,10 +492,6 @@ la_ssize_t read_stream(archive* reader, void* client_data, const void** buffer)
   return static_cast<la_ssize_t>(*got);
 }
 
-}  // namespace
-
-namespace {
-
 // Extracts what `stream` yields: the archive `shown`, `declared_size` bytes as stored.
 util::Result<ExtractResult> extract_stream(ArchiveStream& stream, std::uint64_t declared_size,
                                            const std::string& shown, int root_fd, const ExtractLimits& limits)
@@ -523,10 +519,9 @@ util::Result<ExtractResult> extract_stream(ArchiveStream& stream, std::uint64_t 
 
 bool starts_like_xz(int fd)
 {
-  constexpr char magic[] = {'\xFD', '7', 'z', 'X', 'Z', '\0'};
-  char head[sizeof magic] = {};
+  unsigned char head[sizeof k_xz_magic] = {};
   return ::pread(fd, head, sizeof head, 0) == static_cast<ssize_t>(sizeof head) &&
-         std::memcmp(head, magic, sizeof magic) == 0;
+         std::memcmp(head, k_xz_magic, sizeof k_xz_magic) == 0;
 }
 
 }  // namespace

@@ -13,7 +13,6 @@ namespace envsetup::install {
 
 namespace {
 
-constexpr std::uint8_t k_magic[] = {0xFD, '7', 'z', 'X', 'Z', 0x00};
 constexpr std::size_t k_stream_header_size = 12;  // also the footer's
 constexpr std::uint64_t k_index_memory = std::uint64_t{64} << 20;
 
@@ -81,11 +80,11 @@ private:
   util::Result<std::size_t> produce(char* buffer, std::size_t size, const char** view)
   {
     if (!m_sniffed) {
-      auto whole = m_input.fill(sizeof k_magic);
+      auto whole = m_input.fill(sizeof k_xz_magic);
       if (!whole) {
         return std::move(whole).error();
       }
-      m_xz = *whole && std::memcmp(m_input.data(), k_magic, sizeof k_magic) == 0;
+      m_xz = *whole && std::memcmp(m_input.data(), k_xz_magic, sizeof k_xz_magic) == 0;
       m_sniffed = true;
       set_live(m_xz);
     }
@@ -261,9 +260,7 @@ private:
         break;
       }
       if (status != LZMA_OK) {
-        return corrupt(status == LZMA_DATA_ERROR ? "the compressed data is corrupt"
-                       : status == LZMA_MEM_ERROR ? "out of memory"
-                                                  : "a block does not match its header");
+        return corrupt(describe_lzma_error(status));
       }
     }
     return size - m_inline.avail_out;
@@ -320,11 +317,11 @@ private:
         return corrupt("unexpected bytes after the last stream");
       }
       if (std::any_of(m_input.data(), m_input.data() + 4, [](std::uint8_t b) { return b != 0; })) {
-        auto magic = m_input.fill(sizeof k_magic);
+        auto magic = m_input.fill(sizeof k_xz_magic);
         if (!magic) {
           return std::move(magic).error();
         }
-        if (!*magic || std::memcmp(m_input.data(), k_magic, sizeof k_magic) != 0) {
+        if (!*magic || std::memcmp(m_input.data(), k_xz_magic, sizeof k_xz_magic) != 0) {
           return corrupt("unexpected bytes after the last stream");
         }
         m_phase = Phase::stream_header;

@@ -60,4 +60,7 @@ private:
 
 inline constexpr std::uint64_t k_max_decoder_memory = std::uint64_t{512} << 20;
 
+// The first bytes of every .xz stream.
+inline constexpr unsigned char k_xz_magic[] = {0xFD, '7', 'z', 'X', 'Z', 0x00};
+
 }  // namespace envsetup::install
