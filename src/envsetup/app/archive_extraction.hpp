@@ -4,6 +4,7 @@
 #include <envsetup/app/fetch_command.hpp>
 #include <envsetup/app/streaming_extract.hpp>
 #include <envsetup/install/layout.hpp>
+#include <envsetup/install/store.hpp>
 #include <envsetup/install/xz_decoder.hpp>
 #include <envsetup/util/error.hpp>
 
@@ -13,15 +14,13 @@
 
 namespace envsetup::app {
 
-// Extracts every archive on all cores: the ones not extracted while downloading first
-// (extract_once), then those of `streaming`, whose threads are running already: each is
-// waited for and kept, or extracted again from the verified file when its stream was not
-// kept. `streamed_count` counts those kept.
-// Each archive is extracted once into STORE/extracted-v1/<sha256> (built under a temporary
-// name, synced, renamed; under a lock shared with other processes; a finished folder is
-// reused as it is). `decoders` (may be null: libarchive decodes) decodes the .xz archives.
-// Returns the component trees in the order of `archives`.
-[[nodiscard]] util::Result<std::vector<install::ComponentTree>> extract_all(const std::filesystem::path& store,
+// Extracts every archive on all cores: the ones not extracted while downloading first, then
+// those of `streaming`, whose threads are running already: each is waited for and kept, or
+// extracted again from the verified file when its stream was not kept. `streamed_count`
+// counts those kept. The store (install::ExtractedStore) owns the extracted trees, their
+// locks and records; an intact tree is reused as it is. `decoders` (may be null: libarchive
+// decodes) decodes the .xz archives. Returns the component trees in the order of `archives`.
+[[nodiscard]] util::Result<std::vector<install::ComponentTree>> extract_all(const install::ExtractedStore& store,
                                                                           const std::vector<FetchedArchive>& archives,
                                                                           StreamingExtraction& streaming,
                                                                           install::DecodePool* decoders,

@@ -8,6 +8,8 @@
 #include <envsetup/install/xz_decoder.hpp>
 #include <envsetup/install/layout.hpp>
 #include <envsetup/install/prefix.hpp>
+#include <envsetup/install/registry.hpp>
+#include <envsetup/install/store.hpp>
 #include <envsetup/util/fs.hpp>
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
@@ -72,7 +74,7 @@ std::string version_json(const FetchPlan& plan)
   return document.dump(2) + "\n";
 }
 
-util::Status write_activation(const fs::path& staging, const fs::path& prefix, const std::string& description,
+util::Status write_activation(int staging_fd, const fs::path& prefix, const std::string& description,
                               std::vector<std::string>& files)
 {
   const std::map<std::string, std::string> variables = {
@@ -93,7 +95,7 @@ util::Status write_activation(const fs::path& staging, const fs::path& prefix, c
     if (!rendered) {
       return std::move(rendered).error();
     }
-    ENVSETUP_TRY(util::write_file_atomic(staging / file, *rendered));
+    ENVSETUP_TRY(util::write_file_atomic_at(staging_fd, file, *rendered));
     files.emplace_back(file);
   }
   return util::ok_status();
@@ -108,64 +110,6 @@ bool receipt_matches(const install::Receipt& receipt, const FetchPlan& plan)
     return std::any_of(receipt.archives.begin(), receipt.archives.end(),
                        [&](const auto& a) { return a.sha256 == planned.archive.sha256; });
   });
-}
-
-// A prefix may be replaced only when it is new, an empty folder, or an envsetup prefix
-// holding nothing but what its receipt lists: an install never deletes a user's files.
-util::Status check_replaceable(const fs::path& prefix)
-{
-  std::error_code ec;
-  if (!fs::exists(fs::symlink_status(prefix, ec))) {
-    return util::ok_status();
-  }
-  if (!fs::is_directory(fs::symlink_status(prefix, ec))) {
-    return util::make_error(util::ErrorKind::usage, "`" + prefix.string() + "` exists and is not a folder")
-      .with_hint("choose another --prefix");
-  }
-  if (fs::is_empty(prefix, ec)) {
-    return util::ok_status();
-  }
-  auto receipt = install::read_receipt(prefix);
-  if (!receipt) {
-    return util::make_error(util::ErrorKind::usage,
-                            "`" + prefix.string() + "` is a folder with files envsetup did not install")
-      .with_hint("choose a new or empty folder for --prefix; envsetup never replaces files it did not create");
-  }
-  std::set<std::string> known(receipt->files.begin(), receipt->files.end());
-  known.insert(".envsetup/receipt.json");
-  std::vector<std::string> foreign;
-  for (auto it = fs::recursive_directory_iterator(prefix, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    const auto relative = it->path().lexically_relative(prefix).string();
-    if (!it->is_directory(ec) || it->is_symlink(ec)) {
-      if (known.count(relative) == 0) {
-        foreign.push_back(relative);
-      }
-    }
-  }
-  if (!foreign.empty()) {
-    util::Error error = util::make_error(util::ErrorKind::usage,
-                                         "`" + prefix.string() + "` holds " + std::to_string(foreign.size()) +
-                                           " file(s) envsetup did not install");
-    error.causes = std::move(foreign);
-    error.hints.push_back("move them away, or install into another --prefix");
-    return error;
-  }
-  return util::ok_status();
-}
-
-void register_prefix(const fs::path& store, const fs::path& prefix)
-{
-  auto lock = util::FileLock::acquire(store / "prefixes.lock");
-  const fs::path registry = store / "prefixes.txt";
-  std::string text = util::read_file(registry).value_or("");
-  for (const auto line : util::split(text, '\n')) {
-    if (line == prefix.string()) {
-      return;
-    }
-  }
-  text += prefix.string() + "\n";
-  (void)util::write_file_atomic(registry, text);
 }
 
 }  // namespace
@@ -188,23 +132,40 @@ fs::path store_root(const std::optional<fs::path>& store)
 util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, FetchPlan& plan,
                                                  fetch::DownloadObserver* observer)
 {
-  const fs::path store = store_root(options.store);
+  const fs::path store_path = store_root(options.store);
   InstallOutcome outcome;
-  outcome.prefix = fs::absolute(options.prefix.value_or(store / "toolkits" / default_prefix_name(plan))).lexically_normal();
-  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, plan)) {
+  auto prefix = install::normal_prefix_path(options.prefix.value_or(store_path / "toolkits" / default_prefix_name(plan)));
+  if (!prefix) {
+    return std::move(prefix).error();
+  }
+  outcome.prefix = std::move(prefix).value();
+  // Installed already: the receipt matches and every file it lists is there.
+  auto installed = [&]() -> bool {
+    auto existing = install::read_receipt(outcome.prefix);
+    if (!existing || !receipt_matches(*existing, plan)) {
+      return false;
+    }
+    outcome.repaired = install::missing_files(outcome.prefix, *existing);
+    if (!outcome.repaired.empty()) {
+      return false;
+    }
     outcome.already_installed = true;
     outcome.receipt = std::move(existing).value();
+    return true;
+  };
+  if (installed()) {
     return outcome;
   }
   auto tx = install::PrefixTransaction::begin(outcome.prefix);
   if (!tx) {
     return std::move(tx).error();
   }
-  ENVSETUP_TRY(check_replaceable(outcome.prefix));
-  if (auto existing = install::read_receipt(outcome.prefix); existing && receipt_matches(*existing, plan)) {
-    outcome.already_installed = true;  // another process finished it while we waited
-    outcome.receipt = std::move(existing).value();
-    return outcome;
+  if (installed()) {
+    return outcome;  // another process finished it while we waited
+  }
+  auto store = install::ExtractedStore::open(store_path);
+  if (!store) {
+    return std::move(store).error();
   }
   // One pool decodes the .xz blocks of every extraction below (it outlives `streaming`).
   // ENVSETUP_PARALLEL_XZ=0 leaves decoding to libarchive, one thread per archive (for comparisons).
@@ -214,7 +175,8 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
   decoders.allow_parallel_blocks(false);
   const char* parallel = std::getenv("ENVSETUP_PARALLEL_XZ");
   install::DecodePool* pool = parallel != nullptr && std::string_view(parallel) == "0" ? nullptr : &decoders;
-  StreamingExtraction streaming(store, plan.cache_root, observer, pool);
+  StreamingExtraction streaming(*store, plan.cache_root, observer, pool);
+  // `fetched` pins every verified archive in the cache until the install ends.
   auto fetched = run_fetch(options.fetch, plan, &streaming);
   if (!fetched) {
     return std::move(fetched).error();
@@ -223,24 +185,24 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
   ::malloc_trim(0);  // the download buffers go back to the system before decoding takes memory
 #endif
   decoders.allow_parallel_blocks(true);
-  auto trees = extract_all(store, *fetched, streaming, pool, outcome.archives_extracted, outcome.archives_streamed);
+  auto trees = extract_all(*store, *fetched, streaming, pool, outcome.archives_extracted, outcome.archives_streamed);
   if (!trees) {
     return std::move(trees).error();
   }
   auto& receipt = outcome.receipt;
-  auto merged = install::merge_components(*trees, tx->staging());
+  auto merged = install::merge_components(*trees, tx->staging_fd());
   if (!merged) {
     return std::move(merged).error();
   }
   receipt.files = std::move(merged).value();
-  auto links = install::add_runfile_links(tx->staging(), install::target_dir_for(plan.platform));
+  auto links = install::add_runfile_links(tx->staging_fd(), install::target_dir_for(plan.platform));
   if (!links) {
     return std::move(links).error();
   }
   receipt.files.insert(receipt.files.end(), links->begin(), links->end());
-  ENVSETUP_TRY(util::write_file_atomic(tx->staging() / "version.json", version_json(plan)));
+  ENVSETUP_TRY(util::write_file_atomic_at(tx->staging_fd(), "version.json", version_json(plan)));
   receipt.files.emplace_back("version.json");
-  ENVSETUP_TRY(write_activation(tx->staging(), outcome.prefix, default_prefix_name(plan), receipt.files));
+  ENVSETUP_TRY(write_activation(tx->staging_fd(), outcome.prefix, default_prefix_name(plan), receipt.files));
   for (const auto& manifest : plan.manifests) {
     (manifest.product == "cuda" ? receipt.cuda : receipt.cudnn) = manifest.version;
     receipt.manifests.push_back(fetch::manifest_url(plan.root, manifest.product, manifest.version));
@@ -253,9 +215,15 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
   }
   receipt.created_at = now_utc();
   receipt.envsetup_version = options.envsetup_version;
-  ENVSETUP_TRY(install::write_receipt(tx->staging(), receipt));
-  ENVSETUP_TRY(tx->commit());
-  register_prefix(store, outcome.prefix);
+  ENVSETUP_TRY(install::write_receipt(tx->staging_fd(), receipt));
+  auto replaced = tx->commit();
+  if (!replaced) {
+    return std::move(replaced).error();
+  }
+  outcome.kept = std::move(replaced->kept);
+  outcome.kept_in = std::move(replaced->kept_in);
+  // The prefix is installed; a registry that cannot be written only hides it from `list`.
+  static_cast<void>(install::PrefixRegistry(store_path).add(outcome.prefix));
   outcome.bytes = install::installed_size(outcome.prefix, receipt);
   return outcome;
 }
@@ -266,15 +234,13 @@ std::vector<InstalledPrefix> list_prefixes(const std::optional<fs::path>& store_
   std::vector<fs::path> candidates;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(store / "toolkits", ec)) {
-    if (!entry.path().filename().string().starts_with(".")) {
+    const auto name = entry.path().filename().string();
+    if (!name.starts_with(".") && name.find(".kept-") == std::string::npos) {
       candidates.push_back(entry.path());
     }
   }
-  const std::string registry = util::read_file(store / "prefixes.txt").value_or("");
-  for (const auto line : util::split(registry, '\n')) {
-    if (!line.empty()) {
-      candidates.emplace_back(line);
-    }
+  for (auto& registered : install::PrefixRegistry(store).list()) {
+    candidates.push_back(std::move(registered));
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
@@ -290,39 +256,24 @@ std::vector<InstalledPrefix> list_prefixes(const std::optional<fs::path>& store_
 
 util::Result<std::vector<std::string>> remove_prefix(const fs::path& requested, const std::optional<fs::path>& store)
 {
-  const fs::path prefix = fs::absolute(requested).lexically_normal();
-  auto lock = util::FileLock::acquire(install::prefix_lock_path(prefix));
-  if (!lock) {
-    return std::move(lock).error();
-  }
-  auto receipt = install::read_receipt(prefix);
-  if (!receipt) {
-    return util::make_error(util::ErrorKind::usage, "`" + prefix.string() + "` is not a prefix envsetup installed")
-      .with_cause("it has no readable " + install::receipt_path(prefix).string())
-      .with_hint("run `envsetup list` for the installed prefixes");
-  }
-  auto kept = install::remove_installed(prefix, *receipt);
+  auto kept = install::remove_prefix(requested);
   if (!kept) {
     return kept;
   }
-  const fs::path registry = store_root(store) / "prefixes.txt";
-  std::string text;
-  const std::string previous = util::read_file(registry).value_or("");
-  for (const auto line : util::split(previous, '\n')) {
-    if (!line.empty() && line != prefix.string()) {
-      text += std::string(line) + "\n";
-    }
+  if (auto prefix = install::normal_prefix_path(requested)) {
+    ENVSETUP_TRY(install::PrefixRegistry(store_root(store)).remove(*prefix));
   }
-  (void)util::write_file_atomic(registry, text);
-  std::error_code ec;
-  fs::remove(install::prefix_lock_path(prefix), ec);
   return kept;
 }
 
 util::Result<std::string> environment_for(const fs::path& requested, const std::string& shell)
 {
-  const fs::path prefix = fs::absolute(requested).lexically_normal();
-  if (!fs::is_regular_file(install::receipt_path(prefix))) {
+  auto normal = install::normal_prefix_path(requested);
+  if (!normal) {
+    return std::move(normal).error();
+  }
+  const fs::path prefix = std::move(normal).value();
+  if (!install::read_receipt(prefix)) {
     return util::make_error(util::ErrorKind::usage, "`" + prefix.string() + "` is not a prefix envsetup installed")
       .with_hint("run `envsetup list` for the installed prefixes");
   }

@@ -23,6 +23,12 @@ struct InstallOptions {
 struct InstallOutcome {
   std::filesystem::path prefix;
   bool already_installed = false;
+  // The receipt matched but these files were missing or replaced: the prefix was rebuilt.
+  std::vector<std::string> repaired;
+  // Files the user added to the old prefix after the last check, moved aside into
+  // `kept_in` instead of being deleted.
+  std::vector<std::string> kept;
+  std::optional<std::filesystem::path> kept_in;
   install::Receipt receipt;
   std::uint64_t bytes = 0;
   std::size_t archives_extracted = 0;  // 0 when every archive was already in the store
@@ -32,12 +38,14 @@ struct InstallOutcome {
 // The store root (see InstallOptions::store).
 [[nodiscard]] std::filesystem::path store_root(const std::optional<std::filesystem::path>& store);
 
-// Installs what `plan` (from plan_fetch(options.fetch)) lists. Downloads (cache), extracts (in parallel, once per archive into STORE/extracted-v1/<sha256>,
-// reused by later prefixes through hard links), merges into a staging tree in NVIDIA's
-// runfile layout with version.json, license folders, activate scripts and a receipt, then
-// swaps it in atomically under a per-prefix lock. Installing what is installed already is a
-// no-op. Errors: those of plan_fetch/run_fetch, integrity (an unsafe archive, a file clash),
-// io.
+// Installs what `plan` (from plan_fetch(options.fetch)) lists. Downloads (cache), extracts
+// (in parallel, once per archive into the store, install::ExtractedStore, reused by later
+// prefixes through hard links), merges into a staging tree in NVIDIA's runfile layout with
+// version.json, license folders, activate scripts and a receipt, then swaps it in atomically
+// under a per-prefix lock (install::PrefixTransaction). Installing what is installed already
+// is a no-op when every file of the receipt is there, and a repair otherwise. Errors: those
+// of plan_fetch/run_fetch, usage (a prefix holding files envsetup did not install), integrity
+// (an unsafe archive, a file clash), io.
 [[nodiscard]] util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options,
                                                                FetchPlan& plan,
                                                                fetch::DownloadObserver* observer);

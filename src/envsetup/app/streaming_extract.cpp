@@ -25,35 +25,27 @@ namespace {
 
 enum class StreamState { downloading, verified, abandoned };
 
-// Holding the archive's lock, any other temporary folder of it belongs to a killed run.
-void remove_stale_temporaries(const fs::path& extracted, const std::string& sha256)
-{
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(extracted, ec)) {
-    if (entry.path().filename().string().starts_with(sha256 + ".tmp-")) {
-      fs::remove_all(entry.path(), ec);
-    }
-  }
-}
-
 }  // namespace
 
 // One archive being extracted from its partial file. The download thread changes `state`;
 // the extraction thread reads the file and waits on `changed` at its current end.
 struct StreamingExtraction::Stream : install::ArchiveStream {
   fetch::DownloadItem item;
-  fs::path temporary;
-  util::FileLock lock;
+  std::optional<install::StoreSlot> slot;
   int fd = -1;
   std::uint64_t read_so_far = 0;
   std::mutex mutex;
   std::condition_variable changed;
   StreamState state = StreamState::downloading;
   std::optional<util::Result<install::ExtractResult>> result;
-  std::thread worker;
+  std::jthread worker;
 
   ~Stream() override
   {
+    if (worker.joinable()) {
+      set(StreamState::abandoned);
+      worker.join();
+    }
     if (fd >= 0) {
       ::close(fd);
     }
@@ -98,9 +90,9 @@ struct StreamingExtraction::Stream : install::ArchiveStream {
   }
 };
 
-StreamingExtraction::StreamingExtraction(fs::path store, fs::path cache_root, fetch::DownloadObserver* inner,
-                                         install::DecodePool* decoders)
-  : m_store(std::move(store)), m_cache_root(std::move(cache_root)), m_inner(inner), m_decoders(decoders)
+StreamingExtraction::StreamingExtraction(const install::ExtractedStore& store, fs::path cache_root,
+                                         fetch::DownloadObserver* inner, install::DecodePool* decoders)
+  : m_store(store), m_cache_root(std::move(cache_root)), m_inner(inner), m_decoders(decoders)
 {
   const char* setting = std::getenv("ENVSETUP_EXTRACT_WHILE_DOWNLOADING");
   m_enabled = setting == nullptr || std::string_view(setting) != "0";
@@ -164,29 +156,21 @@ void StreamingExtraction::on_progress(const fetch::DownloadItem& item, std::uint
 
 void StreamingExtraction::start_stream(const fetch::DownloadItem& item)
 {
-  const fs::path extracted = m_store / "extracted-v1";
-  std::error_code ec;
-  if (fs::is_directory(extracted / item.sha256, ec)) {
-    return;
-  }
-  fs::create_directories(extracted, ec);
-  auto lock = util::FileLock::try_acquire(extracted / (item.sha256 + ".lock"));
-  if (!lock || !lock->held()) {
-    return;  // another process extracts it; the ordinary path waits for that
+  auto reserved = m_store.reserve(item.sha256, false);
+  if (!reserved || !reserved->has_value() || (*reserved)->finished()) {
+    return;  // another process extracts it, or it is there: the ordinary path handles it
   }
   auto stream = std::make_unique<Stream>();
   stream->item = item;
-  stream->lock = std::move(lock).value();
-  stream->fd = ::open(fetch::Cache(m_cache_root).partial_path(item.sha256).c_str(), O_RDONLY | O_CLOEXEC);
-  stream->temporary = extracted / (item.sha256 + ".tmp-" + std::to_string(::getpid()));
-  remove_stale_temporaries(extracted, item.sha256);
-  if (stream->fd < 0 || !fs::create_directories(stream->temporary, ec)) {
+  stream->slot = std::move(**reserved);
+  stream->fd = ::open(fetch::Cache(m_cache_root).partial_path(item.sha256).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (stream->fd < 0) {
     return;
   }
   auto* raw = stream.get();
-  raw->worker = std::thread([raw, decoders = m_decoders] {
-    raw->result =
-      install::extract_archive_stream(*raw, raw->item.size, raw->item.name, raw->temporary, {}, decoders);
+  raw->worker = std::jthread([raw, decoders = m_decoders] {
+    raw->result = install::extract_archive_stream(*raw, raw->item.size, raw->item.name, raw->slot->temporary(), {},
+                                                  decoders);
   });
   m_streams.emplace(item.sha256, std::move(stream));
 }
@@ -229,19 +213,15 @@ std::optional<fs::path> StreamingExtraction::finish(const std::string& sha256)
   Stream& stream = *found->second;
   stream.set(StreamState::abandoned);  // no effect on a verified stream
   stream.worker.join();
-  std::error_code ec;
-  const fs::path done = m_store / "extracted-v1" / sha256;
   const bool good = stream.state == StreamState::verified && stream.result && stream.result->ok();
-  if (good && util::syncfs_path(stream.temporary).ok()) {
-    fs::rename(stream.temporary, done, ec);
-    if (!ec) {
-      stream.lock = util::FileLock();
-      return done;
+  std::optional<fs::path> done;
+  if (good) {
+    if (auto committed = stream.slot->commit()) {
+      done = *committed;
     }
   }
-  fs::remove_all(stream.temporary, ec);
-  stream.lock = util::FileLock();
-  return std::nullopt;
+  stream.slot.reset();  // the lock goes; an uncommitted temporary folder is removed
+  return done;
 }
 
 void StreamingExtraction::finish_all()

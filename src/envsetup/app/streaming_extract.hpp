@@ -2,6 +2,7 @@
 #pragma once
 
 #include <envsetup/fetch/downloader.hpp>
+#include <envsetup/install/store.hpp>
 #include <envsetup/install/xz_decoder.hpp>
 
 #include <chrono>
@@ -19,8 +20,8 @@ namespace envsetup::app {
 // still running after k_stream_after and, at its rate so far, has at least k_stream_if_left
 // to go (a download about to finish is cheaper to extract afterwards, with every core and
 // the decode pool; extraction then starts at most that much later), a thread that extracts
-// the growing partial file from its start into STORE/extracted-v1/<sha256>.tmp-<pid>,
-// holding that archive's extraction lock; at most one such thread per core.
+// the growing partial file from its start into a slot of the store (install::ExtractedStore:
+// the archive's lock held, a temporary folder); at most one such thread per core.
 // ENVSETUP_EXTRACT_WHILE_DOWNLOADING=0 turns it off (every archive is then extracted after
 // the downloads; for comparisons). A stream is kept only when its download then
 // finishes verified without a retry or a restart; anything else (a retry, a restart from
@@ -30,7 +31,7 @@ namespace envsetup::app {
 class StreamingExtraction : public fetch::DownloadObserver {
 public:
   // `decoders` (may be null) decodes the .xz archives; it must outlive this object.
-  StreamingExtraction(std::filesystem::path store, std::filesystem::path cache_root,
+  StreamingExtraction(const install::ExtractedStore& store, std::filesystem::path cache_root,
                       fetch::DownloadObserver* inner, install::DecodePool* decoders = nullptr);
   ~StreamingExtraction() override;
   StreamingExtraction(const StreamingExtraction&) = delete;
@@ -46,8 +47,8 @@ public:
   [[nodiscard]] bool has_stream(const std::string& sha256) const;
 
   // Call after the downloads ended. Waits for the extraction of `sha256`; when it is kept,
-  // makes it visible as STORE/extracted-v1/<sha256> (synced, then renamed) and returns that
-  // folder, else removes it and returns nothing. Safe to call from several threads for
+  // commits its store slot (recorded, synced, renamed) and returns the finished folder,
+  // else removes it and returns nothing. Safe to call from several threads for
   // different archives.
   [[nodiscard]] std::optional<std::filesystem::path> finish(const std::string& sha256);
 
@@ -62,7 +63,7 @@ public:
 private:
   void start_stream(const fetch::DownloadItem& item);
 
-  std::filesystem::path m_store;
+  const install::ExtractedStore& m_store;
   std::filesystem::path m_cache_root;
   fetch::DownloadObserver* m_inner;
   install::DecodePool* m_decoders;

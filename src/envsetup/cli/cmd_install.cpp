@@ -72,6 +72,9 @@ int install(InstallFlags& flags)
   if (download.json) {
     std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"prefix", prefix},
                                 {"already_installed", outcome->already_installed},
+                                {"repaired", outcome->repaired.size()},
+                                {"kept", outcome->kept},
+                                {"kept_in", outcome->kept_in ? outcome->kept_in->string() : std::string()},
                                 {"cuda", outcome->receipt.cuda}, {"cudnn", outcome->receipt.cudnn},
                                 {"files", outcome->receipt.files.size()}, {"bytes", outcome->bytes},
                                 {"archives_extracted", outcome->archives_extracted},
@@ -84,10 +87,18 @@ int install(InstallFlags& flags)
   if (outcome->already_installed) {
     std::cout << "already installed in " << prefix << " (nothing to do)\n";
   } else {
+    if (!outcome->repaired.empty()) {
+      std::cout << "repaired: " << outcome->repaired.size() << " file(s) of the receipt were missing or replaced ("
+                << outcome->repaired.front() << (outcome->repaired.size() > 1 ? ", ...)" : ")") << '\n';
+    }
     std::cout << "installed " << (outcome->receipt.cuda.empty() ? "" : "CUDA " + outcome->receipt.cuda)
               << (outcome->receipt.cudnn.empty() ? "" : " cuDNN " + outcome->receipt.cudnn) << " ("
               << outcome->receipt.files.size() << " files, " << human_bytes(outcome->bytes) << ") in " << prefix
               << '\n';
+  }
+  if (outcome->kept_in) {
+    std::cout << "kept " << outcome->kept.size() << " file(s) envsetup did not install (added during the install) in "
+              << outcome->kept_in->string() << '\n';
   }
   std::cout << "to use it:  source " << util::shell_word(prefix + "/activate") << '\n';
   return k_exit_ok;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/install/prefix.hpp>
 
+#include <envsetup/util/beneath.hpp>
+
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace envsetup::install {
@@ -15,133 +18,151 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path sibling(const fs::path& prefix, const std::string& suffix)
+constexpr int k_open_folder = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+util::Error io_error(const std::string& what, int saved)
 {
-  return prefix.parent_path() / ("." + prefix.filename().string() + suffix);
+  return util::make_error(util::ErrorKind::io, what).with_cause(std::strerror(saved));
 }
 
-util::Error io_error(const std::string& what, const fs::path& path, const std::error_code& ec)
+std::string stamp()
 {
-  return util::make_error(util::ErrorKind::io, what + " `" + path.string() + "`").with_cause(ec.message());
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
+
+// Whether `name` in `parent_fd` is absent.
+bool absent(int parent_fd, const std::string& name)
+{
+  struct stat status {};
+  return !util::stat_at(parent_fd, name, status) && errno == ENOENT;
 }
 
 }  // namespace
 
-fs::path prefix_lock_path(const fs::path& prefix)
+util::Result<fs::path> normal_prefix_path(const fs::path& requested)
 {
-  return sibling(prefix, ".lock");
+  fs::path prefix = fs::absolute(requested).lexically_normal();
+  if (!prefix.has_filename()) {
+    prefix = prefix.parent_path();
+  }
+  const std::string text = prefix.string();
+  const bool control = std::any_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  const std::string name = prefix.filename().string();
+  if (control || name.empty() || name == "." || name == ".." || prefix == prefix.root_path()) {
+    return util::make_error(util::ErrorKind::usage, "`" + text + "` cannot be a prefix")
+      .with_cause(control ? "it holds control characters (a newline, an escape, ...)" : "it names no folder")
+      .with_hint("choose a plain folder path for --prefix");
+  }
+  return prefix;
 }
 
 util::Result<PrefixTransaction> PrefixTransaction::begin(const fs::path& requested)
 {
-  PrefixTransaction tx;
-  tx.m_prefix = fs::absolute(requested).lexically_normal();
-  if (!tx.m_prefix.has_filename()) {
-    tx.m_prefix = tx.m_prefix.parent_path();
+  auto normal = normal_prefix_path(requested);
+  if (!normal) {
+    return std::move(normal).error();
   }
+  PrefixTransaction tx;
+  tx.m_prefix = std::move(normal).value();
+  tx.m_name = tx.m_prefix.filename().string();
   std::error_code ec;
   fs::create_directories(tx.m_prefix.parent_path(), ec);
   if (ec) {
-    return io_error("cannot create", tx.m_prefix.parent_path(), ec);
+    return util::make_error(util::ErrorKind::io, "cannot create `" + tx.m_prefix.parent_path().string() + "`")
+      .with_cause(ec.message());
   }
-  auto lock = util::FileLock::acquire(prefix_lock_path(tx.m_prefix));
+  auto parent = util::open_root(tx.m_prefix.parent_path(), "the prefix's folder");
+  if (!parent) {
+    return std::move(parent).error();
+  }
+  tx.m_parent_fd = std::move(parent).value();
+  auto lock = util::FileLock::acquire_at(tx.m_parent_fd.get(), "." + tx.m_name + ".lock", true);
   if (!lock) {
     return std::move(lock).error();
   }
   tx.m_lock = std::move(lock).value();
-  // Holding the lock, every staging folder beside the prefix belongs to a dead process.
-  const std::string stale = "." + tx.m_prefix.filename().string() + ".staging-";
-  for (const auto& entry : fs::directory_iterator(tx.m_prefix.parent_path(), ec)) {
-    if (entry.path().filename().string().starts_with(stale)) {
-      fs::remove_all(entry.path(), ec);
+  // Holding the lock, every staging folder of this prefix belongs to a dead process.
+  auto names = util::list_folder(tx.m_parent_fd.get());
+  if (!names) {
+    return std::move(names).error();
+  }
+  for (const auto& name : *names) {
+    if (name.starts_with("." + tx.m_name + ".staging-")) {
+      ENVSETUP_TRY(util::remove_tree_at(tx.m_parent_fd.get(), name));
     }
   }
-  tx.m_staging = sibling(tx.m_prefix, ".staging-" + std::to_string(::getpid()));
-  fs::create_directories(tx.m_staging, ec);
-  if (ec) {
-    return io_error("cannot create the staging folder", tx.m_staging, ec);
+  ENVSETUP_TRY(check_replaceable(tx.m_parent_fd.get(), tx.m_name, tx.m_prefix.string()));
+  tx.m_staging = "." + tx.m_name + ".staging-" + std::to_string(::getpid());
+  if (::mkdirat(tx.m_parent_fd.get(), tx.m_staging.c_str(), 0755) != 0) {
+    return io_error("cannot create the staging folder beside `" + tx.m_prefix.string() + "`", errno);
+  }
+  tx.m_staging_fd = util::UniqueFd(::openat(tx.m_parent_fd.get(), tx.m_staging.c_str(), k_open_folder));
+  if (!tx.m_staging_fd.valid()) {
+    return io_error("cannot open the staging folder beside `" + tx.m_prefix.string() + "`", errno);
   }
   return tx;
 }
 
 PrefixTransaction::~PrefixTransaction()
 {
-  if (!m_committed && !m_staging.empty()) {
-    std::error_code ec;
-    fs::remove_all(m_staging, ec);
+  if (!m_committed && m_parent_fd.valid() && !m_staging.empty()) {
+    static_cast<void>(util::remove_tree_at(m_parent_fd.get(), m_staging));
   }
 }
 
-util::Status PrefixTransaction::commit()
+util::Result<Replaced> PrefixTransaction::commit()
 {
-  std::error_code ec;
-  ENVSETUP_TRY(util::fsync_path(m_staging));
-  if (!fs::exists(fs::symlink_status(m_prefix, ec))) {
-    fs::rename(m_staging, m_prefix, ec);
-    if (ec) {
-      return io_error("cannot move the new tree into", m_prefix, ec);
+  const int parent = m_parent_fd.get();
+  ENVSETUP_TRY(check_replaceable(parent, m_name, m_prefix.string()));
+  if (::syncfs(m_staging_fd.get()) != 0) {
+    return io_error("cannot sync `" + m_prefix.string() + "`", errno);
+  }
+  Replaced replaced;
+  if (absent(parent, m_name)) {
+    if (::renameat2(parent, m_staging.c_str(), parent, m_name.c_str(), RENAME_NOREPLACE) != 0) {
+      return io_error("cannot move the new tree into `" + m_prefix.string() + "`", errno);
     }
+    m_committed = true;
   } else {
-    // Swap both names in one step, then the old tree (now at the staging name) goes.
-    if (::renameat2(AT_FDCWD, m_staging.c_str(), AT_FDCWD, m_prefix.c_str(), RENAME_EXCHANGE) != 0) {
-      return util::make_error(util::ErrorKind::io, "cannot replace `" + m_prefix.string() + "`")
-        .with_cause(std::strerror(errno))
+    // Swap both names in one step; the old tree is then at the staging name.
+    if (::renameat2(parent, m_staging.c_str(), parent, m_name.c_str(), RENAME_EXCHANGE) != 0) {
+      return io_error("cannot replace `" + m_prefix.string() + "`", errno)
         .with_hint("remove the old prefix first (`envsetup remove " + m_prefix.string() + "`)");
     }
-    fs::remove_all(m_staging, ec);
-  }
-  m_committed = true;
-  return util::fsync_path(m_prefix.parent_path());
-}
-
-util::Result<std::vector<std::string>> remove_installed(const fs::path& prefix, const Receipt& receipt)
-{
-  std::error_code ec;
-  std::vector<fs::path> folders;
-  for (const auto& relative : receipt.files) {
-    const fs::path path = prefix / relative;
-    if (fs::remove(path, ec); ec) {
-      return io_error("cannot remove", path, ec);
-    }
-    for (fs::path parent = fs::path(relative).parent_path(); !parent.empty(); parent = parent.parent_path()) {
-      folders.push_back(prefix / parent);
-    }
-  }
-  fs::remove(receipt_path(prefix), ec);
-  folders.push_back(prefix / ".envsetup");
-  std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) {
-    return a.string().size() > b.string().size();
-  });
-  for (const auto& folder : folders) {
-    if (fs::is_directory(folder, ec) && fs::is_empty(folder, ec)) {
-      fs::remove(folder, ec);
-    }
-  }
-  std::vector<std::string> kept;
-  if (fs::is_directory(prefix, ec)) {
-    for (const auto& entry : fs::recursive_directory_iterator(prefix, ec)) {
-      if (!entry.is_directory()) {
-        kept.push_back(entry.path().lexically_relative(prefix).string());
+    m_committed = true;
+    util::UniqueFd old(::openat(parent, m_staging.c_str(), k_open_folder));
+    std::vector<std::string> left;
+    if (old.valid()) {
+      auto receipt = read_receipt(old.get(), m_prefix.string() + " (old)");
+      auto kept = receipt ? remove_installed(old.get(), *receipt) : files_in(old.get());
+      if (!kept) {
+        return std::move(kept).error();
       }
+      left = std::move(kept).value();
     }
-    if (kept.empty()) {
-      fs::remove_all(prefix, ec);
-    }
-  }
-  return kept;
-}
-
-std::uint64_t installed_size(const fs::path& prefix, const Receipt& receipt)
-{
-  std::uint64_t total = 0;
-  std::error_code ec;
-  for (const auto& relative : receipt.files) {
-    const auto status = fs::symlink_status(prefix / relative, ec);
-    if (fs::is_regular_file(status)) {
-      total += fs::file_size(prefix / relative, ec);
+    if (left.empty()) {
+      ENVSETUP_TRY(util::remove_tree_at(parent, m_staging));
+    } else {
+      // Files that appeared after the last check: never deleted, moved aside for the user.
+      const std::string kept_name = m_name + ".kept-" + stamp();
+      if (::renameat2(parent, m_staging.c_str(), parent, kept_name.c_str(), RENAME_NOREPLACE) != 0) {
+        return io_error("cannot keep the files found in the old `" + m_prefix.string() + "`", errno);
+      }
+      replaced.kept = std::move(left);
+      replaced.kept_in = m_prefix.parent_path() / kept_name;
     }
   }
-  return total;
+  if (::fsync(parent) != 0) {
+    return io_error("cannot sync `" + m_prefix.parent_path().string() + "`", errno);
+  }
+  return replaced;
 }
 
 }  // namespace envsetup::install

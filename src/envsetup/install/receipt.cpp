@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/install/receipt.hpp>
 
+#include <envsetup/util/beneath.hpp>
 #include <envsetup/util/fs.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +23,7 @@ fs::path receipt_path(const fs::path& prefix)
   return prefix / ".envsetup" / "receipt.json";
 }
 
-util::Status write_receipt(const fs::path& prefix, const Receipt& receipt)
+util::Status write_receipt(int root_fd, const Receipt& receipt)
 {
   json archives = json::array();
   for (const auto& archive : receipt.archives) {
@@ -33,18 +41,59 @@ util::Status write_receipt(const fs::path& prefix, const Receipt& receipt)
     {"created_at", receipt.created_at},
     {"envsetup_version", receipt.envsetup_version},
   };
-  return util::write_file_atomic(receipt_path(prefix), document.dump(2) + "\n");
+  auto folder = util::open_folder_beneath(root_fd, {".envsetup"}, 1, true);
+  if (!folder) {
+    return std::move(folder).error();
+  }
+  return util::write_file_atomic_at(folder->get(), "receipt.json", document.dump(2) + "\n");
 }
+
+namespace {
+
+// The receipt's text, read without following a link.
+util::Result<std::string> read_receipt_text(int root_fd, const std::string& shown)
+{
+  util::UniqueFd fd = util::open_beneath(root_fd, ".envsetup/receipt.json", O_RDONLY);
+  struct stat status {};
+  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+    return util::make_error(util::ErrorKind::io, "cannot read the receipt `" + shown + "`")
+      .with_cause(fd.valid() ? "not a regular file" : std::strerror(errno));
+  }
+  std::string text;
+  char buffer[1 << 16];
+  for (ssize_t got = 0; (got = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      return util::make_error(util::ErrorKind::io, "cannot read the receipt `" + shown + "`")
+        .with_cause(std::strerror(errno));
+    }
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
+  return text;
+}
+
+}  // namespace
 
 util::Result<Receipt> read_receipt(const fs::path& prefix)
 {
-  auto text = util::read_file(receipt_path(prefix));
+  auto root = util::open_root(prefix, "the prefix");
+  if (!root) {
+    return std::move(root).error();
+  }
+  return read_receipt(root->get(), receipt_path(prefix).string());
+}
+
+util::Result<Receipt> read_receipt(int root_fd, const std::string& shown)
+{
+  auto text = read_receipt_text(root_fd, shown);
   if (!text) {
     return std::move(text).error();
   }
   const json document = json::parse(*text, nullptr, false);
   auto bad = [&] {
-    return util::make_error(util::ErrorKind::input, "the receipt `" + receipt_path(prefix).string() + "` is damaged")
+    return util::make_error(util::ErrorKind::input, "the receipt `" + shown + "` is damaged")
       .with_hint("remove the prefix by hand, or reinstall into it");
   };
   if (document.is_discarded() || !document.is_object() || !document.contains("request") ||
@@ -65,6 +114,12 @@ util::Result<Receipt> read_receipt(const fs::path& prefix)
                                   archive.value("size", std::uint64_t{0}), archive.value("url", "")});
     }
     receipt.files = document["files"].get<std::vector<std::string>>();
+    for (const auto& file : receipt.files) {
+      if (auto parts = util::split_relative_path(file); !parts) {
+        return bad().with_cause("it lists `" + file + "`: " + parts.error().message +
+                                " (a receipt may only name paths inside its prefix)");
+      }
+    }
     receipt.created_at = document.value("created_at", "");
     receipt.envsetup_version = document.value("envsetup_version", "");
     return receipt;

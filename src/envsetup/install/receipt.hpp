@@ -35,8 +35,15 @@ struct Receipt {
 
 [[nodiscard]] std::filesystem::path receipt_path(const std::filesystem::path& prefix);
 
-// Errors: io (unwritable), input (a receipt that does not parse).
-[[nodiscard]] util::Status write_receipt(const std::filesystem::path& prefix, const Receipt& receipt);
+// Writes `.envsetup/receipt.json` under the folder `root_fd` (never through a link).
+// Errors: io.
+[[nodiscard]] util::Status write_receipt(int root_fd, const Receipt& receipt);
+
+// Reads the receipt of the prefix folder `root_fd` (or at `prefix`), never through a link.
+// A receipt is untrusted: every file it lists must be a relative path without `..`
+// (util::split_relative_path), so that acting on it never leaves the prefix. Errors: io (no
+// receipt), input (a receipt that does not parse or lists such a path; `shown` names it).
+[[nodiscard]] util::Result<Receipt> read_receipt(int root_fd, const std::string& shown);
 [[nodiscard]] util::Result<Receipt> read_receipt(const std::filesystem::path& prefix);
 
 }  // namespace envsetup::install

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The extracted-archive store, STORE/extracted-v1, owned by ExtractedStore alone:
+//   <sha256>/           an archive's files (top folder stripped), shared by every prefix
+//                       through hard links
+//   <sha256>.tree.json  its record (tree_record.hpp), written before the tree becomes visible
+//   <sha256>.lock       the archive's lock, shared by processes; never unlinked
+//   <sha256>.tmp-<pid>  an extraction in progress; one left by a killed run is removed by the
+//                       next holder of the lock
+// A tree is used only when it matches its record, checked through descriptors without
+// following links; a tree that is a symlink, lacks a record or changed is deleted (never
+// through a link) and extracted again. Every operation works relative to the store folder's
+// descriptor; names are built only from validated sha256 strings.
+
+#include <envsetup/install/extract.hpp>
+#include <envsetup/util/error.hpp>
+#include <envsetup/util/fs.hpp>
+#include <envsetup/util/unique_fd.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace envsetup::install {
+
+class DecodePool;
+
+// One archive's slot in the store, held under its lock. Either the intact finished tree is
+// there (`finished()`), or `temporary()` is an empty folder to extract into and commit().
+// Destruction without commit removes the temporary folder.
+class StoreSlot {
+public:
+  StoreSlot(StoreSlot&&) noexcept = default;
+  StoreSlot& operator=(StoreSlot&&) noexcept = default;
+  StoreSlot(const StoreSlot&) = delete;
+  StoreSlot& operator=(const StoreSlot&) = delete;
+  ~StoreSlot();
+
+  [[nodiscard]] const std::optional<std::filesystem::path>& finished() const { return m_finished; }
+  [[nodiscard]] const std::filesystem::path& temporary() const { return m_temporary; }
+
+  // Records the temporary tree, syncs it and renames it to its final name. Returns that
+  // folder. Errors (kind io, integrity for a tree holding what extraction never writes).
+  [[nodiscard]] util::Result<std::filesystem::path> commit();
+
+private:
+  friend class ExtractedStore;
+  StoreSlot() = default;
+  util::UniqueFd m_folder;  // extracted-v1
+  std::filesystem::path m_folder_path;
+  std::string m_sha256;
+  util::FileLock m_lock;
+  std::optional<std::filesystem::path> m_finished;
+  std::filesystem::path m_temporary;
+  bool m_committed = false;
+};
+
+class ExtractedStore {
+public:
+  // Opens (creating) STORE/extracted-v1. Errors (kind io).
+  [[nodiscard]] static util::Result<ExtractedStore> open(const std::filesystem::path& store_root);
+
+  // Takes the lock of the archive `sha256` (waiting when `wait`, else nothing when another
+  // process holds it), checks a finished tree against its record, and prepares an empty
+  // temporary folder when there is none to use. Errors: usage for a name that is not a
+  // sha256, io.
+  [[nodiscard]] util::Result<std::optional<StoreSlot>> reserve(const std::string& sha256, bool wait) const;
+
+  // The archive's intact tree, extracting `archive` into the store first when needed (under
+  // the archive's lock, shared with other processes). `extracted` says whether it did.
+  [[nodiscard]] util::Result<std::filesystem::path> extract(const std::string& sha256,
+                                                            const std::filesystem::path& archive,
+                                                            const std::string& shown, const ExtractLimits& limits,
+                                                            DecodePool* decoders, bool& extracted) const;
+
+  [[nodiscard]] const std::filesystem::path& folder() const { return m_folder_path; }
+
+private:
+  ExtractedStore() = default;
+  std::filesystem::path m_folder_path;
+};
+
+}  // namespace envsetup::install
