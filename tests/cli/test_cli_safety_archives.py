@@ -23,6 +23,8 @@ class SafetyArchiveCase(InstallTestCase):
     def install_with(self, component, data, env=None):
         """Installs from a private mirror whose `component` archive holds `data` (bytes, with
         sha256, md5 and size recomputed): what a compromised mirror can serve."""
+        shutil.rmtree(self.ws.path("mirror"), True)
+        shutil.rmtree(self.ws.path("P"), True)
         mirror = self.copy_mirror()
         bad = self.ws.path("bad.tar.xz")
         with open(bad, "wb") as handle:
@@ -43,9 +45,6 @@ class SafetyArchiveCase(InstallTestCase):
     def assertNothingInstalled(self, prefix):
         self.assertFalse(os.path.lexists(prefix))
         self.assertNoLeftovers(prefix)
-
-    def tearDown(self):
-        shutil.rmtree(self.ws.path("mirror"), True)
 
 
 class SymlinkLoops(SafetyArchiveCase):
@@ -79,8 +78,6 @@ class SymlinkLoops(SafetyArchiveCase):
                     else:
                         self.assertIn("unsafe entry", result.stderr)
                         self.assertNothingInstalled(prefix)
-                    shutil.rmtree(prefix, True)
-                    shutil.rmtree(self.ws.path("mirror"), True)
 
 
 class NotTarXz(SafetyArchiveCase):
@@ -113,7 +110,6 @@ class NotTarXz(SafetyArchiveCase):
                     self.assertIn("is not a valid .tar.xz archive", result.stderr)
                     self.assertIn(self.entries["cuda_cudart"]["name"], result.stderr)
                     self.assertNothingInstalled(prefix)
-                    shutil.rmtree(self.ws.path("mirror"), True)
 
 
 if __name__ == "__main__":
