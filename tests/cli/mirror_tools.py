@@ -19,6 +19,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import unittest
@@ -81,6 +82,15 @@ CUDNN_FILES = {
     "lib/libcudnn.so.9": ("link", "libcudnn.so.9.1.0"),
     "lib/libcudnn.so": ("link", "libcudnn.so.9"),
 }
+
+
+def test_seed(test):
+    """The seed of a randomised test (kill moments and the like): ENVSETUP_TEST_SEED when set,
+    to replay a run, else a fresh one. Printed either way, so every run can be replayed."""
+    text = os.environ.get("ENVSETUP_TEST_SEED", "")
+    seed = int(text) if text else random.randrange(1 << 30)
+    print(f"\n{test.id()}: seed {seed} (replay: ENVSETUP_TEST_SEED={seed})", file=sys.stderr, flush=True)
+    return seed
 
 
 def digests(path):

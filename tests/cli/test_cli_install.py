@@ -441,7 +441,7 @@ class MaliciousArchives(InstallTestCase):
 
 class Interruptions(InstallTestCase):
     def test_kill_9_at_random_moments_then_rerun(self):
-        seed = random.randrange(1 << 30)
+        seed = mt.test_seed(self)
         rng = random.Random(seed)
         # libcublas's ~300 kB at 200 kB/s: an install takes ~1.5 s.
         url = self.serve(None, "--rate", "200000")
@@ -463,7 +463,7 @@ class Interruptions(InstallTestCase):
             self.assertEqual(len(handle.read()), mt.BIG_LIBRARY_BYTES, what)
 
     def test_killed_reinstall_leaves_the_old_prefix(self):
-        seed = random.randrange(1 << 30)
+        seed = mt.test_seed(self)
         rng = random.Random(seed)
         prefix = self.ws.path("P")
         self.assertExit(self.install(self.serve(), prefix, components="cuda_cccl"), 0)

@@ -151,12 +151,13 @@ std::string write_archive(const std::filesystem::path& path, const std::vector<A
 {
   const Writer writer(archive_write_new(), archive_write_free);
   archive* w = writer.get();
-  int status = format == ArchiveFormat::zip ? archive_write_set_format_zip(w)
-                                            : archive_write_set_format_pax_restricted(w);
-  if (status == ARCHIVE_OK && format == ArchiveFormat::tar_gz) {
+  const bool zip = format == ArchiveFormat::zip || format == ArchiveFormat::zip_xz;
+  int status = zip ? archive_write_set_format_zip(w) : archive_write_set_format_pax_restricted(w);
+  if (status == ARCHIVE_OK && (format == ArchiveFormat::tar_gz || format == ArchiveFormat::tar_gz_xz)) {
     status = archive_write_add_filter_gzip(w);
   }
-  if (status == ARCHIVE_OK && format == ArchiveFormat::tar_xz) {
+  if (status == ARCHIVE_OK && (format == ArchiveFormat::tar_xz || format == ArchiveFormat::zip_xz ||
+                               format == ArchiveFormat::tar_gz_xz)) {
     // Fast settings: bombs stream tens of MiB of zeros through the compressor.
     status = archive_write_add_filter_xz(w);
     if (status == ARCHIVE_OK) {

@@ -35,9 +35,11 @@ struct ArchiveMember {
 [[nodiscard]] ArchiveMember char_device_member(std::string path);
 [[nodiscard]] ArchiveMember fifo_member(std::string path);
 
-enum class ArchiveFormat { tar, tar_gz, tar_xz, zip };
+// zip_xz: a zip compressed with xz; tar_gz_xz: a .tar.gz compressed again with xz (what a
+// .tar.xz name must not hide).
+enum class ArchiveFormat { tar, tar_gz, tar_xz, zip, zip_xz, tar_gz_xz };
 
-// Writes `members` in order to `path` (pax tar, compressed as `format` says, or zip). Every
+// Writes `members` in order to `path` (pax tar or zip, compressed as `format` says). Every
 // entry's modification time is k_member_mtime. Returns "" on success, else libarchive's error.
 [[nodiscard]] std::string write_archive(const std::filesystem::path& path,
                                         const std::vector<ArchiveMember>& members,

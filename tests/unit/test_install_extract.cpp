@@ -44,6 +44,14 @@ std::string read_text(const fs::path& path)
   return text ? *text : "<cannot read " + path.string() + ">";
 }
 
+// `mode` as extraction writes it: never group- or world-writable, and the umask applied.
+std::uint32_t masked(std::uint32_t mode)
+{
+  const mode_t umask = ::umask(022);  // single-threaded here: nothing is created meanwhile
+  ::umask(umask);
+  return mode & ~(022U | static_cast<std::uint32_t>(umask));
+}
+
 struct stat lstat_of(const fs::path& path)
 {
   struct stat status {};
@@ -168,10 +176,10 @@ TEST_F(InstallExtract, NvidiaLayoutTarXzIsStrippedWithLinksAndModes)
   EXPECT_EQ(fs::read_symlink(d / "lib/libcudart.so"), "libcudart.so.12");
   EXPECT_EQ(fs::read_symlink(d / "lib/stubs/libcudart.so"), "../libcudart.so");
   EXPECT_EQ(read_text(d / "lib/stubs/libcudart.so"), std::string(5000, 'E'));  // resolves
-  EXPECT_EQ(lstat_of(d / "bin/cudafe++").st_mode & 07777, 0755U);
-  EXPECT_EQ(lstat_of(d / "lib/libcudart.so.12.4.127").st_mode & 07777, 0755U);
-  EXPECT_EQ(lstat_of(d / "LICENSE").st_mode & 07777, 0644U);
-  EXPECT_EQ(lstat_of(d / "lib").st_mode & 07777, 0755U);
+  EXPECT_EQ(lstat_of(d / "bin/cudafe++").st_mode & 07777, masked(0755));
+  EXPECT_EQ(lstat_of(d / "lib/libcudart.so.12.4.127").st_mode & 07777, masked(0755));
+  EXPECT_EQ(lstat_of(d / "LICENSE").st_mode & 07777, masked(0644));
+  EXPECT_EQ(lstat_of(d / "lib").st_mode & 07777, masked(0755) | 0700U);
   EXPECT_EQ(lstat_of(d / "LICENSE").st_mtime, k_member_mtime);
   EXPECT_EQ(lstat_of(d / "lib").st_mtime, k_member_mtime);
 
@@ -186,7 +194,7 @@ TEST_F(InstallExtract, NvidiaLayoutTarXzIsStrippedWithLinksAndModes)
   const ExtractedEntry& library = result->entries[6];
   EXPECT_EQ(library.type, Type::file);
   EXPECT_EQ(library.size, 5000U);
-  EXPECT_EQ(library.mode, 0755U);
+  EXPECT_EQ(library.mode, masked(0755));
   const ExtractedEntry& link = result->entries[7];
   EXPECT_EQ(link.type, Type::symlink);
   EXPECT_EQ(link.link_target, "libcudart.so.12.4.127");
@@ -261,7 +269,7 @@ TEST_F(InstallExtract, LateEntryOutsideTheTopFolderMovesEarlierOnesUnderIt)
   EXPECT_EQ(read_text(d / "pkg/lib/copy"), "x");
   EXPECT_EQ(read_text(d / "pkg/pkg/inner"), "i");
   EXPECT_EQ(read_text(d / "README"), "r");
-  EXPECT_EQ(lstat_of(d / "pkg/lib").st_mode & 07777, 0750U);
+  EXPECT_EQ(lstat_of(d / "pkg/lib").st_mode & 07777, masked(0750) | 0700U);
   EXPECT_FALSE(fs::exists(d / "lib"));
   std::set<std::string> top_level;
   for (const fs::directory_entry& item : fs::directory_iterator(d)) {
@@ -428,12 +436,51 @@ TEST_F(InstallExtractUnsafe, SetuidSetgidStickyBitsAreDropped)
   const auto result = extract({dir_member("pkg/"), file_member("pkg/bin/su", "x", 04755),
                                file_member("pkg/bin/sg", "x", 02755), dir_member("pkg/tmp/", 01777)});
   ASSERT_TRUE(result.ok()) << describe(result.error());
-  EXPECT_EQ(lstat_of(destination() / "bin/su").st_mode & 07777, 0755U);
-  EXPECT_EQ(lstat_of(destination() / "bin/sg").st_mode & 07777, 0755U);
-  EXPECT_EQ(lstat_of(destination() / "tmp").st_mode & 07777, 0777U);
+  EXPECT_EQ(lstat_of(destination() / "bin/su").st_mode & 07777, masked(0755));
+  EXPECT_EQ(lstat_of(destination() / "bin/sg").st_mode & 07777, masked(0755));
+  EXPECT_EQ(lstat_of(destination() / "tmp").st_mode & 07777, masked(0755) | 0700U);
   ASSERT_EQ(result->entries.size(), 3U);  // the top folder is not listed
-  EXPECT_EQ(result->entries[0].mode, 0755U);
-  EXPECT_EQ(result->entries[2].mode, 0777U);
+  EXPECT_EQ(result->entries[0].mode, masked(0755));
+  EXPECT_EQ(result->entries[2].mode, masked(0755) | 0700U);
+}
+
+// The store hard-links extracted files into every prefix: a world-writable library there
+// would let any local user rewrite what every prefix loads.
+TEST_F(InstallExtractUnsafe, WorldWritableArchiveModesAreNotKept)
+{
+  const auto result = extract({dir_member("pkg/"), dir_member("pkg/lib/", 0777),
+                               file_member("pkg/lib/libx.so", "x", 0777), file_member("pkg/lib/data", "d", 0666),
+                               hardlink_member("pkg/lib/libx-link.so", "pkg/lib/libx.so")});
+  ASSERT_TRUE(result.ok()) << describe(result.error());
+  for (const char* path : {"lib", "lib/libx.so", "lib/data", "lib/libx-link.so"}) {
+    SCOPED_TRACE(path);
+    EXPECT_EQ(lstat_of(destination() / path).st_mode & 022, 0U);
+  }
+  EXPECT_EQ(lstat_of(destination() / "lib").st_mode & 07777, masked(0777) | 0700U);
+  EXPECT_EQ(lstat_of(destination() / "lib/libx.so").st_mode & 07777, masked(0777));
+  EXPECT_EQ(lstat_of(destination() / "lib/data").st_mode & 07777, masked(0666));
+  for (const ExtractedEntry& entry : result->entries) {
+    EXPECT_EQ(entry.mode & 022, 0U) << entry.path;
+  }
+}
+
+// The umask is read once per process: a fresh process (threadsafe death test style) whose
+// umask is 077 extracts 0777 entries as 0700.
+TEST_F(InstallExtractUnsafe, ArchiveModesDoNotBypassTheUmask)
+{
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const fs::path archive = write({dir_member("pkg/"), dir_member("pkg/lib/", 0777),
+                                  file_member("pkg/lib/libx.so", "x", 0777)});
+  const auto extract_under_umask_077 = [&] {
+    ::umask(077);
+    const bool ok = install::extract_archive(archive, destination()).ok() &&
+                    (lstat_of(destination() / "lib").st_mode & 07777) == 0700 &&
+                    (lstat_of(destination() / "lib/libx.so").st_mode & 07777) == 0700;
+    std::error_code ignored;
+    fs::remove_all(destination().parent_path(), ignored);  // the child's own folder (no TearDown)
+    std::_Exit(ok ? 0 : 1);
+  };
+  EXPECT_EXIT(extract_under_umask_077(), ::testing::ExitedWithCode(0), "");
 }
 
 TEST_F(InstallExtractLimits, ZerosBombIsRefusedByTheRatio)

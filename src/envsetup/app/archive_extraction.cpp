@@ -37,9 +37,11 @@ util::Result<std::vector<install::ComponentTree>> extract_all(const install::Ext
         continue;
       }
       bool did_extract = false;
+      install::ExtractLimits limits;
+      limits.expected = install::archive_kind_for_name(archive.outcome.item.name);  // a .tar.xz is exactly that
       auto root = store.extract(archive.planned.archive.sha256, archive.outcome.path,
-                                archive.outcome.item.name + " (" + archive.planned.component + ")",
-                                install::ExtractLimits{}, decoders, did_extract);
+                                archive.outcome.item.name + " (" + archive.planned.component + ")", limits,
+                                decoders, did_extract);
       if (!root) {
         errors[i] = std::move(root).error();
         continue;

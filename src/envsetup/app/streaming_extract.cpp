@@ -169,8 +169,10 @@ void StreamingExtraction::start_stream(const fetch::DownloadItem& item)
   }
   auto* raw = stream.get();
   raw->worker = std::jthread([raw, decoders = m_decoders] {
-    raw->result = install::extract_archive_stream(*raw, raw->item.size, raw->item.name, raw->slot->temporary(), {},
-                                                  decoders);
+    install::ExtractLimits limits;
+    limits.expected = install::archive_kind_for_name(raw->item.name);
+    raw->result = install::extract_archive_stream(*raw, raw->item.size, raw->item.name, raw->slot->temporary(),
+                                                  limits, decoders);
   });
   m_streams.emplace(item.sha256, std::move(stream));
 }

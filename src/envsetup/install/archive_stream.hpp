@@ -4,6 +4,7 @@
 #include <envsetup/util/error.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -38,5 +39,15 @@ private:
   int m_fd;
   std::string m_shown;
 };
+
+// The decoded bytes of `source`, which must be .xz data and nothing else: one or more .xz
+// streams with the stream padding the format allows, no byte after the last one. Decoded on
+// the reading thread by liblzma, as the bytes are read; every block check, index and footer is
+// verified; a block needing more than k_max_decoder_memory (xz_decoder.hpp) is refused, as
+// is an integrity check this liblzma cannot verify. Once it has returned 0 (the end), it keeps
+// returning 0. Errors: `source`'s own as they are; anything else (not .xz, corrupt, truncated,
+// bytes after the last stream) is an integrity error "cannot read archive `shown`" with the
+// reason. The libarchive-free path for ArchiveKind::tar_xz without a DecodePool.
+[[nodiscard]] std::unique_ptr<ArchiveStream> xz_stream(ArchiveStream& source, std::string shown);
 
 }  // namespace envsetup::install

@@ -11,6 +11,7 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -31,6 +32,41 @@ constexpr std::size_t k_buffer_size = std::size_t{1} << 20;     // one read, one
 constexpr std::uint64_t k_size_slack = std::uint64_t{16} << 20;  // allowed beyond the ratio
 
 using Type = ExtractedEntry::Type;
+
+// Group and others never write what the shared store hard-links into every prefix.
+constexpr std::uint32_t k_never_writable = 022;
+
+// The process umask, from the `Umask:` line of /proc/self/status (Linux 4.7+): reading it
+// with umask(2) means setting it, which races with files other threads create meanwhile.
+std::uint32_t read_umask()
+{
+  auto status = util::read_file("/proc/self/status");
+  if (!status) {
+    return k_never_writable;
+  }
+  const std::string& text = *status;
+  const std::size_t line = text.find("\nUmask:");
+  if (line == std::string::npos) {
+    return k_never_writable;
+  }
+  std::uint32_t mask = 0;
+  std::size_t at = line + 7;
+  while (at < text.size() && (text[at] == ' ' || text[at] == '\t')) {
+    ++at;
+  }
+  const std::size_t digits_start = at;
+  for (; at < text.size() && text[at] >= '0' && text[at] <= '7'; ++at) {
+    mask = mask * 8 + static_cast<std::uint32_t>(text[at] - '0');
+  }
+  return at == digits_start ? k_never_writable : mask & 0777U;
+}
+
+// The bits no extracted entry keeps: 022 and the umask, read once per process.
+std::uint32_t masked_bits()
+{
+  static const std::uint32_t bits = k_never_writable | read_umask();  // thread-safe initialisation
+  return bits;
+}
 
 // The bytes an archive of `archive_size` bytes may extract under `limits`.
 std::uint64_t byte_budget(std::uint64_t archive_size, const ExtractLimits& limits)
@@ -127,7 +163,7 @@ private:
     ExtractedEntry out;
     out.path = join_parts(path);
     out.type = type;
-    out.mode = (static_cast<std::uint32_t>(archive_entry_perm(entry)) & 0777U) |
+    out.mode = (static_cast<std::uint32_t>(archive_entry_perm(entry)) & 0777U & ~masked_bits()) |
                (type == Type::directory ? 0700U : 0U);
     if (type == Type::symlink) {
       const char* target = archive_entry_symlink(entry);
@@ -436,13 +472,18 @@ namespace {
 
 using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 
-// A reader with the formats and filters envsetup accepts. Not archive_read_support_format_all:
-// its mtree reader copies host files an archive names.
-util::Result<ArchivePtr> new_reader()
+// A reader with the formats and filters envsetup accepts: for tar_xz, tar alone (the .xz is
+// decoded before libarchive sees the bytes). Not archive_read_support_format_all: its mtree
+// reader copies host files an archive names.
+util::Result<ArchivePtr> new_reader(ArchiveKind kind)
 {
   ArchivePtr reader(archive_read_new(), archive_read_free);
   if (reader == nullptr) {
     return util::make_error(util::ErrorKind::internal, "cannot allocate an archive reader");
+  }
+  if (kind == ArchiveKind::tar_xz) {
+    static_cast<void>(archive_read_support_format_tar(reader.get()));
+    return reader;
   }
   for (auto* enable : {archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
                        archive_read_support_filter_xz, archive_read_support_filter_lzma,
@@ -460,6 +501,36 @@ util::Error unreadable(archive* reader, const std::string& shown)
   const char* text = archive_error_string(reader);
   return util::make_error(util::ErrorKind::integrity, "cannot read archive `" + shown + "`")
     .with_cause(text != nullptr ? text : "unknown libarchive error");
+}
+
+// `error` (integrity) as the verdict that `shown` is not what a .tar.xz name promises.
+util::Error not_tar_xz(util::Error error, const std::string& shown)
+{
+  if (error.kind != util::ErrorKind::integrity) {
+    return error;
+  }
+  util::Error verdict = util::make_error(util::ErrorKind::integrity, "archive `" + shown + "` is not a valid .tar.xz archive")
+                          .with_hint("a .tar.xz archive is .xz data and nothing else, holding a tar archive; "
+                                     "the mirror may serve a corrupt or substituted file");
+  verdict.causes.push_back(error.message);
+  verdict.causes.insert(verdict.causes.end(), error.causes.begin(), error.causes.end());
+  return verdict;
+}
+
+// Reads what is left of `stream` after libarchive saw the tar's end: the rest of the .xz data
+// must decode and verify, with nothing after its last stream.
+util::Status drain(ArchiveStream& stream, std::vector<char>& buffer)
+{
+  while (true) {
+    const char* data = nullptr;
+    auto got = stream.next(data, buffer);
+    if (!got) {
+      return std::move(got).error();
+    }
+    if (*got == 0) {
+      return util::ok_status();
+    }
+  }
 }
 
 util::Result<UniqueFd> open_destination(const std::filesystem::path& destination)
@@ -493,28 +564,49 @@ la_ssize_t read_stream(archive* reader, void* client_data, const void** buffer)
 }
 
 // Extracts what `stream` yields: the archive `shown`, `declared_size` bytes as stored.
+// For tar_xz, `stream` yields the decoded bytes and is read to its end after the tar's.
 util::Result<ExtractResult> extract_stream(ArchiveStream& stream, std::uint64_t declared_size,
                                            const std::string& shown, int root_fd, const ExtractLimits& limits)
 {
-  auto reader = new_reader();
+  auto reader = new_reader(limits.expected);
   if (!reader) {
     return std::move(reader).error();
   }
+  // What the decoding or libarchive's format detection refuse says the kind is wrong; an
+  // unsafe entry in a well-formed .tar.xz is reported as it is.
+  const auto verdict = [&](util::Error error) {
+    return limits.expected == ArchiveKind::tar_xz ? not_tar_xz(std::move(error), shown) : std::move(error);
+  };
   StreamClient client;
   client.stream = &stream;
   if (const int opened = archive_read_open(reader->get(), &client, nullptr, read_stream, nullptr);
       opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
     if (client.error) {
-      return std::move(*client.error);
+      return verdict(std::move(*client.error));
     }
-    return unreadable(reader->get(), shown);
+    return verdict(unreadable(reader->get(), shown));
   }
   Extractor extractor(reader->get(), shown, root_fd, byte_budget(declared_size, limits), limits.max_entries);
   auto result = extractor.run();
   if (client.error) {
-    return std::move(*client.error);  // the stream failed: the archive's own verdict is moot
+    return verdict(std::move(*client.error));  // the stream failed: the archive's own verdict is moot
+  }
+  if (result && limits.expected == ArchiveKind::tar_xz) {
+    if (auto rest = drain(stream, client.buffer); !rest) {
+      return verdict(std::move(rest).error());
+    }
   }
   return result;
+}
+
+// extract_stream over .xz data that must hold a tar: decoded on `decoders`, or with liblzma
+// on this thread.
+util::Result<ExtractResult> extract_tar_xz(ArchiveStream& raw, std::uint64_t declared_size,
+                                           const std::string& shown, int root_fd, const ExtractLimits& limits,
+                                           DecodePool* decoders)
+{
+  const auto decoded = decoders != nullptr ? decoding_stream(raw, *decoders, shown, true) : xz_stream(raw, shown);
+  return extract_stream(*decoded, declared_size, shown, root_fd, limits);
 }
 
 bool starts_like_xz(int fd)
@@ -525,6 +617,15 @@ bool starts_like_xz(int fd)
 }
 
 }  // namespace
+
+ArchiveKind archive_kind_for_name(std::string_view file_name)
+{
+  std::string lower(file_name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const bool tar_xz = lower.ends_with(".tar.xz") || lower.ends_with(".txz");
+  return tar_xz ? ArchiveKind::tar_xz : ArchiveKind::any;
+}
 
 util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive_path,
                                             const std::filesystem::path& destination,
@@ -544,12 +645,16 @@ util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive
     return std::move(root).error();
   }
   const auto size = static_cast<std::uint64_t>(status.st_size);
+  if (limits.expected == ArchiveKind::tar_xz) {
+    FdArchiveStream raw(file.get(), shown);
+    return extract_tar_xz(raw, size, shown, root->get(), limits, decoders);
+  }
   if (decoders != nullptr && starts_like_xz(file.get())) {
     FdArchiveStream raw(file.get(), shown);
     const auto decoded = decoding_stream(raw, *decoders, shown);
     return extract_stream(*decoded, size, shown, root->get(), limits);
   }
-  auto reader = new_reader();
+  auto reader = new_reader(limits.expected);
   if (!reader) {
     return std::move(reader).error();
   }
@@ -569,6 +674,9 @@ util::Result<ExtractResult> extract_archive_stream(ArchiveStream& stream, std::u
   auto root = open_destination(destination);
   if (!root) {
     return std::move(root).error();
+  }
+  if (limits.expected == ArchiveKind::tar_xz) {
+    return extract_tar_xz(stream, declared_size, shown, root->get(), limits, decoders);
   }
   if (decoders != nullptr) {
     const auto decoded = decoding_stream(stream, *decoders, shown);

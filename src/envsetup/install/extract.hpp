@@ -7,19 +7,34 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace envsetup::install {
 
 class DecodePool;
 
+// What an archive must be.
+//  - any: whatever the formats and compressions extract_archive reads (below);
+//  - tar_xz: .xz data and nothing else (one or more .xz streams, with the stream padding the
+//    .xz format allows; no byte after the last stream), whose decoded bytes are a tar archive
+//    (no second compression inside, no other format). Every block check, index and stream
+//    footer is verified, the decoded bytes after the tar's end included. Anything else (a
+//    plain tar, a zip, a .tar.gz, .xz with bytes after it) is an integrity error.
+enum class ArchiveKind { any, tar_xz };
+
+// The kind an archive's file name promises: tar_xz for a name ending in `.tar.xz` or `.txz`
+// (any case), such as `cuda_nvcc-linux-x86_64-12.4.131-archive.tar.xz`; any otherwise. Pure.
+[[nodiscard]] ArchiveKind archive_kind_for_name(std::string_view file_name);
+
 // Bounds on what one archive may extract (decompression bombs): the bytes of its files must
 // stay at most `max_ratio` times the archive file's size plus 16 MiB, and at most
-// `max_total_bytes`; it may hold at most `max_entries` entries.
+// `max_total_bytes`; it may hold at most `max_entries` entries. And the kind it must be.
 struct ExtractLimits {
   std::uint64_t max_ratio = 64;
   std::uint64_t max_total_bytes = 64ULL << 30;
   std::uint64_t max_entries = 200000;
+  ArchiveKind expected = ArchiveKind::any;
 };
 
 // One entry as extracted.
@@ -29,8 +44,8 @@ struct ExtractedEntry {
   Type type = Type::file;
   std::string link_target;  // symlink: as stored; hardlink: the target's path, like `path`
   std::uint64_t size = 0;   // file and hardlink: the bytes written for this entry
-  std::uint32_t mode = 0;   // permission bits as written: setuid, setgid, sticky removed;
-                            // folders get u+rwx; a hard link has its file's
+  std::uint32_t mode = 0;   // permission bits as written (see "Modes" below); a hard link
+                            // has its file's
 };
 
 struct ExtractResult {
@@ -59,9 +74,14 @@ struct ExtractResult {
 // Errors of kind io: the archive or `destination` cannot be opened, a write fails.
 //
 // Writes go through folder descriptors with O_NOFOLLOW (no chdir, safe with other threads);
-// ownership, ACLs, extended attributes and file flags are never restored; setuid, setgid and
-// sticky bits are dropped; folders keep at least u+rwx so the caller can always remove them;
-// files and folders get their modification times. A file's declared size counts against the
+// ownership, ACLs, extended attributes and file flags are never restored; files and folders
+// get their modification times.
+// Modes: what is extracted lands in a store shared by every prefix (hard links), so no entry
+// is ever group- or world-writable, and the process umask applies as it would to a new file:
+// mode = archive mode & 0777 & ~(022 | umask), then folders get u+rwx (so the caller can
+// always remove them). setuid, setgid and sticky bits are dropped. The umask is read once
+// per process from /proc/self/status (umask(2) would change it under other threads); where
+// that cannot be read, 022 is assumed. A file's declared size counts against the
 // limits before it is created (a sparse file's holes are written as zeros and count too). A
 // later entry replaces an earlier file or symlink of the same path. When the first entries
 // look like a top folder and a later one is outside it, what was extracted so far is moved
@@ -69,7 +89,12 @@ struct ExtractResult {
 // On error, what was extracted so far stays under `destination` (the caller extracts into a
 // staging folder and owns the cleanup); nothing is ever written outside `destination`.
 // With `decoders`, .xz data is decoded on that pool (xz_decoder.hpp: its blocks in parallel,
-// sharing the cores with the other extractions) instead of by libarchive.
+// sharing the cores with the other extractions) instead of by libarchive. With
+// `limits.expected` tar_xz, envsetup always decodes the .xz itself (on `decoders`, or without
+// them on the reading thread with liblzma: xz_stream in archive_stream.hpp), libarchive reads
+// nothing but tar from the decoded bytes, and the rest of the .xz data is read and verified
+// after the tar's end; the error for anything else names the archive and says it is not a
+// .tar.xz archive.
 [[nodiscard]] util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive_path,
                                                           const std::filesystem::path& destination,
                                                           const ExtractLimits& limits = {},

@@ -41,8 +41,9 @@ bool same_blocks(const lzma_index* listed, const lzma_index* read)
 
 class XzDecodingStream : public ArchiveStream {
 public:
-  XzDecodingStream(ArchiveStream& source, DecodePool::State& pool, std::size_t ahead, std::string shown)
-    : m_input(source), m_pool(pool), m_ahead(ahead), m_shown(std::move(shown))
+  XzDecodingStream(ArchiveStream& source, DecodePool::State& pool, std::size_t ahead, std::string shown,
+                   bool xz_only)
+    : m_input(source), m_pool(pool), m_ahead(ahead), m_shown(std::move(shown)), m_xz_only(xz_only)
   {
   }
 
@@ -87,6 +88,9 @@ private:
       m_xz = *whole && std::memcmp(m_input.data(), k_xz_magic, sizeof k_xz_magic) == 0;
       m_sniffed = true;
       set_live(m_xz);
+    }
+    if (!m_xz && m_xz_only) {
+      return corrupt("it is not .xz data (it does not start with the .xz magic bytes)");
     }
     if (!m_xz) {
       return m_input.read_raw(buffer, size);
@@ -368,6 +372,7 @@ private:
   DecodePool::State& m_pool;
   std::size_t m_ahead;
   std::string m_shown;
+  bool m_xz_only;
   bool m_sniffed = false;
   bool m_xz = false;
   Phase m_phase = Phase::stream_header;
@@ -383,9 +388,10 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ArchiveStream> decoding_stream(ArchiveStream& source, DecodePool& pool, std::string shown)
+std::unique_ptr<ArchiveStream> decoding_stream(ArchiveStream& source, DecodePool& pool, std::string shown,
+                                               bool xz_only)
 {
-  return std::make_unique<XzDecodingStream>(source, *pool.m_state, pool.threads() + 1, std::move(shown));
+  return std::make_unique<XzDecodingStream>(source, *pool.m_state, pool.threads() + 1, std::move(shown), xz_only);
 }
 
 }  // namespace envsetup::install

@@ -40,7 +40,8 @@ public:
   struct State;
 
 private:
-  friend std::unique_ptr<ArchiveStream> decoding_stream(ArchiveStream& source, DecodePool& pool, std::string shown);
+  friend std::unique_ptr<ArchiveStream> decoding_stream(ArchiveStream& source, DecodePool& pool, std::string shown,
+                                                        bool xz_only);
   std::shared_ptr<State> m_state;
 };
 
@@ -53,10 +54,14 @@ private:
 // alone still uses every core. The choice is made block by block. The memory a block's
 // filters need (the LZMA2 dictionary) is capped at k_max_decoder_memory. Every block's check,
 // the index and the stream footer are verified.
-// Errors: `source`'s own errors are returned as they are; corrupt or truncated .xz data is
-// an integrity error "cannot read archive `shown`" with liblzma's reason.
+// Bytes after the last stream (other than stream padding) are refused once the stream is
+// read to its end. With `xz_only`, `source` must be .xz data: other bytes (or none) are
+// refused instead of passed on.
+// Errors: `source`'s own errors are returned as they are; corrupt or truncated .xz data (or,
+// with `xz_only`, not .xz data) is an integrity error "cannot read archive `shown`" with the
+// reason.
 [[nodiscard]] std::unique_ptr<ArchiveStream> decoding_stream(ArchiveStream& source, DecodePool& pool,
-                                                             std::string shown);
+                                                             std::string shown, bool xz_only = false);
 
 inline constexpr std::uint64_t k_max_decoder_memory = std::uint64_t{512} << 20;
 
