@@ -153,6 +153,9 @@ std::string write_archive(const std::filesystem::path& path, const std::vector<A
   archive* w = writer.get();
   const bool zip = format == ArchiveFormat::zip || format == ArchiveFormat::zip_xz;
   int status = zip ? archive_write_set_format_zip(w) : archive_write_set_format_pax_restricted(w);
+  if (status == ARCHIVE_OK && !zip) {  // names stored as their bytes, whatever the locale (unicode names)
+    status = archive_write_set_format_option(w, "pax", "hdrcharset", "BINARY");
+  }
   if (status == ARCHIVE_OK && (format == ArchiveFormat::tar_gz || format == ArchiveFormat::tar_gz_xz)) {
     status = archive_write_add_filter_gzip(w);
   }
