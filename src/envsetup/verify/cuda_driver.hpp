@@ -87,7 +87,7 @@ public:
   [[nodiscard]] util::Status check(CuResult result, const std::string& what) const;
 
 private:
-  CudaLibrary(util::DlHandle handle, CudaApi api) : m_handle(std::move(handle)), m_api(api) {}
+  CudaLibrary(util::DlHandle handle, const CudaApi& api) : m_handle(std::move(handle)), m_api(api) {}
 
   util::DlHandle m_handle;  // closed with this object; m_api points into it
   CudaApi m_api;
