@@ -271,6 +271,23 @@ TEST_F(XzDecoder, StreamsSharingATinyBudgetAllFinish)
   }
 }
 
+// The pool's threads are std::jthreads whose stop wakes them: a pool destroyed right after a
+// stream was dropped with blocks in flight, or one never used, stops and joins its threads
+// (no hang, no std::terminate; under ASan, no block outlives the pool's state).
+TEST_F(XzDecoder, APoolDestroyedRightAfterAStreamIsDroppedStopsItsThreads)
+{
+  const std::string compressed = sized_blocks(sample_data(2 << 20, 8));
+  for (int round = 0; round < 5; ++round) {
+    install::DecodePool pool(4);
+    StringStream source(compressed);
+    const auto dropped = install::decoding_stream(source, pool, "dropped.xz");
+    std::vector<char> buffer(100000);
+    ASSERT_TRUE(dropped->read(buffer.data(), buffer.size()).ok());
+  }
+  const install::DecodePool unused(8);
+  EXPECT_EQ(unused.threads(), 8U);
+}
+
 TEST_F(XzDecoder, ExtractionThroughThePoolMatchesLibarchive)
 {
   std::vector<ArchiveMember> members{dir_member("cuda_nvcc-linux-x86_64-12.4.131-archive/"),

@@ -64,5 +64,18 @@ TEST(BackgroundSha256, KeepsItsStateWhenMoved)
   EXPECT_EQ(third.hex_digest(), direct_digest(bytes));
 }
 
+// Its thread is a std::jthread whose stop wakes the worker: destroying a hash that still has
+// bytes queued (a download abandoned mid-way) neither hangs nor terminates the process, and a
+// hash that never started its thread is destroyed as well.
+TEST(BackgroundSha256, AbandonedWithBytesQueuedStopsItsThread)
+{
+  const auto bytes = random_bytes(3'000'000);
+  for (int round = 0; round < 20; ++round) {
+    BackgroundSha256 hash(std::size_t{1} << 20);
+    hash.update(bytes.data(), bytes.size());
+  }
+  const BackgroundSha256 unused;
+}
+
 }  // namespace
 }  // namespace envsetup::util

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one place that dlopen()s NVIDIA libraries. Prototypes are declared here (no NVIDIA
+// NVML and the CUDA driver API asked about the driver and the GPUs, through libraries loaded
+// with util::DlHandle (closed again on return). Prototypes are declared here (no NVIDIA
 // headers needed); they follow NVML's and the CUDA driver API's documented C ABI.
 #include <envsetup/detect/gpu_libraries.hpp>
 
+#include <envsetup/util/dl_handle.hpp>
+
 #include <array>
 #include <memory>
-
-#include <dlfcn.h>
 
 namespace envsetup::detect {
 
@@ -15,31 +16,10 @@ namespace {
 constexpr int k_success = 0;
 constexpr int k_name_length = 96;
 
-// dlclose on scope exit.
-struct LibraryHandle {
-  void* handle = nullptr;
-  explicit LibraryHandle(const std::string& path) : handle(::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {}
-  ~LibraryHandle()
-  {
-    if (handle != nullptr) {
-      ::dlclose(handle);
-    }
-  }
-  LibraryHandle(const LibraryHandle&) = delete;
-  LibraryHandle& operator=(const LibraryHandle&) = delete;
-
-  template <typename Function>
-  Function symbol(const char* name) const
-  {
-    // POSIX guarantees that a data pointer from dlsym converts to a function pointer.
-    return reinterpret_cast<Function>(::dlsym(handle, name));
-  }
-};
-
-std::string dl_failure(const std::string& library)
+// "cannot load `library`: <dlerror's text>".
+std::string load_failure(const util::Error& error)
 {
-  const char* why = ::dlerror();
-  return "cannot load `" + library + "`" + (why != nullptr ? std::string(": ") + why : "");
+  return error.causes.empty() ? error.message : error.message + ": " + error.causes.front();
 }
 
 // NVML and the driver API encode CUDA versions as 1000 * major + 10 * minor.
@@ -90,7 +70,7 @@ using NvmlCapability = int (*)(NvmlDevice, int*, int*);
 using NvmlMemoryInfo = int (*)(NvmlDevice, NvmlMemory*);
 using NvmlPci = int (*)(NvmlDevice, NvmlPciInfo*);
 
-void read_nvml_gpu(const LibraryHandle& nvml, NvmlDevice device, GpuInfo& gpu)
+void read_nvml_gpu(const util::DlHandle& nvml, NvmlDevice device, GpuInfo& gpu)
 {
   std::array<char, k_name_length> name{};
   if (auto get_name = nvml.symbol<NvmlName>("nvmlDeviceGetName");
@@ -121,11 +101,12 @@ void read_nvml_gpu(const LibraryHandle& nvml, NvmlDevice device, GpuInfo& gpu)
 LibraryAnswer query_nvml(const std::string& library)
 {
   LibraryAnswer answer;
-  const LibraryHandle nvml(library);
-  if (nvml.handle == nullptr) {
-    answer.failure = dl_failure(library);
+  auto loaded = util::DlHandle::open(library);
+  if (!loaded) {
+    answer.failure = load_failure(loaded.error());
     return answer;
   }
+  const util::DlHandle& nvml = *loaded;
   const auto init = nvml.symbol<NvmlInit>("nvmlInit_v2");
   const auto shutdown = nvml.symbol<NvmlShutdown>("nvmlShutdown");
   if (init == nullptr || shutdown == nullptr) {
@@ -193,11 +174,12 @@ constexpr int k_attribute_cc_minor = 76;
 LibraryAnswer query_cuda_driver(const std::string& library)
 {
   LibraryAnswer answer;
-  const LibraryHandle cuda(library);
-  if (cuda.handle == nullptr) {
-    answer.failure = dl_failure(library);
+  auto loaded = util::DlHandle::open(library);
+  if (!loaded) {
+    answer.failure = load_failure(loaded.error());
     return answer;
   }
+  const util::DlHandle& cuda = *loaded;
   const auto init = cuda.symbol<CuInit>("cuInit");
   const auto driver_version = cuda.symbol<CuDriverVersion>("cuDriverGetVersion");
   const auto get_count = cuda.symbol<CuCount>("cuDeviceGetCount");

@@ -55,8 +55,9 @@ PageBuffer::PageBuffer(std::size_t capacity)
   }
   m_mapping = mapped;
   m_mapping_size = length;
-  const auto address = reinterpret_cast<std::uintptr_t>(mapped);
-  m_data = reinterpret_cast<std::uint8_t*>((address + huge - 1) / huge * huge);
+  // Advanced within the mapping (not rebuilt from an integer): the pointer keeps its provenance.
+  const auto misalignment = reinterpret_cast<std::uintptr_t>(mapped) % huge;
+  m_data = static_cast<std::uint8_t*>(mapped) + (misalignment == 0 ? 0 : huge - misalignment);
   static_cast<void>(::madvise(m_data, length - huge, MADV_HUGEPAGE));
   m_capacity = capacity;
   m_size = capacity;
@@ -182,13 +183,13 @@ void DecodePool::State::wait(const BlockJob& job)
   finished.wait(lock, [&] { return job.done; });
 }
 
-void DecodePool::State::run_worker()
+void DecodePool::State::run_worker(const std::stop_token& stop)
 {
   std::unique_lock lock(mutex);
   while (true) {
-    work.wait(lock, [&] { return stopping || !queue.empty(); });
+    work.wait(lock, stop, [&] { return !queue.empty(); });
     if (queue.empty()) {
-      return;  // stopping
+      return;  // stop requested and no job left
     }
     std::shared_ptr<BlockJob> job = std::move(queue.front());
     queue.pop_front();
@@ -215,22 +216,15 @@ DecodePool::DecodePool(std::size_t threads, std::uint64_t memory_budget) : m_sta
     threads = std::max(1U, std::thread::hardware_concurrency());
   }
   m_state->budget = memory_budget;
+  m_state->workers.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    m_state->workers.emplace_back([state = m_state.get()] { state->run_worker(); });
+    m_state->workers.emplace_back(
+      [state = m_state.get()](const std::stop_token& stop) { state->run_worker(stop); });
   }
 }
 
-DecodePool::~DecodePool()
-{
-  {
-    const std::lock_guard lock(m_state->mutex);
-    m_state->stopping = true;
-  }
-  m_state->work.notify_all();
-  for (auto& worker : m_state->workers) {
-    worker.join();
-  }
-}
+// Releasing the State stops its workers after the queued jobs and joins them (see State).
+DecodePool::~DecodePool() = default;
 
 void DecodePool::allow_parallel_blocks(bool allowed)
 {

@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,13 +67,15 @@ struct BlockJob {
   std::uint64_t reserved = 0;  // budget bytes it still holds
 };
 
+// Destroying the State (with the DecodePool, its only owner) stops the workers: each jthread
+// requests a stop, which wakes `work`; a worker exits once the queue is empty, and is joined
+// before any other member goes (`workers` is the last member). That holds as well when the
+// DecodePool constructor throws after starting some of them.
 struct DecodePool::State {
   std::mutex mutex;
-  std::condition_variable work;      // a job was queued, or the pool stops
+  std::condition_variable_any work;  // a job was queued, or a worker's stop was requested
   std::condition_variable finished;  // a job is done
   std::deque<std::shared_ptr<BlockJob>> queue;
-  std::vector<std::thread> workers;
-  bool stopping = false;
   std::uint64_t budget = 0;
   std::uint64_t reserved = 0;
   std::vector<PageBuffer> spare;  // buffers of finished blocks, for reuse; they count against
@@ -80,6 +83,7 @@ struct DecodePool::State {
   std::size_t live_streams = 0;   // decoding streams reading .xz data that has not ended
   bool parallel_allowed = true;
   std::uint64_t blocks_decoded = 0;
+  std::vector<std::jthread> workers;  // last: stopped and joined first; written only by the constructor
 
   // True when parallel blocks are allowed and fewer .xz streams are being read than there
   // are threads: cores would idle with each stream decoding on its own thread, so blocks go
@@ -100,7 +104,8 @@ struct DecodePool::State {
   void submit(std::shared_ptr<BlockJob> job);
   // Waits until `job` is done.
   void wait(const BlockJob& job);
-  void run_worker();
+  // A worker's loop: decodes queued jobs until `stop` is requested and the queue is empty.
+  void run_worker(const std::stop_token& stop);
 };
 
 }  // namespace envsetup::install

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -17,28 +18,29 @@ constexpr std::size_t k_chunk = std::size_t{256} << 10;
 }
 
 // The queue holds chunks of up to k_chunk bytes; the worker (started by the first update)
-// hashes the front chunk outside the lock and recycles its buffer.
+// hashes the front chunk outside the lock and recycles its buffer. Destroying the State stops
+// the worker (its jthread requests a stop, which wakes `changed`) once the queue is empty and
+// joins it before any other member goes: `worker` is the last member.
 struct BackgroundSha256::State {
   std::size_t max_queued;
   std::mutex mutex;
-  std::condition_variable changed;
+  std::condition_variable_any changed;  // _any: its waits also wake on the worker's stop
   std::deque<std::vector<char>> queue;
   std::vector<std::vector<char>> spare;
   std::size_t queued = 0;
   bool busy = false;  // the worker holds a chunk
-  bool stop = false;
   Sha256 hash;
-  std::thread worker;
+  std::jthread worker;  // last: stopped and joined first
 
   explicit State(std::size_t limit) : max_queued(std::max(limit, k_chunk)) {}
 
-  void run()
+  void run(const std::stop_token& stop)
   {
     std::unique_lock lock(mutex);
     for (;;) {
-      changed.wait(lock, [&] { return stop || !queue.empty(); });
+      changed.wait(lock, stop, [&] { return !queue.empty(); });
       if (queue.empty()) {
-        return;
+        return;  // stop requested and nothing left to hash
       }
       std::vector<char> chunk = std::move(queue.front());
       queue.pop_front();
@@ -62,17 +64,7 @@ struct BackgroundSha256::State {
 
 BackgroundSha256::BackgroundSha256(std::size_t max_queued) : m_state(std::make_unique<State>(max_queued)) {}
 
-BackgroundSha256::~BackgroundSha256()
-{
-  if (m_state && m_state->worker.joinable()) {
-    {
-      const std::lock_guard lock(m_state->mutex);
-      m_state->stop = true;
-    }
-    m_state->changed.notify_all();
-    m_state->worker.join();
-  }
-}
+BackgroundSha256::~BackgroundSha256() = default;  // ~State stops and joins the worker
 
 BackgroundSha256::BackgroundSha256(BackgroundSha256&&) noexcept = default;
 
@@ -89,7 +81,7 @@ void BackgroundSha256::update(const void* data, std::size_t size)
 {
   const auto* bytes = static_cast<const char*>(data);
   if (!m_state->worker.joinable()) {
-    m_state->worker = std::thread([state = m_state.get()] { state->run(); });
+    m_state->worker = std::jthread([state = m_state.get()](const std::stop_token& stop) { state->run(stop); });
   }
   std::unique_lock lock(m_state->mutex);
   while (size > 0) {

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one place in verify that dlopen()s libcuda.so.1.
+// libcuda.so.1 loaded through util::DlHandle, its entry points resolved once.
 #include <envsetup/verify/cuda_driver.hpp>
 
 #include <utility>
-
-#include <dlfcn.h>
 
 namespace envsetup::verify {
 
@@ -12,13 +10,12 @@ namespace {
 
 // Resolves `names` in order (the newest ABI first) into `function`; false when none exists.
 template <typename Function>
-bool resolve(void* handle, Function& function, std::initializer_list<const char*> names,
+bool resolve(const util::DlHandle& library, Function& function, std::initializer_list<const char*> names,
              std::string& missing)
 {
   for (const char* name : names) {
-    // POSIX guarantees that a data pointer from dlsym converts to a function pointer.
-    if (void* symbol = ::dlsym(handle, name); symbol != nullptr) {
-      function = reinterpret_cast<Function>(symbol);
+    if (auto symbol = library.symbol<Function>(name); symbol != nullptr) {
+      function = symbol;
       return true;
     }
   }
@@ -26,7 +23,7 @@ bool resolve(void* handle, Function& function, std::initializer_list<const char*
   return false;
 }
 
-bool resolve_all(void* handle, CudaApi& api, std::string& missing)
+bool resolve_all(const util::DlHandle& handle, CudaApi& api, std::string& missing)
 {
   return resolve(handle, api.init, {"cuInit"}, missing) &&
          resolve(handle, api.driver_get_version, {"cuDriverGetVersion"}, missing) &&
@@ -59,34 +56,19 @@ bool resolve_all(void* handle, CudaApi& api, std::string& missing)
 
 util::Result<CudaLibrary> CudaLibrary::load(const std::string& library)
 {
-  void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
-    return util::make_error(util::ErrorKind::environment, "cannot load `" + library + "`")
-      .with_cause(why != nullptr ? why : "dlopen failed");
+  auto handle = util::DlHandle::open(library, util::ErrorKind::environment);
+  if (!handle) {
+    return std::move(handle).error();
   }
   CudaApi api;
   std::string missing;
-  if (!resolve_all(handle, api, missing)) {
-    ::dlclose(handle);
+  if (!resolve_all(*handle, api, missing)) {
     return util::make_error(util::ErrorKind::environment,
                             "`" + library + "` is not a usable CUDA driver")
       .with_cause("it does not export `" + missing + "`")
       .with_hint("envsetup needs an NVIDIA driver >= 450 (CUDA 11.0)");
   }
-  return CudaLibrary(handle, api);
-}
-
-CudaLibrary::CudaLibrary(CudaLibrary&& other) noexcept
-  : m_handle(std::exchange(other.m_handle, nullptr)), m_api(other.m_api)
-{
-}
-
-CudaLibrary::~CudaLibrary()
-{
-  if (m_handle != nullptr) {
-    ::dlclose(m_handle);
-  }
+  return CudaLibrary(std::move(*handle), api);
 }
 
 std::string CudaLibrary::error_name(CuResult result) const

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// A thin dlopen() wrapper of the CUDA driver API (libcuda.so.1): the few types and functions
-// `envsetup verify` uses, declared here from the driver API's documented C ABI, so neither
-// the build nor the host needs CUDA headers or a toolkit.
+// A thin wrapper of the CUDA driver API (libcuda.so.1), loaded with util::DlHandle: the few
+// types and functions `envsetup verify` uses, declared here from the driver API's documented
+// C ABI, so neither the build nor the host needs CUDA headers or a toolkit.
 #pragma once
 
+#include <envsetup/util/dl_handle.hpp>
 #include <envsetup/util/error.hpp>
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace envsetup::verify {
 
@@ -62,19 +64,19 @@ struct CudaApi {
   CuResult (*get_error_name)(CuResult, const char**) = nullptr;
 };
 
-// One loaded libcuda.so.1 (dlclose'd on destruction), with every entry point resolved.
+// One loaded libcuda.so.1 (closed on destruction), with every entry point resolved.
 class CudaLibrary {
 public:
-  // dlopen()s `library` (a path, or a bare name for the system search) and resolves every
+  // Loads `library` (a path, or a bare name for the system search) and resolves every
   // function of CudaApi. Errors (environment): the library cannot be loaded, or lacks one of
   // the functions (a driver older than 450 or not a CUDA driver).
   [[nodiscard]] static util::Result<CudaLibrary> load(const std::string& library);
 
-  CudaLibrary(CudaLibrary&& other) noexcept;
+  CudaLibrary(CudaLibrary&& other) noexcept = default;
   CudaLibrary& operator=(CudaLibrary&&) = delete;
   CudaLibrary(const CudaLibrary&) = delete;
   CudaLibrary& operator=(const CudaLibrary&) = delete;
-  ~CudaLibrary();
+  ~CudaLibrary() = default;
 
   [[nodiscard]] const CudaApi& api() const { return m_api; }
 
@@ -85,9 +87,9 @@ public:
   [[nodiscard]] util::Status check(CuResult result, const std::string& what) const;
 
 private:
-  CudaLibrary(void* handle, CudaApi api) : m_handle(handle), m_api(api) {}
+  CudaLibrary(util::DlHandle handle, const CudaApi& api) : m_handle(std::move(handle)), m_api(api) {}
 
-  void* m_handle = nullptr;
+  util::DlHandle m_handle;  // closed with this object; m_api points into it
   CudaApi m_api;
 };
 

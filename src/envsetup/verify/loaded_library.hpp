@@ -4,35 +4,39 @@
 #pragma once
 
 #include <envsetup/core/version.hpp>
+#include <envsetup/util/dl_handle.hpp>
 #include <envsetup/util/error.hpp>
 #include <envsetup/verify/check.hpp>
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace envsetup::verify::detail {
 
-// A library dlopen()ed by path with RTLD_NOW | RTLD_LOCAL. It is never closed: CUDA
-// libraries register exit handlers, and unloading them early is what breaks processes.
+// A library loaded by path (util::DlHandle: RTLD_NOW | RTLD_LOCAL). It is never closed
+// (DlHandle::keep_loaded): CUDA libraries register exit handlers, and unloading them early is
+// what breaks processes. Its symbols therefore stay valid until the process exits. Move-only.
 class LoadedLibrary {
 public:
-  // Errors (kind verification): dlopen failed; the message has dlerror()'s text.
+  // Errors (kind verification): the library cannot be loaded; the message has dlerror()'s text.
   [[nodiscard]] static util::Result<LoadedLibrary> open(const std::filesystem::path& path);
 
   template <typename Function>
   [[nodiscard]] Function symbol(const char* name) const
   {
-    // POSIX guarantees that a data pointer from dlsym converts to a function pointer.
-    return reinterpret_cast<Function>(raw_symbol(name));
+    return m_handle.symbol<Function>(name);
   }
   [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
 
 private:
-  LoadedLibrary(void* handle, std::filesystem::path path) : m_handle(handle), m_path(std::move(path)) {}
-  [[nodiscard]] void* raw_symbol(const char* name) const;
+  LoadedLibrary(util::DlHandle handle, std::filesystem::path path)
+    : m_handle(std::move(handle)), m_path(std::move(path))
+  {
+  }
 
-  void* m_handle = nullptr;
+  util::DlHandle m_handle;  // kept loaded
   std::filesystem::path m_path;
 };
 

@@ -3,8 +3,6 @@
 #include <envsetup/verify/loaded_library.hpp>
 #include <envsetup/verify/toolkit_check.hpp>
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <cstddef>
 
@@ -116,18 +114,14 @@ namespace detail {
 
 util::Result<LoadedLibrary> LoadedLibrary::open(const fs::path& path)
 {
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
+  auto handle = util::DlHandle::open(path.string(), util::ErrorKind::verification);
+  if (!handle) {
+    const auto& causes = handle.error().causes;
     return util::make_error(util::ErrorKind::verification,
-                            "cannot load " + path.string() + ": " + (why != nullptr ? why : "unknown error"));
+                            "cannot load " + path.string() + ": " + (causes.empty() ? "unknown error" : causes.front()));
   }
-  return LoadedLibrary(handle, path);
-}
-
-void* LoadedLibrary::raw_symbol(const char* name) const
-{
-  return ::dlsym(m_handle, name);
+  handle->keep_loaded();  // never dlclose()d: see the class comment
+  return LoadedLibrary(std::move(*handle), path);
 }
 
 Check cudart_check(const fs::path& prefix, const std::optional<core::Version>& cuda,
@@ -151,7 +145,8 @@ Check cublas_check(const fs::path& prefix, const std::optional<core::Version>& c
                    std::optional<LoadedLibrary>& loaded)
 {
   Check check;
-  // libcublas needs libcublasLt of the same prefix; loaded first, it satisfies that need.
+  // libcublas needs libcublasLt of the same prefix; loaded first (and, like every
+  // LoadedLibrary, never unloaded), it satisfies that need.
   if (auto lt = find_prefix_library(prefix, "libcublasLt.so")) {
     (void)LoadedLibrary::open(*lt);
   }
