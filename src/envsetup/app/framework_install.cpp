@@ -100,12 +100,19 @@ util::Status decide_venv(const FrameworkInstallOptions& options, FrameworkInstal
       .with_hint("choose another folder with `--venv DIR`");
   }
   const std::string wanted = result.python.version.text();
-  if (state->python == result.python.version) {
-    result.venv_action = options.force ? VenvAction::recreate : VenvAction::reuse;
+  if (options.force) {
+    // Refused here, before anything (a toolkit) is installed, when the folder holds more
+    // than a venv; remove_venv checks again on the folder it deletes in.
+    auto parts = pyenv::venv_parts(result.venv);
+    if (!parts) {
+      return std::move(parts).error();
+    }
+    result.venv_action = VenvAction::recreate;
+    result.venv_parts = std::move(parts).value();
     return util::ok_status();
   }
-  if (options.force) {
-    result.venv_action = VenvAction::recreate;
+  if (state->python == result.python.version) {
+    result.venv_action = VenvAction::reuse;
     return util::ok_status();
   }
   return util::make_error(util::ErrorKind::environment,

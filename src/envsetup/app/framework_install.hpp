@@ -45,6 +45,7 @@ struct FrameworkInstallPlan {
   Interpreter python;
   std::filesystem::path venv;  // absolute
   VenvAction venv_action = VenvAction::create;
+  std::vector<std::string> venv_parts;  // recreate: the venv's entries that are deleted (pyenv::venv_parts)
   std::optional<std::string> toolkit_cuda;   // set when a toolkit prefix is installed first
   std::optional<std::string> toolkit_cudnn;
   std::string toolkit_reason;                // "TensorFlow 2.13 needs a system CUDA", "--with-toolkit"

@@ -39,7 +39,11 @@ std::vector<std::string> command_lines(const app::FrameworkInstallPlan& plan)
     lines.push_back(toolkit_line(plan));
   }
   if (plan.venv_action == app::VenvAction::recreate) {
-    lines.push_back("rm -rf " + util::shell_word(plan.venv.string()));
+    std::vector<std::string> parts;
+    for (const auto& part : plan.venv_parts) {
+      parts.push_back((plan.venv / part).string());
+    }
+    lines.push_back("rm -rf " + shell_line(parts));
   }
   if (!plan.venv_command.empty()) {
     lines.push_back(shell_line(plan.venv_command));

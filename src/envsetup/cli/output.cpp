@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -44,14 +45,101 @@ const char* kind_name(util::ErrorKind kind)
 }
 }  // namespace
 
+// Forwards to `target` at once (no buffer of its own, so raw_stderr and the filtered stream
+// keep their order), escaping control characters other than the newline and delete.
+class ControlCharacterFilter::Buffer : public std::streambuf {
+public:
+  explicit Buffer(std::streambuf* target) : m_target(target) {}
+
+protected:
+  int_type overflow(int_type ch) override
+  {
+    if (traits_type::eq_int_type(ch, traits_type::eof())) {
+      return traits_type::not_eof(ch);
+    }
+    const char c = traits_type::to_char_type(ch);
+    return xsputn(&c, 1) == 1 ? ch : traits_type::eof();
+  }
+
+  std::streamsize xsputn(const char* text, std::streamsize count) override
+  {
+    std::streamsize done = 0;
+    while (done < count) {
+      std::streamsize plain = done;
+      while (plain < count && !needs_escape(text[plain])) {
+        ++plain;
+      }
+      if (plain > done && m_target->sputn(text + done, plain - done) != plain - done) {
+        return done;
+      }
+      done = plain;
+      if (done < count) {
+        const std::string escaped = util::escape_control_characters(std::string_view(text + done, 1));
+        if (m_target->sputn(escaped.data(), static_cast<std::streamsize>(escaped.size())) !=
+            static_cast<std::streamsize>(escaped.size())) {
+          return done;
+        }
+        ++done;
+      }
+    }
+    return done;
+  }
+
+  int sync() override { return m_target->pubsync(); }
+
+private:
+  static bool needs_escape(char c) { return util::is_control_character(c) && c != '\n' && c != '\x7f'; }
+
+  std::streambuf* m_target;
+};
+
+namespace {
+std::streambuf* g_raw_stderr = nullptr;  // the unfiltered stderr buffer while a filter lives
+}  // namespace
+
+ControlCharacterFilter::ControlCharacterFilter()
+    : m_out(std::cout.rdbuf()), m_err(std::cerr.rdbuf()), m_out_filter(std::make_unique<Buffer>(m_out)),
+      m_err_filter(std::make_unique<Buffer>(m_err))
+{
+  std::cout.flush();
+  std::cerr.flush();
+  std::cout.rdbuf(m_out_filter.get());
+  std::cerr.rdbuf(m_err_filter.get());
+  g_raw_stderr = m_err;
+}
+
+ControlCharacterFilter::~ControlCharacterFilter()
+{
+  std::cout.flush();
+  std::cerr.flush();
+  std::cout.rdbuf(m_out);
+  std::cerr.rdbuf(m_err);
+  g_raw_stderr = nullptr;
+}
+
+std::ostream& raw_stderr()
+{
+  if (g_raw_stderr == nullptr) {
+    return std::cerr;
+  }
+  static std::ostream raw(nullptr);
+  raw.rdbuf(g_raw_stderr);
+  return raw;
+}
+
+std::string field_text(std::string_view text)
+{
+  return util::escape_control_characters(text);
+}
+
 void print_error(std::ostream& out, const util::Error& error)
 {
-  out << "envsetup: error: " << error.message << '\n';
+  out << "envsetup: error: " << field_text(error.message) << '\n';
   for (const auto& cause : error.causes) {
-    out << "  caused by: " << cause << '\n';
+    out << "  caused by: " << field_text(cause) << '\n';
   }
   for (const auto& hint : error.hints) {
-    out << "  hint: " << hint << '\n';
+    out << "  hint: " << field_text(hint) << '\n';
   }
 }
 
@@ -65,7 +153,9 @@ void print_error_json(std::ostream& out, const util::Error& error)
       {"causes", error.causes},
       {"hints", error.hints}}},
   };
-  out << document.dump() << '\n';  // one line: also valid inside a stream of JSON events
+  // One line: also valid inside a stream of JSON events. Control characters come out as
+  // \u00XX; invalid UTF-8 (an archive's entry name, say) as U+FFFD instead of an exception.
+  out << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 int report_error(const util::Error& error, bool json)
@@ -82,6 +172,9 @@ Table::Table(std::vector<std::string> header) : m_header(std::move(header)) {}
 void Table::add(std::vector<std::string> row)
 {
   row.resize(m_header.size());
+  for (auto& cell : row) {
+    cell = field_text(cell);  // one line per row, whatever a cell holds
+  }
   m_rows.push_back(std::move(row));
 }
 

@@ -5,10 +5,43 @@
 #include <envsetup/util/error.hpp>
 
 #include <iosfwd>
+#include <memory>
+#include <streambuf>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace envsetup::cli {
+
+// Everything envsetup prints may hold text from outside (manifests, archive names, URLs,
+// flags, host files), and a control character in it could move the cursor, recolour,
+// retitle or clear the user's terminal. While a ControlCharacterFilter lives, std::cout and
+// std::cerr write every control character except the newline (the CLI's own layout) as an
+// escape (`\x1b`, `\t`, `\r`; util::escape_control_characters), once, whoever prints.
+// Delete (0x7f) passes: terminals ignore it and JSON output (nlohmann escapes every byte
+// below 0x20 itself) may carry it. Fields that must stay on one line (error causes, table
+// cells) also escape their newlines; see field_text.
+class ControlCharacterFilter {
+public:
+  ControlCharacterFilter();
+  ~ControlCharacterFilter();
+  ControlCharacterFilter(const ControlCharacterFilter&) = delete;
+  ControlCharacterFilter& operator=(const ControlCharacterFilter&) = delete;
+
+private:
+  class Buffer;
+  std::streambuf* m_out = nullptr;
+  std::streambuf* m_err = nullptr;
+  std::unique_ptr<Buffer> m_out_filter;
+  std::unique_ptr<Buffer> m_err_filter;
+};
+
+// Standard error without the filter, for the progress renderer's own cursor movements
+// (never for text from outside). std::cerr itself when no filter is installed.
+[[nodiscard]] std::ostream& raw_stderr();
+
+// `text` for one field of a line: every control character escaped, newlines included.
+[[nodiscard]] std::string field_text(std::string_view text);
 
 // Writes `error` as `envsetup: error: ...`, `  caused by: ...`, `  hint: ...` lines.
 void print_error(std::ostream& out, const util::Error& error);

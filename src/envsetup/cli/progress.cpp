@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <envsetup/cli/output.hpp>
 #include <envsetup/cli/progress.hpp>
 
 #include <nlohmann/json.hpp>
@@ -30,19 +31,19 @@ class LineProgress : public fetch::DownloadObserver {
 public:
   void on_start(const fetch::DownloadItem& item, std::uint64_t offset) override
   {
-    std::cerr << "downloading " << item.name << " (" << human_bytes(item.size) << ")"
+    std::cerr << "downloading " << field_text(item.name) << " (" << human_bytes(item.size) << ")"
               << (offset > 0 ? ", resuming at " + human_bytes(offset) : "") << '\n';
   }
   void on_progress(const fetch::DownloadItem&, std::uint64_t) override {}
   void on_retry(const fetch::DownloadItem& item, int attempt, const std::string& reason,
                 std::chrono::milliseconds delay) override
   {
-    std::cerr << "retrying " << item.name << " in " << delay.count() << " ms (attempt " << attempt
-              << " failed: " << reason << ")\n";
+    std::cerr << "retrying " << field_text(item.name) << " in " << delay.count() << " ms (attempt " << attempt
+              << " failed: " << field_text(reason) << ")\n";
   }
   void on_done(const fetch::DownloadOutcome& outcome) override
   {
-    std::cerr << (outcome.from_cache ? "cached      " : "verified    ") << outcome.item.name << '\n';
+    std::cerr << (outcome.from_cache ? "cached      " : "verified    ") << field_text(outcome.item.name) << '\n';
   }
 };
 
@@ -73,7 +74,10 @@ public:
   }
 
 private:
-  static void emit(const nlohmann::json& event) { std::cout << event.dump() << '\n' << std::flush; }
+  static void emit(const nlohmann::json& event)
+  {
+    std::cout << event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n' << std::flush;
+  }
   std::map<std::string, Clock::time_point> m_last;
 };
 
@@ -101,8 +105,8 @@ public:
                 std::chrono::milliseconds delay) override
   {
     clear();
-    std::cerr << "retrying " << item.name << " in " << delay.count() << " ms (attempt " << attempt
-              << ": " << reason << ")\n";
+    std::cerr << "retrying " << field_text(item.name) << " in " << delay.count() << " ms (attempt " << attempt
+              << ": " << field_text(reason) << ")\n";
     m_active.erase(item.name);
     m_lines = 0;
     redraw(true);
@@ -113,7 +117,7 @@ public:
     if (outcome.from_cache) {
       m_done_bytes += outcome.item.size;
     }
-    std::cerr << (outcome.from_cache ? "cached    " : "verified  ") << outcome.item.name << '\n';
+    std::cerr << (outcome.from_cache ? "cached    " : "verified  ") << field_text(outcome.item.name) << '\n';
     m_active.erase(outcome.item.name);
     m_lines = 0;
     redraw(true);
@@ -127,11 +131,14 @@ private:
     Clock::time_point started;
   };
 
+  // The one place envsetup writes escape sequences: its own, unfiltered (raw_stderr).
   void clear()
   {
+    std::cerr.flush();
     for (int i = 0; i < m_lines; ++i) {
-      std::cerr << "\x1b[1A\x1b[2K";
+      raw_stderr() << "\x1b[1A\x1b[2K";
     }
+    raw_stderr().flush();
     m_lines = 0;
   }
 
@@ -146,7 +153,7 @@ private:
       const double rate = static_cast<double>(state.have - state.start) / std::max(seconds_since(state.started), 0.001);
       const int percent = state.size > 0 ? static_cast<int>(100.0 * static_cast<double>(state.have) / static_cast<double>(state.size)) : 100;
       char line[256];
-      std::snprintf(line, sizeof line, "  %-56.56s %3d%% %10s %12s", name.c_str(), percent,
+      std::snprintf(line, sizeof line, "  %-56.56s %3d%% %10s %12s", field_text(name).c_str(), percent,
                     human_bytes(state.have).c_str(), rate_text(rate).c_str());
       std::cerr << line << '\n';
       ++m_lines;

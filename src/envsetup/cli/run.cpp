@@ -3,11 +3,21 @@
 
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/output.hpp>
+#include <envsetup/detect/detect.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <exception>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <string_view>
 
 #ifndef ENVSETUP_VERSION
 #error "ENVSETUP_VERSION must be defined by the build"
@@ -15,8 +25,139 @@
 
 namespace envsetup::cli {
 
+namespace {
+
+// The edge: every flag and environment variable that carries a path, a URL or a host fact is
+// checked here, once, before any command runs, so that nothing below sees a newline in a
+// path (which would end a line of `activate` or requirements.txt) or garbage that the same
+// value as a flag would refuse. A failed check is a usage error naming the flag or variable.
+
+// Options (long flags and positionals, by name) whose value is a path ("python": the hidden
+// check-framework's interpreter; elsewhere an X.Y, which has no control character either).
+constexpr std::array<std::string_view, 12> k_path_options = {
+  "prefix", "store", "cache", "venv", "matrix", "sysroot", "cacert", "output", "library", "dir", "outdir", "python"};
+
+// Environment variables that carry a path envsetup reads or writes under.
+constexpr std::array<std::string_view, 6> k_path_variables = {
+  "ENVSETUP_STORE", "ENVSETUP_CACHE_DIR", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT", "XDG_DATA_HOME", "XDG_CACHE_HOME"};
+
+// The first problem found, kept for `run` to print as envsetup prints every error; CLI11 only
+// sees that a check failed.
+using ProblemSlot = std::shared_ptr<std::optional<util::Error>>;
+
+util::Status check_path(std::string_view name, std::string_view value)
+{
+  return util::require_no_control_characters(name, value);
+}
+
+// --mirror and ENVSETUP_MIRROR: a folder, or a URL (anything with `://`).
+util::Status check_mirror(std::string_view name, std::string_view value)
+{
+  ENVSETUP_TRY(check_path(name, value));
+  if (value.find("://") == std::string_view::npos) {
+    return util::ok_status();
+  }
+  if (auto problem = util::mirror_url_problem(value)) {
+    return util::make_error(util::ErrorKind::usage, std::string(name) + " `" + util::escape_control_characters(value) +
+                                                      "` is not a mirror URL")
+      .with_cause(*problem)
+      .with_hint("give an http://, https:// or file:/// URL, or a folder, e.g. http://mirror.lab/nvidia/");
+  }
+  return util::ok_status();
+}
+
+util::Status check_wheel_mirror(std::string_view name, std::string_view value)
+{
+  if (auto problem = util::mirror_url_problem(value)) {
+    return util::make_error(util::ErrorKind::usage, std::string(name) + " `" + util::escape_control_characters(value) +
+                                                      "` is not a wheel index URL")
+      .with_cause(*problem)
+      .with_hint("give the root that holds cu124/, cpu/, ... e.g. http://mirror.lab/pytorch/whl/");
+  }
+  return util::ok_status();
+}
+
+using Check = std::function<util::Status(std::string_view, std::string_view)>;
+
+std::optional<Check> check_for(const CLI::Option& option, std::string& flag)
+{
+  const auto& long_names = option.get_lnames();
+  const std::string name = long_names.empty() ? option.get_name(true) : long_names.front();
+  flag = long_names.empty() ? name : "--" + name;
+  if (name == "wheel-mirror") {
+    return check_wheel_mirror;
+  }
+  if (name == "mirror") {
+    return check_mirror;
+  }
+  if (std::find(k_path_options.begin(), k_path_options.end(), name) != k_path_options.end()) {
+    return check_path;
+  }
+  return std::nullopt;
+}
+
+// Adds the edge checks to every path and URL option of `app` and its subcommands.
+void add_option_checks(CLI::App& app, const ProblemSlot& problem)
+{
+  for (auto* option : app.get_options()) {
+    std::string flag;
+    if (auto check = check_for(*option, flag)) {
+      option->check(CLI::Validator(
+        [check = std::move(*check), flag, problem](std::string& value) -> std::string {
+          auto status = check(flag, value);
+          if (status) {
+            return {};
+          }
+          if (!problem->has_value()) {
+            *problem = status.error();
+          }
+          return status.error().message;
+        },
+        ""));
+    }
+  }
+  for (auto* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    add_option_checks(*command, problem);
+  }
+}
+
+std::optional<std::string> variable(std::string_view name)
+{
+  const char* value = std::getenv(std::string(name).c_str());
+  return value == nullptr || *value == '\0' ? std::nullopt : std::optional<std::string>(value);
+}
+
+// The environment variables envsetup reads, checked as strictly as the flags they stand for.
+util::Status check_environment()
+{
+  for (const auto name : k_path_variables) {
+    if (const auto value = variable(name)) {
+      ENVSETUP_TRY(check_path(name, *value));
+    }
+  }
+  if (const auto value = variable("ENVSETUP_MIRROR")) {
+    ENVSETUP_TRY(check_mirror("ENVSETUP_MIRROR", *value));
+  }
+  if (const auto value = variable(detect::k_driver_override)) {
+    ENVSETUP_TRY(detect::parse_driver_override(*value));
+  }
+  if (const auto value = variable(detect::k_gpus_override)) {
+    ENVSETUP_TRY(detect::parse_gpus_override(*value));
+  }
+  return util::ok_status();
+}
+
+// Whether the command line asks for JSON; for errors found before the flags are known.
+bool json_requested(int argc, char** argv)
+{
+  return std::any_of(argv + std::min(argc, 1), argv + argc, [](const char* arg) { return std::string_view(arg) == "--json"; });
+}
+
+}  // namespace
+
 int run(int argc, char** argv)
 {
+  const ControlCharacterFilter filter;  // nothing from outside drives the terminal
   try {
     CLI::App app{"envsetup: from \"I have an NVIDIA GPU\" to a verified PyTorch, TensorFlow or "
                  "JAX setup"};
@@ -35,9 +176,21 @@ int run(int argc, char** argv)
     add_matrix_command(app, result);
     add_doctor_command(app, result);
     add_verify_command(app, result);
+    const auto problem = std::make_shared<std::optional<util::Error>>();
+    add_option_checks(app, problem);
+    // Runs after the flags parsed and before any command's callback.
+    app.parse_complete_callback([problem] {
+      if (auto status = check_environment(); !status) {
+        *problem = status.error();
+        throw CLI::ValidationError("environment", status.error().message);
+      }
+    });
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+      if (problem->has_value()) {
+        return report_error(**problem, json_requested(argc, argv));
+      }
       const int code = app.exit(e);
       return code == 0 ? k_exit_ok : k_exit_usage;
     }

@@ -123,16 +123,18 @@ std::vector<GpuInfo> scan_pci(const SystemProbe& probe, const matrix::Matrix& ma
   return gpus;
 }
 
+// ENVSETUP_GPUS for detection: a field that does not parse is ignored with a warning (the cli
+// has refused such a value before detection runs; see parse_gpus_override).
 std::vector<GpuInfo> gpus_from_override(const std::string& value, std::vector<std::string>& warnings)
 {
   std::vector<GpuInfo> gpus;
-  if (value == "none") {
+  if (util::trim(value) == "none") {
     return gpus;
   }
   for (const auto field : util::split(value, ',')) {
     auto capability = core::ComputeCapability::parse(field);
     if (!capability) {
-      warnings.push_back("ENVSETUP_GPUS: ignoring `" + std::string(field) +
+      warnings.push_back("ENVSETUP_GPUS: ignoring `" + util::escape_control_characters(field) +
                          "`, not a compute capability");
       continue;
     }
@@ -218,15 +220,15 @@ void detect_driver_and_gpus(const SystemProbe& probe, const matrix::Matrix& matr
   if (module && (report.gpus.empty() || some_capability_unknown)) {
     use_nvidia_smi(probe, report);
   }
-  if (const auto value = probe.env("ENVSETUP_DRIVER_VERSION")) {
-    auto version = core::Version::parse(*value);
-    if (*value == "none") {
-      report.driver.reset();
-    } else if (version) {
-      report.driver = DriverInfo{*version, {}, "ENVSETUP_DRIVER_VERSION", "", {}, {}};
-    } else {
-      report.warnings.push_back("ENVSETUP_DRIVER_VERSION: ignoring `" + *value +
+  if (const auto value = probe.env(std::string(k_driver_override))) {
+    auto version = parse_driver_override(*value);
+    if (!version) {
+      report.warnings.push_back("ENVSETUP_DRIVER_VERSION: ignoring `" + util::escape_control_characters(*value) +
                                 "`, not a driver version");
+    } else if (!*version) {
+      report.driver.reset();
+    } else {
+      report.driver = DriverInfo{**version, {}, "ENVSETUP_DRIVER_VERSION", "", {}, {}};
     }
   }
   if (const auto value = probe.env("ENVSETUP_GPUS")) {
@@ -242,6 +244,52 @@ void detect_driver_and_gpus(const SystemProbe& probe, const matrix::Matrix& matr
       }
     }
   }
+}
+
+util::Result<std::optional<core::Version>> parse_driver_override(std::string_view value)
+{
+  const auto text = util::trim(value);
+  if (text == "none") {
+    return std::optional<core::Version>{};
+  }
+  auto fail = [&](std::string why) {
+    return util::make_error(util::ErrorKind::usage, std::string(k_driver_override) + "=`" +
+                                                      util::escape_control_characters(value) +
+                                                      "` is not a driver version")
+      .with_cause(std::move(why))
+      .with_hint("set ENVSETUP_DRIVER_VERSION to the driver's version (550.54.15) or `none`, or unset it to "
+                 "detect the driver; `--driver` takes the same values");
+  };
+  auto version = core::Version::parse(text);
+  if (!version) {
+    return fail(util::escape_control_characters(version.error().causes.empty() ? version.error().message
+                                                                            : version.error().causes.front()));
+  }
+  if (version->parts().size() < 2 || version->parts().size() > 4) {
+    return fail("expected 2 to 4 dot-separated numbers");
+  }
+  return std::optional<core::Version>(*version);
+}
+
+util::Result<std::vector<core::ComputeCapability>> parse_gpus_override(std::string_view value)
+{
+  std::vector<core::ComputeCapability> capabilities;
+  if (util::trim(value) == "none") {
+    return capabilities;
+  }
+  for (const auto field : util::split(value, ',')) {
+    auto capability = core::ComputeCapability::parse(field);
+    if (!capability) {
+      return util::make_error(util::ErrorKind::usage, std::string(k_gpus_override) + "=`" +
+                                                        util::escape_control_characters(value) +
+                                                        "` is not a list of compute capabilities")
+        .with_cause("`" + util::escape_control_characters(field) + "` is not a compute capability")
+        .with_hint("set ENVSETUP_GPUS to compute capabilities separated by commas (8.6,8.9 or sm_86,sm_89) or "
+                   "`none`, or unset it to detect the GPUs; `--gpu` takes the same values");
+    }
+    capabilities.push_back(*capability);
+  }
+  return capabilities;
 }
 
 }  // namespace envsetup::detect

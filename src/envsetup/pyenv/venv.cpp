@@ -5,9 +5,182 @@
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <iterator>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace envsetup::pyenv {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Everything `python -m venv`, `uv venv`, pip (scripts, headers, data files) and envsetup
+// (its log) put directly in a venv's folder: all that envsetup ever deletes there.
+constexpr std::array<std::string_view, 12> k_venv_entries = {
+  "bin", "include", "lib", "lib64", "lib32", "share", "etc", "pyvenv.cfg", ".envsetup", ".gitignore",
+  "CACHEDIR.TAG", ".lock"};
+
+bool is_venv_entry(std::string_view name)
+{
+  return std::find(k_venv_entries.begin(), k_venv_entries.end(), name) != k_venv_entries.end();
+}
+
+// A file descriptor, closed on destruction.
+class Descriptor {
+public:
+  explicit Descriptor(int fd) : m_fd(fd) {}
+  ~Descriptor()
+  {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  [[nodiscard]] int get() const { return m_fd; }
+
+private:
+  int m_fd;
+};
+
+util::Error io_error(const std::string& what, const fs::path& path, int error_number)
+{
+  return util::make_error(util::ErrorKind::io, what + " " + path.string()).with_cause(std::strerror(error_number));
+}
+
+// The folder `dir` itself, opened without following a link in its last component.
+util::Result<int> open_folder(const fs::path& dir)
+{
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    return fd;
+  }
+  if (errno == ELOOP || errno == ENOTDIR) {
+    return util::make_error(util::ErrorKind::usage, dir.string() + " is a symbolic link or not a folder")
+      .with_cause("envsetup deletes a venv's parts only in the venv's real folder")
+      .with_hint("pass the folder the link points to with `--venv DIR`");
+  }
+  return io_error("cannot open", dir, errno);
+}
+
+// The entry names of the open folder `fd` (without . and ..).
+util::Result<std::vector<std::string>> entry_names(int fd, const fs::path& shown)
+{
+  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  DIR* stream = copy < 0 ? nullptr : ::fdopendir(copy);
+  if (stream == nullptr) {
+    const int error_number = errno;
+    if (copy >= 0) {
+      ::close(copy);
+    }
+    return io_error("cannot list", shown, error_number);
+  }
+  ::rewinddir(stream);
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(stream)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") {
+      names.emplace_back(name);
+    }
+  }
+  ::closedir(stream);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Deletes `name` in the open folder `parent_fd` (on device `device`) and, for a folder,
+// everything in it, each step relative to a descriptor: a symbolic link is unlinked, never
+// followed; a folder on another device (a mount point) is refused. Gone already is success.
+util::Status remove_entry(int parent_fd, dev_t device, const std::string& name, const fs::path& shown)
+{
+  struct stat info {};
+  if (::fstatat(parent_fd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) {
+    return errno == ENOENT ? util::ok_status() : util::Status(io_error("cannot inspect", shown, errno));
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    if (::unlinkat(parent_fd, name.c_str(), 0) != 0 && errno != ENOENT) {
+      return io_error("cannot delete", shown, errno);
+    }
+    return util::ok_status();
+  }
+  if (info.st_dev != device) {
+    return util::make_error(util::ErrorKind::io, "cannot delete " + shown.string())
+      .with_cause("it is a mount point; envsetup does not delete another file system's files");
+  }
+  const int fd = ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    return io_error("cannot open", shown, errno);  // replaced by a link meanwhile: ELOOP, not followed
+  }
+  const Descriptor folder(fd);
+  auto names = entry_names(folder.get(), shown);
+  if (!names) {
+    return std::move(names).error();
+  }
+  for (const auto& child : *names) {
+    ENVSETUP_TRY(remove_entry(folder.get(), device, child, shown / child));
+  }
+  if (::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+    return io_error("cannot delete", shown, errno);
+  }
+  return util::ok_status();
+}
+
+// Deletes the entries `names` (venv parts) of the open folder `fd`.
+util::Status remove_entries(int fd, const fs::path& dir, const std::vector<std::string>& names)
+{
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    return io_error("cannot inspect", dir, errno);
+  }
+  for (const auto& name : names) {
+    ENVSETUP_TRY(remove_entry(fd, info.st_dev, name, dir / name));
+  }
+  return util::ok_status();
+}
+
+util::Error foreign_entries_error(const fs::path& dir, const std::vector<std::string>& foreign);
+
+// The entries of the open venv folder `fd`, when every one is a venv's own part.
+util::Result<std::vector<std::string>> own_parts(int fd, const fs::path& dir)
+{
+  auto names = entry_names(fd, dir);
+  if (!names) {
+    return std::move(names).error();
+  }
+  std::vector<std::string> foreign;
+  std::copy_if(names->begin(), names->end(), std::back_inserter(foreign),
+               [](const std::string& name) { return !is_venv_entry(name); });
+  if (!foreign.empty()) {
+    return foreign_entries_error(dir, foreign);
+  }
+  return names;
+}
+
+// The usage error for a venv folder holding `foreign` entries besides a venv's own.
+util::Error foreign_entries_error(const fs::path& dir, const std::vector<std::string>& foreign)
+{
+  std::vector<std::string> shown(foreign.begin(), foreign.begin() + std::min<std::ptrdiff_t>(5, std::ssize(foreign)));
+  std::string listed = util::join(shown, ", ");
+  if (foreign.size() > shown.size()) {
+    listed += " and " + std::to_string(foreign.size() - shown.size()) + " more";
+  }
+  return util::make_error(util::ErrorKind::usage,
+                          dir.string() + " holds files that are not part of a virtual environment")
+    .with_cause("not a venv's own: " + listed)
+    .with_cause("envsetup deletes only a venv's parts (bin, lib, include, pyvenv.cfg, ...), never a folder "
+                "that also holds other files, such as a project where `python -m venv .` was run")
+    .with_hint("choose another folder with `--venv DIR`, or delete the venv's parts yourself and run again");
+}
+
+}  // namespace
 
 std::optional<core::Version> parse_pyvenv_cfg(std::string_view text)
 {
@@ -77,20 +250,23 @@ std::vector<std::string> venv_command(const fs::path& python, const fs::path& di
 
 util::Status create_venv(const fs::path& python, const fs::path& dir, std::chrono::milliseconds timeout)
 {
-  const bool existed = fs::exists(dir);
+  std::error_code ec;
+  const bool existed = fs::exists(fs::symlink_status(dir, ec));
   const auto argv = venv_command(python, dir);
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   auto result = util::run_process(python, args, timeout);
-  std::error_code ec;
   const bool ok = result && result->exit_code == 0 && fs::exists(venv_python(dir), ec);
   if (!ok) {
-    // Nothing half-done: the folder was absent or empty before, so all of it is ours.
-    if (existed) {
-      for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        fs::remove_all(entry.path(), ec);
+    // Nothing half-done: the venv's parts go (what the failed command made); anything else in
+    // the folder, and the folder itself unless this call created it, stays.
+    if (auto fd = open_folder(dir)) {
+      const Descriptor folder(*fd);
+      auto names = entry_names(folder.get(), dir).value_or({});
+      std::erase_if(names, [](const std::string& name) { return !is_venv_entry(name); });
+      (void)remove_entries(folder.get(), dir, names);
+      if (!existed) {
+        (void)::rmdir(dir.c_str());  // only when empty
       }
-    } else {
-      fs::remove_all(dir, ec);
     }
     auto error = util::make_error(util::ErrorKind::environment,
                                   "cannot create a virtual environment in " + dir.string());
@@ -108,22 +284,41 @@ util::Status create_venv(const fs::path& python, const fs::path& dir, std::chron
   return append_log(install_log_path(dir), command_line(argv) + "\n" + result->out + result->err + "\n");
 }
 
-util::Status remove_venv(const fs::path& dir)
+util::Result<std::vector<std::string>> venv_parts(const fs::path& dir)
 {
   auto state = inspect_venv(dir);
   if (!state) {
     return std::move(state).error();
   }
-  if (state->kind == VenvState::Kind::other) {
+  if (state->kind != VenvState::Kind::venv) {
     return util::make_error(util::ErrorKind::usage, dir.string() + " is not a virtual environment")
       .with_cause("it has no pyvenv.cfg and bin/python; envsetup deletes only venvs")
       .with_hint("choose another folder with `--venv DIR`");
   }
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  if (ec) {
-    return util::make_error(util::ErrorKind::io, "cannot delete " + dir.string()).with_cause(ec.message());
+  auto fd = open_folder(dir);
+  if (!fd) {
+    return std::move(fd).error();
   }
+  const Descriptor folder(*fd);
+  return own_parts(folder.get(), dir);
+}
+
+util::Status remove_venv(const fs::path& dir)
+{
+  ENVSETUP_TRY(venv_parts(dir));
+  auto fd = open_folder(dir);
+  if (!fd) {
+    return std::move(fd).error();
+  }
+  const Descriptor folder(*fd);
+  // Listed and checked again on the descriptor that the deletion uses: what is deleted is
+  // exactly what was checked, even if the folder was swapped meanwhile.
+  auto names = own_parts(folder.get(), dir);
+  if (!names) {
+    return std::move(names).error();
+  }
+  ENVSETUP_TRY(remove_entries(folder.get(), dir, *names));
+  (void)::rmdir(dir.c_str());  // the folder too, when nothing else appeared in it meanwhile
   return util::ok_status();
 }
 

@@ -48,15 +48,26 @@ struct VenvState {
                                                     const std::filesystem::path& dir);
 
 // Runs venv_command and checks that DIR/bin/python exists afterwards. On failure, removes
-// what it created (DIR must have been absent or empty) and returns an error (environment)
-// holding the interpreter's last output lines. The command line and its output are then
-// appended to install_log_path(DIR).
+// the venv parts it created (as remove_venv would, never following a link; DIR itself only
+// when it created DIR and DIR is empty again) and returns an error (environment) holding the
+// interpreter's last output lines. The command line and its output are then appended to
+// install_log_path(DIR).
 [[nodiscard]] util::Status create_venv(const std::filesystem::path& python,
                                        const std::filesystem::path& dir,
                                        std::chrono::milliseconds timeout);
 
-// Deletes a venv so that create_venv can recreate it. Refuses (usage) anything that
-// inspect_venv does not call a venv. Errors: io.
+// What remove_venv would delete: the names of DIR's entries, every one a venv's own part
+// (bin, include, lib, lib64, lib32, share, etc, pyvenv.cfg, .envsetup, and the .gitignore,
+// CACHEDIR.TAG, .lock that venv and uv write). Errors (usage): DIR is not a venv, is a symbolic
+// link, or holds anything else (a project folder where `python -m venv .` was run); the error
+// lists a few of the foreign entries. Errors (io): DIR cannot be read. Changes nothing.
+[[nodiscard]] util::Result<std::vector<std::string>> venv_parts(const std::filesystem::path& dir);
+
+// Deletes the parts of a venv (venv_parts), then the folder if it is empty, so that
+// create_venv can recreate it. Refuses what venv_parts refuses. Works relative to the folder's file
+// descriptor and never follows a symbolic link: a link (lib64 -> lib, or one pointing outside)
+// is unlinked, never entered; a folder on another file system (a mount point) is refused.
+// Errors: usage (as venv_parts), io.
 [[nodiscard]] util::Status remove_venv(const std::filesystem::path& dir);
 
 }  // namespace envsetup::pyenv

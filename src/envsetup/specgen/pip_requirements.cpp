@@ -58,9 +58,13 @@ util::Result<PipRequirements> pip_requirements(const core::Plan& plan, const Pip
     return util::make_error(util::ErrorKind::usage, "the plan installs no Python package")
       .with_hint("pass a framework: --framework torch, tensorflow or jax");
   }
-  if (options.wheel_mirror && !options.wheel_mirror->starts_with("http://") &&
-      !options.wheel_mirror->starts_with("https://") && !options.wheel_mirror->starts_with("file://")) {
-    return util::make_error(util::ErrorKind::usage, "--wheel-mirror `" + *options.wheel_mirror + "` is not a URL")
+  // Each requirement and the index URL become one line of requirements.txt (and one pip
+  // argument): a newline or space in the mirror would add lines or options of its own.
+  if (const auto problem = options.wheel_mirror ? util::mirror_url_problem(*options.wheel_mirror) : std::nullopt) {
+    return util::make_error(util::ErrorKind::usage,
+                            "--wheel-mirror `" + util::escape_control_characters(*options.wheel_mirror) +
+                              "` is not a wheel index URL")
+      .with_cause(*problem)
       .with_hint("give the root that holds cu124/, cpu/, ... e.g. http://mirror.lab/pytorch/whl/");
   }
   PipRequirements result;
@@ -93,6 +97,15 @@ util::Result<PipRequirements> pip_requirements(const core::Plan& plan, const Pip
     }
     result.requirements.push_back(
       pin(companion->first + "==" + companion_version(companion->second, *plan.version)));
+  }
+  for (const auto& requirement : result.requirements) {
+    if (util::find_control_character(requirement)) {
+      return util::make_error(util::ErrorKind::input, "the matrix's requirement `" +
+                                                        util::escape_control_characters(requirement) +
+                                                        "` is not one pip requirement")
+        .with_cause("it contains a control character, which would add a line to requirements.txt")
+        .with_hint("fix the matrix's `packages` (see `envsetup matrix validate`)");
+    }
   }
   result.framework_package = distribution_name(plan.packages.front());
   result.expected_version = plan.version->text() + (local_tag.empty() ? "" : "+" + local_tag);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/util/strings.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace envsetup::util {
@@ -67,6 +68,85 @@ std::string replace_all(std::string text, std::string_view name, std::string_vie
     pos += value.size();
   }
   return text;
+}
+
+std::optional<std::size_t> find_control_character(std::string_view text)
+{
+  const auto it = std::find_if(text.begin(), text.end(), is_control_character);
+  return it == text.end() ? std::nullopt : std::optional<std::size_t>(it - text.begin());
+}
+
+std::string escape_control_characters(std::string_view text)
+{
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (const char c : text) {
+    if (!is_control_character(c)) {
+      escaped += c;
+      continue;
+    }
+    switch (c) {
+      case '\n': escaped += "\\n"; break;
+      case '\t': escaped += "\\t"; break;
+      case '\r': escaped += "\\r"; break;
+      default: {
+        static constexpr char k_hex[] = "0123456789abcdef";
+        const auto byte = static_cast<unsigned char>(c);
+        escaped += "\\x";
+        escaped += k_hex[byte >> 4];
+        escaped += k_hex[byte & 0xf];
+      }
+    }
+  }
+  return escaped;
+}
+
+Error control_character_error(std::string_view name, std::string_view value)
+{
+  const auto at = find_control_character(value).value_or(0);
+  const std::string shown = escape_control_characters(value.substr(at, 1));
+  return make_error(ErrorKind::usage, std::string(name) + " `" + escape_control_characters(value) +
+                                        "` contains a control character")
+    .with_cause("`" + shown + "` at byte " + std::to_string(at) +
+                "; envsetup refuses newlines, tabs, escapes and other control characters in paths and URLs, "
+                "which would end a line in a generated script or drive the terminal")
+    .with_hint(name.starts_with('-')
+                 ? "give " + std::string(name) + " a value without control characters (rename the folder if needed)"
+                 : "set " + std::string(name) + " to a value without control characters, or unset it");
+}
+
+std::optional<std::string> mirror_url_problem(std::string_view text)
+{
+  if (const auto at = std::find_if(text.begin(), text.end(),
+                                   [](char c) { return c == ' ' || is_control_character(c); });
+      at != text.end()) {
+    return "it contains whitespace or a control character (`" + escape_control_characters(std::string_view(&*at, 1)) +
+           "` at byte " + std::to_string(at - text.begin()) + ")";
+  }
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (text.starts_with(scheme)) {
+      const auto rest = text.substr(scheme.size());
+      if (rest.empty() || rest.front() == '/') {
+        return std::string("it names no host after `") + std::string(scheme) + "`";
+      }
+      return std::nullopt;
+    }
+  }
+  if (text.starts_with("file://")) {
+    if (!text.substr(7).starts_with('/')) {
+      return std::string("a file URL needs an absolute path: file:///srv/mirror/");
+    }
+    return std::nullopt;
+  }
+  return std::string("it is not an http://, https:// or file:/// URL");
+}
+
+Status require_no_control_characters(std::string_view name, std::string_view value)
+{
+  if (find_control_character(value)) {
+    return control_character_error(name, value);
+  }
+  return ok_status();
 }
 
 }  // namespace envsetup::util

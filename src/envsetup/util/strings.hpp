@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <envsetup/util/error.hpp>
+
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +26,36 @@ namespace envsetup::util {
 
 // `text` with `{name}` replaced by `value` everywhere.
 [[nodiscard]] std::string replace_all(std::string text, std::string_view name, std::string_view value);
+
+// Control characters: the bytes below 0x20 (newline, tab, carriage return, escape, ...) and
+// 0x7f (delete). Text from outside (flags, environment variables, manifests, archive names)
+// that holds one can end a line in a generated script or drive the user's terminal.
+[[nodiscard]] constexpr bool is_control_character(char c)
+{
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7f;
+}
+
+// The offset of the first control character of `text`; nullopt when it has none.
+[[nodiscard]] std::optional<std::size_t> find_control_character(std::string_view text);
+
+// `text` with every control character written as an escape that shows what it was:
+// newline `\n`, tab `\t`, carriage return `\r`, any other one `\xNN` (escape is `\x1b`).
+// Other bytes, backslashes included, are unchanged, so text without control characters
+// stays as it is. For showing untrusted text on a terminal.
+[[nodiscard]] std::string escape_control_characters(std::string_view text);
+
+// The usage error for a flag or environment variable `name` (`--prefix`, `ENVSETUP_STORE`)
+// whose `value` holds a control character: names it, shows the value escaped, says where the
+// first one is and what to do.
+[[nodiscard]] Error control_character_error(std::string_view name, std::string_view value);
+
+// Why `text` cannot be a mirror URL: nullopt when it is `http://HOST...`, `https://HOST...`
+// or `file:///PATH...` with no whitespace and no control character (it becomes one line of
+// a requirements file or a curl URL), else a sentence saying what is wrong.
+[[nodiscard]] std::optional<std::string> mirror_url_problem(std::string_view text);
+
+// ok when `value` holds no control character, else control_character_error(name, value).
+[[nodiscard]] Status require_no_control_characters(std::string_view name, std::string_view value);
 
 }  // namespace envsetup::util
