@@ -55,7 +55,8 @@ THIRD_PARTY = (
     ThirdParty("libcurl", ("curl/",), ("fetch/curl_*.cpp", "fetch/curl_*.hpp")),
     ThirdParty("libarchive", ("archive.h", "archive_entry.h"), ("install/extract.cpp",)),
     ThirdParty("liblzma", ("lzma.h", "lzma/"),
-               ("install/xz_decoder.cpp", "install/decode_pool.cpp", "install/decode_pool_state.hpp")),
+               ("install/xz_decoder.cpp", "install/decode_pool.cpp", "install/decode_pool_state.hpp",
+                "install/archive_stream.cpp")),
     ThirdParty("Boost.Process", ("boost/process",), ("util/process.cpp",)),
     ThirdParty("dlopen", ("dlfcn.h",), ("util/dl_handle.cpp",)),
 )

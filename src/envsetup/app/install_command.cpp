@@ -78,8 +78,7 @@ util::Status write_activation(int staging_fd, const fs::path& prefix, const std:
                               std::vector<std::string>& files)
 {
   const std::map<std::string, std::string> variables = {
-    {"description", description},
-    {"prefix", prefix.string()},
+    {"description", util::escape_control_characters(description)},  // it lands in a comment
   };
   for (const auto& [template_name, file] : {std::pair{"activate.sh.tmpl", "activate"},
                                             std::pair{"activate.fish.tmpl", "activate.fish"}}) {
