@@ -80,23 +80,6 @@ bool resolves_inside(int root_fd, PathParts folder, std::deque<std::string> pend
 
 }  // namespace
 
-std::string join_parts(const PathParts& parts, std::size_t count)
-{
-  std::string joined;
-  for (std::size_t i = 0; i < count && i < parts.size(); ++i) {
-    if (i > 0) {
-      joined += '/';
-    }
-    joined += parts[i];
-  }
-  return joined;
-}
-
-std::string join_parts(const PathParts& parts)
-{
-  return join_parts(parts, parts.size());
-}
-
 util::Result<PathParts> split_member_name(std::string_view name)
 {
   if (!name.empty() && name.front() == '/') {
@@ -112,30 +95,6 @@ util::Result<PathParts> split_member_name(std::string_view name)
     }
   }
   return parts;
-}
-
-UniqueFd::~UniqueFd()
-{
-  static_cast<void>(close());
-}
-
-UniqueFd::UniqueFd(UniqueFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept
-{
-  if (this != &other) {
-    static_cast<void>(close());
-    m_fd = std::exchange(other.m_fd, -1);
-  }
-  return *this;
-}
-
-bool UniqueFd::close()
-{
-  if (m_fd < 0) {
-    return true;
-  }
-  return ::close(std::exchange(m_fd, -1)) == 0;
 }
 
 util::Result<UniqueFd> open_parent(int root_fd, const PathParts& path,

@@ -5,7 +5,9 @@
 // descriptor opened one component at a time with O_NOFOLLOW: the kernel itself refuses to
 // follow a symlink, whatever changed on disk since a check.
 
+#include <envsetup/util/beneath.hpp>
 #include <envsetup/util/error.hpp>
+#include <envsetup/util/unique_fd.hpp>
 
 #include <cstddef>
 #include <string>
@@ -14,36 +16,15 @@
 
 namespace envsetup::install {
 
-// A relative path as its components; none is empty, `.` or `..`.
-using PathParts = std::vector<std::string>;
-
-// The first `count` parts joined with '/' ("" for none).
-[[nodiscard]] std::string join_parts(const PathParts& parts, std::size_t count);
-[[nodiscard]] std::string join_parts(const PathParts& parts);
+// A relative path as its components; none is empty, `.` or `..` (util/beneath.hpp).
+using util::join_parts;
+using util::PathParts;
+using util::UniqueFd;
 
 // An archive member name as parts, empty and `.` components dropped ("./bin//x" gives
 // {"bin", "x"}; "./" gives {}). Errors (integrity, the message is the reason): an absolute
 // name, a `..` component.
 [[nodiscard]] util::Result<PathParts> split_member_name(std::string_view name);
-
-// Owns a file descriptor; closes it on destruction.
-class UniqueFd {
-public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : m_fd(fd) {}
-  ~UniqueFd();
-  UniqueFd(UniqueFd&& other) noexcept;
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-
-  [[nodiscard]] int get() const { return m_fd; }
-  // Closes now; false (errno set) when close fails, which can report a lost write.
-  [[nodiscard]] bool close();
-
-private:
-  int m_fd = -1;
-};
 
 // The folder that holds `path` (all parts but the last; `path` is not empty), opened from
 // `root_fd` one component at a time with O_NOFOLLOW. With `created` set, missing folders are

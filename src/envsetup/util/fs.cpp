@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <string>
 #include <sstream>
 
 namespace envsetup::util {
@@ -44,29 +45,49 @@ Error io_error(const std::string& what, const std::filesystem::path& path)
   return make_error(ErrorKind::io, what + " `" + path.string() + "`").with_cause(std::strerror(errno));
 }
 
-Result<FileLock> lock(const std::filesystem::path& path, bool wait, int& fd_out)
+// Takes the lock on the open lock file `fd` (owned); -1 in `fd_out` when busy without `wait`.
+Status lock_fd(int fd, bool wait, FileLock::Mode mode, const std::string& shown, int& fd_out)
 {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return io_error("cannot open the lock file", path);
-  }
-  while (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+  const int operation = (mode == FileLock::Mode::shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB);
+  while (::flock(fd, operation) != 0) {
     if (errno == EINTR) {
       continue;
     }
     const int saved = errno;
     ::close(fd);
+    fd_out = -1;
     if (!wait && saved == EWOULDBLOCK) {
-      fd_out = -1;
-      return FileLock();
+      return ok_status();
     }
-    errno = saved;
-    return io_error("cannot lock", path);
+    return make_error(ErrorKind::io, "cannot lock `" + shown + "`").with_cause(std::strerror(saved));
   }
   fd_out = fd;
-  return FileLock();
+  return ok_status();
+}
+
+Error lock_file_error(const std::string& shown, int saved)
+{
+  auto error = make_error(ErrorKind::io, "cannot create the lock file `" + shown + "`").with_cause(std::strerror(saved));
+  if (saved == ELOOP) {
+    error = std::move(error).with_cause("a symlink is in its place: lock files are never followed through links");
+  }
+  return std::move(error).with_hint("check that the folder is writable and is a folder (--cache, --store)");
+}
+
+Status lock(const std::filesystem::path& path, bool wait, FileLock::Mode mode, int& fd_out)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) {
+    return make_error(ErrorKind::io, "cannot create the folder `" + path.parent_path().string() + "`")
+      .with_cause(ec.message())
+      .with_hint("check that the folder is writable and is a folder (--cache, --store)");
+  }
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    return lock_file_error(path.string(), errno);
+  }
+  return lock_fd(fd, wait, mode, path.string(), fd_out);
 }
 
 }  // namespace
@@ -114,51 +135,88 @@ Status syncfs_path(const std::filesystem::path& path)
   return ok_status();
 }
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content)
+Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_view content)
 {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  const std::filesystem::path temporary =
-    path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    stream.write(content.data(), static_cast<std::streamsize>(content.size()));
-    stream.flush();
-    if (!stream) {
-      const auto error = io_error("cannot write", temporary);
-      std::filesystem::remove(temporary, ec);
-      return error;
+  const std::string temporary = "." + name + ".tmp-" + std::to_string(::getpid());
+  auto failed = [&](const std::string& what) {
+    const int saved = errno;
+    ::unlinkat(dir_fd, temporary.c_str(), 0);
+    return make_error(ErrorKind::io, what + " `" + name + "`").with_cause(std::strerror(saved));
+  };
+  // O_EXCL | O_NOFOLLOW: a file or link planted under the temporary name is never written
+  // through; one left by a killed run of this pid is replaced.
+  constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::openat(dir_fd, temporary.c_str(), flags, 0644);
+  if (fd < 0 && errno == EEXIST && ::unlinkat(dir_fd, temporary.c_str(), 0) == 0) {
+    fd = ::openat(dir_fd, temporary.c_str(), flags, 0644);
+  }
+  if (fd < 0) {
+    return failed("cannot write");
+  }
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t wrote = ::write(fd, content.data() + done, content.size() - done);
+    if (wrote < 0 && errno == EINTR) {
+      continue;
     }
+    if (wrote <= 0) {
+      ::close(fd);
+      return failed("cannot write");
+    }
+    done += static_cast<std::size_t>(wrote);
   }
-  if (auto synced = fsync_path(temporary); !synced) {
-    std::filesystem::remove(temporary, ec);
-    return synced;
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    return failed("cannot sync");
   }
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    return make_error(ErrorKind::io, "cannot rename into `" + path.string() + "`").with_cause(ec.message());
+  if (::close(fd) != 0) {
+    return failed("cannot write");
+  }
+  if (::renameat(dir_fd, temporary.c_str(), dir_fd, name.c_str()) != 0) {
+    return failed("cannot rename into");
   }
   return ok_status();
 }
 
-Result<FileLock> FileLock::acquire(const std::filesystem::path& path)
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+  const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    return io_error("cannot open the folder", folder);
+  }
+  auto written = write_file_atomic_at(dir_fd, path.filename().string(), content);
+  ::close(dir_fd);
+  if (!written) {
+    return std::move(written).error().with_cause("in `" + folder.string() + "`");
+  }
+  return ok_status();
+}
+
+Result<FileLock> FileLock::acquire(const std::filesystem::path& path, Mode mode)
 {
   FileLock result;
-  auto status = lock(path, true, result.m_fd);
-  if (!status) {
-    return std::move(status).error();
-  }
+  ENVSETUP_TRY(lock(path, true, mode, result.m_fd));
   return result;
 }
 
-Result<FileLock> FileLock::try_acquire(const std::filesystem::path& path)
+Result<FileLock> FileLock::try_acquire(const std::filesystem::path& path, Mode mode)
 {
   FileLock result;
-  auto status = lock(path, false, result.m_fd);
-  if (!status) {
-    return std::move(status).error();
+  ENVSETUP_TRY(lock(path, false, mode, result.m_fd));
+  return result;
+}
+
+Result<FileLock> FileLock::acquire_at(int dir_fd, const std::string& name, bool wait, Mode mode)
+{
+  const int fd = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    return lock_file_error(name, errno);
   }
+  FileLock result;
+  ENVSETUP_TRY(lock_fd(fd, wait, mode, name, result.m_fd));
   return result;
 }
 

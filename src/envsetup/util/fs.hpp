@@ -20,7 +20,14 @@ namespace envsetup::util {
 
 // Writes `content` to `path` atomically: a temporary file beside it, fsync, rename. A
 // reader sees the old file or the whole new one. Errors (kind io).
+// The file's name is trusted: its folder is opened following symlinks (callers pass paths they
+// chose); the file itself is written through write_file_atomic_at.
 [[nodiscard]] Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Writes `content` as `name` in the folder `dir_fd`: a temporary `.NAME.tmp-PID` created
+// with O_EXCL | O_NOFOLLOW (never through a link), fsync, renameat over `name` (a symlink
+// there is replaced, not followed). Errors (kind io).
+[[nodiscard]] Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_view content);
 
 // fsync of a file (or folder) by path. Errors (kind io).
 [[nodiscard]] Status fsync_path(const std::filesystem::path& path);
@@ -47,14 +54,26 @@ private:
   std::uint64_t m_started = 0;
 };
 
-// An exclusive advisory lock (flock) on `path` (created if needed), released on
-// destruction or process exit — so a killed holder never leaves it stuck.
+// An advisory lock (flock) on a lock file, released on destruction or process exit, so a
+// killed holder never leaves it stuck. Lock files are created once and never unlinked: a
+// process may hold (or be about to take) a lock on the file, and unlinking it would let a
+// second process lock a new file of the same name while the first still holds the old one.
+// The file is opened with O_NOFOLLOW: a symlink planted in its place is refused, never
+// followed (O_CREAT through a dangling link would create its target).
 class FileLock {
 public:
-  // Blocks until the lock is held. Errors (kind io): the lock file cannot be opened.
-  [[nodiscard]] static Result<FileLock> acquire(const std::filesystem::path& path);
-  // Returns an unlocked FileLock (`held()` false) instead of blocking when busy.
-  [[nodiscard]] static Result<FileLock> try_acquire(const std::filesystem::path& path);
+  enum class Mode { exclusive, shared };
+
+  // Blocks until the lock is held. Errors (kind io, never a wait): the lock file (or its
+  // folder) cannot be created or opened — a read-only cache, a path through a file.
+  [[nodiscard]] static Result<FileLock> acquire(const std::filesystem::path& path, Mode mode = Mode::exclusive);
+  // Returns an unlocked FileLock (`held()` false) instead of blocking when busy. Errors as
+  // acquire.
+  [[nodiscard]] static Result<FileLock> try_acquire(const std::filesystem::path& path,
+                                                    Mode mode = Mode::exclusive);
+  // The lock file `name` in the folder `dir_fd` (no folder is created).
+  [[nodiscard]] static Result<FileLock> acquire_at(int dir_fd, const std::string& name, bool wait,
+                                                   Mode mode = Mode::exclusive);
 
   FileLock() = default;
   ~FileLock();
