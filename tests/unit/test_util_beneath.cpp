@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -99,7 +101,7 @@ TEST_P(Beneath, RemoveTreeDeletesLinksNotTheirTargets)
 }
 
 INSTANTIATE_TEST_SUITE_P(Resolution, Beneath, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "ComponentWalk" : "Openat2"; });
+                         [](const auto& test_info) { return test_info.param ? "ComponentWalk" : "Openat2"; });
 
 TEST(SplitRelativePath, RefusesEscapes)
 {

@@ -30,7 +30,7 @@ Error io_error(const std::string& what, int error_number)
 int openat2_beneath(int root_fd, const std::string& relative, int flags, mode_t mode)
 {
   open_how how{};
-  how.flags = static_cast<std::uint64_t>(flags);
+  how.flags = static_cast<decltype(how.flags)>(static_cast<unsigned int>(flags));
   how.mode = (flags & (O_CREAT | O_TMPFILE)) != 0 ? mode : 0;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
   for (;;) {
