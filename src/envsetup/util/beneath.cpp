@@ -50,7 +50,15 @@ int walk_beneath(int root_fd, const std::string& relative, int flags, mode_t mod
   }
   UniqueFd current(::fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
   for (std::size_t i = 0; current.valid() && i + 1 < parts->size(); ++i) {
-    current = UniqueFd(::openat(current.get(), (*parts)[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(::openat(current.get(), (*parts)[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next.valid() && errno == ENOTDIR) {
+      // O_DIRECTORY | O_NOFOLLOW on a symlink fails with ENOTDIR; report it as openat2 does.
+      struct stat status {};
+      const bool link = ::fstatat(current.get(), (*parts)[i].c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0 &&
+                        S_ISLNK(status.st_mode);
+      errno = link ? ELOOP : ENOTDIR;
+    }
+    current = std::move(next);
   }
   if (!current.valid()) {
     return -1;
