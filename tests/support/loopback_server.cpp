@@ -58,7 +58,7 @@ thread_local bool t_recorded = false;
 // Kinds that only change the body: they apply to GET, not HEAD.
 bool body_only(Fault::Kind kind)
 {
-  return kind == Fault::Kind::close_after || kind == Fault::Kind::stall ||
+  return kind == Fault::Kind::close_after || kind == Fault::Kind::stall || kind == Fault::Kind::trickle ||
          kind == Fault::Kind::wrong_bytes;
 }
 
@@ -109,6 +109,8 @@ struct BodyPlan {
   Fault::Kind kind = Fault::Kind::none;
   std::uint64_t fault_bytes = 0;  // close_after / stall: body bytes before the fault
   int stall_seconds = 0;
+  int trickle_rate = 16;  // trickle: bytes per second after fault_bytes
+  std::optional<Clock::time_point> trickle_started;
   std::uint64_t rate = 0;  // bytes per second, 0 = unlimited
   std::uint64_t chunk = max_chunk;
   std::optional<Clock::time_point> started;  // first provider call (rate limiting)
@@ -571,6 +573,7 @@ void LoopbackServer::Impl::answer(const httplib::Request& req, httplib::Response
   if (fault) {
     plan->fault_bytes = fault->bytes;
     plan->stall_seconds = fault->stall_seconds;
+    plan->trickle_rate = std::max(1, fault->trickle_bytes_per_second);
   }
   plan->rate = m_options.rate_limit;
   if (plan->rate > 0) {
@@ -599,6 +602,21 @@ bool LoopbackServer::Impl::provide(BodyPlan& plan, std::uint64_t offset, httplib
         return false;
       }
       count = std::min(count, plan.fault_bytes - offset);
+    }
+    if (plan.kind == Fault::Kind::trickle) {
+      if (offset < plan.fault_bytes) {
+        count = std::min(count, plan.fault_bytes - offset);
+      } else {
+        if (!plan.trickle_started) {
+          plan.trickle_started = Clock::now();
+        }
+        const std::chrono::duration<double> due(static_cast<double>(offset - plan.fault_bytes + 1) /
+                                                static_cast<double>(plan.trickle_rate));
+        if (wait_for_stop(*plan.trickle_started + std::chrono::duration_cast<Clock::duration>(due))) {
+          return false;
+        }
+        count = 1;
+      }
     }
     if (plan.rate > 0) {
       if (!plan.started) {

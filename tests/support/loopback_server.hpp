@@ -34,7 +34,7 @@ namespace envsetup::testing {
 // Which requests a fault applies to:
 //   - status, redirect, short_body, long_body, ignore_range: GET and HEAD (HEAD shows the
 //     status and headers the faulty GET would have).
-//   - close_after, stall, wrong_bytes: GET only; they only change the body, so a HEAD is
+//   - close_after, stall, trickle, wrong_bytes: GET only; they only change the body, so a HEAD is
 //     answered normally and does not use up `times`.
 // Each request a fault applies to uses up one of `times`; when none are left the fault is
 // removed and the path is served normally again. status and redirect are answered whether
@@ -60,13 +60,18 @@ struct Fault {
     redirect,      // 302 with `Location: redirect_to` (a path is made absolute with
                    // base_url(); anything else is sent as given)
     ignore_range,  // always 200 with the whole file, even when Range was sent
+    trickle,       // like close_after, but after `bytes` body bytes the rest of the body
+                   // comes one byte at a time, `trickle_bytes_per_second` bytes a second
+                   // (a mirror that never stalls outright but never gets anywhere; cut short
+                   // by stop())
   };
   Kind kind = Kind::none;
-  std::uint64_t bytes = 0;       // close_after / stall: body bytes sent before closing /
-                                 // stalling; short_body: bytes removed; long_body: bytes added
+  std::uint64_t bytes = 0;       // close_after / stall / trickle: body bytes sent before
+                                 // closing / stalling / trickling; short_body: bytes removed; long_body: bytes added
   int status = 503;              // status: the HTTP status to answer (e.g. 503, 429, 404, 500)
   int retry_after_seconds = -1;  // status: Retry-After header value (omitted when < 0)
   int stall_seconds = 0;         // stall: how long to stall before closing (bounded by stop())
+  int trickle_bytes_per_second = 16;  // trickle: the body's rate after `bytes` (at least 1)
   std::string redirect_to;       // redirect: target path ("/other/file") answered with 302
   int times = -1;                // how many requests the fault applies to; -1 = all;
                                  // afterwards the path is served normally

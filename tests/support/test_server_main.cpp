@@ -48,6 +48,7 @@ options:
                             close_after:BYTES[:TIMES]
                             status:STATUS[:RETRY_AFTER[:TIMES]]   (RETRY_AFTER -1: none)
                             stall:BYTES[:SECONDS[:TIMES]]
+                            trickle:BYTES[:BYTES_PER_SEC[:TIMES]]  (default 16 bytes/s)
                             wrong_bytes[:TIMES]
                             short_body:BYTES[:TIMES]
                             long_body:BYTES[:TIMES]
@@ -162,6 +163,14 @@ std::pair<std::string, Fault> parse_fault(const std::string& spec)
       fault.stall_seconds = parse_number<int>(args[1], what + " SECONDS", 0, 1'000'000);
     }
     times(2);
+  } else if (kind == "trickle") {
+    fault.kind = Fault::Kind::trickle;
+    expect(1, 2);
+    fault.bytes = bytes(0);
+    if (args.size() > 1) {
+      fault.trickle_bytes_per_second = parse_number<int>(args[1], what + " BYTES_PER_SEC", 1, 1'000'000);
+    }
+    times(2);
   } else if (kind == "wrong_bytes") {
     fault.kind = Fault::Kind::wrong_bytes;
     expect(0, 1);
@@ -182,8 +191,8 @@ std::pair<std::string, Fault> parse_fault(const std::string& spec)
     times(0);
   } else {
     throw UsageError(what + ": unknown fault kind '" + kind +
-                     "' (close_after, status, stall, wrong_bytes, short_body, long_body, "
-                     "redirect, ignore_range)");
+                     "' (close_after, status, stall, trickle, wrong_bytes, short_body, "
+                     "long_body, redirect, ignore_range)");
   }
   return {path, fault};
 }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 #include <random>
 
 namespace envsetup::testing {
@@ -299,6 +300,90 @@ TEST_F(Download, FetchTextReadsManifestsAndReportsStatus)
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().causes.at(0).find("HTTP 404"), std::string::npos);
   EXPECT_NE(missing.error().message.find("/nope.json"), std::string::npos);
+}
+
+TEST_F(Download, SymlinkedPartFileIsNotFollowedAndTheDownloadStartsFromZero)
+{
+  const auto item = serve("linked", 200'000);
+  const fs::path canary = m_dir / "canary";
+  const std::string canary_bytes = random_bytes(50'000, 1);  // even a prefix of the right bytes
+  std::ofstream(canary, std::ios::binary) << canary_bytes;
+  fs::create_symlink(canary, cache().partial_path(item.sha256));
+  auto outcomes = download({item});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.error().message;
+  EXPECT_FALSE((*outcomes)[0].resumed);
+  EXPECT_EQ((*outcomes)[0].bytes_transferred, 200'000U);
+  EXPECT_FALSE(saw_range_request("/linked"));
+  std::ifstream in(canary, std::ios::binary);
+  std::ostringstream after;
+  after << in.rdbuf();
+  EXPECT_EQ(after.str(), canary_bytes);
+  EXPECT_EQ(util::sha256_file((*outcomes)[0].path).value(), item.sha256);
+}
+
+TEST_F(Download, SymlinkedArchiveInTheCacheIsDownloadedAgain)
+{
+  const auto item = serve("archive", 30'000);
+  const fs::path elsewhere = m_dir / "www" / "archive";  // the right bytes, behind a link
+  fs::create_symlink(elsewhere, cache().archive_path(item.sha256));
+  auto outcomes = download({item});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.error().message;
+  EXPECT_FALSE((*outcomes)[0].from_cache);
+  EXPECT_FALSE(fs::is_symlink(cache().archive_path(item.sha256)));
+  EXPECT_TRUE(fs::is_regular_file(elsewhere));
+}
+
+TEST_F(Download, TricklingServerHitsTheLowSpeedLimitNamingTheStall)
+{
+  const auto item = serve("trickle", 200'000);
+  Fault fault;
+  fault.kind = Kind::trickle;
+  fault.bytes = 1'000;
+  fault.trickle_bytes_per_second = 50;
+  m_server->set_fault("/trickle", fault);
+  m_options.max_attempts = 2;
+  const auto start = std::chrono::steady_clock::now();
+  auto outcomes = download({item});
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(outcomes.ok());
+  EXPECT_EQ(outcomes.error().kind, util::ErrorKind::network);
+  EXPECT_NE(outcomes.error().causes.at(0).find("stalled"), std::string::npos) << outcomes.error().causes.at(0);
+  EXPECT_LT(elapsed, std::chrono::seconds(20));  // low_speed_time is 1 s here
+  EXPECT_FALSE(fs::exists(cache().archive_path(item.sha256)));
+}
+
+TEST_F(Download, LockFileThatCannotBeCreatedFailsAtOnceInsteadOfWaiting)
+{
+  const auto item = serve("locked", 10'000);
+  fs::create_directories(m_dir / "cache" / "locks-v1" / (item.sha256 + ".lock"));  // a folder: no lock file
+  const auto start = std::chrono::steady_clock::now();
+  auto outcomes = download({item});
+  ASSERT_FALSE(outcomes.ok());
+  EXPECT_EQ(outcomes.error().kind, util::ErrorKind::io);
+  EXPECT_NE(outcomes.error().causes.at(0).find("lock"), std::string::npos) << outcomes.error().causes.at(0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_TRUE(m_server->requests().empty());
+}
+
+TEST_F(Download, OutcomePinsTheArchiveAgainstCacheClean)
+{
+  const auto item = serve("pinned", 20'000);
+  auto outcomes = download({item});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.error().message;
+  ASSERT_TRUE((*outcomes)[0].pin.held());
+  auto cleaned = cache().clean(std::nullopt);
+  ASSERT_TRUE(cleaned.ok());
+  EXPECT_EQ(cleaned->busy.size(), 1U);
+  EXPECT_TRUE(fs::exists(cache().archive_path(item.sha256)));
+  auto again = download({item});  // a second user of the archive pins it too
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE((*again)[0].from_cache);
+  outcomes->clear();
+  EXPECT_EQ(cache().clean(std::nullopt)->busy.size(), 1U);
+  again->clear();
+  cleaned = cache().clean(std::nullopt);
+  EXPECT_TRUE(cleaned->busy.empty());
+  EXPECT_FALSE(fs::exists(cache().archive_path(item.sha256)));
 }
 
 }  // namespace

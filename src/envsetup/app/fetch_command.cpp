@@ -3,6 +3,7 @@
 
 #include <envsetup/fetch/components.hpp>
 #include <envsetup/fetch/sources.hpp>
+#include <envsetup/util/beneath.hpp>
 #include <envsetup/util/fs.hpp>
 #include <envsetup/util/strings.hpp>
 
@@ -60,22 +61,24 @@ util::Result<std::string> manifest_text(const FetchOptions& options, const fetch
                                         const std::string& root, const std::string& product,
                                         const std::string& version, const fetch::DownloadOptions& transfer)
 {
-  const fs::path cached = cache.manifest_path(product, version);
   if (options.offline) {
-    auto text = util::read_file(cached);
+    auto text = cache.read_manifest(product, version);
     if (!text) {
+      return std::move(text).error();
+    }
+    if (!*text) {
       return util::make_error(util::ErrorKind::environment,
                               "--offline: the " + product + " " + version + " manifest is not in the cache")
-        .with_cause("missing `" + cached.string() + "`")
+        .with_cause("missing `" + cache.manifest_path(product, version).string() + "`")
         .with_hint("run the same command without --offline once (or with --mirror) to fill the cache");
     }
-    return text;
+    return std::move(**text);
   }
   auto text = fetch::fetch_text(fetch::manifest_url(root, product, version), transfer);
   if (!text) {
     return text;
   }
-  (void)util::write_file_atomic(cached, *text);  // a cache miss later is not fatal
+  (void)cache.write_manifest(product, version, *text);  // a cache miss later is not fatal
   return text;
 }
 
@@ -88,7 +91,8 @@ fetch::DownloadOptions transfer_options(const FetchOptions& options)
   if (const char* fast = std::getenv("ENVSETUP_TEST_FAST_RETRY"); fast != nullptr && *fast != '\0') {
     transfer.retry_base = std::chrono::milliseconds(20);
     transfer.retry_cap = std::chrono::milliseconds(100);
-    transfer.low_speed_time = std::chrono::seconds(2);
+    transfer.low_speed_time = std::chrono::seconds(2);  // a trickling mirror fails within seconds
+    transfer.connect_timeout = std::chrono::seconds(5);
   }
   return transfer;
 }
@@ -157,7 +161,11 @@ util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
   plan.root = fetch::redist_root(mirror);
   plan.platform = options.platform.value_or(host_platform());
   plan.cache_root = options.cache_dir.value_or(fetch::Cache::default_root());
-  const fetch::Cache cache(plan.cache_root);
+  auto opened = fetch::Cache::open(plan.cache_root);
+  if (!opened) {
+    return std::move(opened).error();
+  }
+  const fetch::Cache& cache = *opened;
   const auto transfer = transfer_options(options);
   std::optional<int> cuda_major;
   std::vector<std::pair<std::string, std::string>> wanted;  // product, version
@@ -179,7 +187,8 @@ util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
   if (options.offline) {
     std::vector<std::string> missing;
     for (const auto& [product, version] : wanted) {
-      if (!fs::is_regular_file(cache.manifest_path(product, version))) {
+      auto text = cache.read_manifest(product, version);
+      if (!text || !*text) {
         missing.push_back(product + " " + version + " (" + cache.manifest_path(product, version).string() + ")");
       }
     }
@@ -224,7 +233,11 @@ util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
 util::Result<std::vector<FetchedArchive>> run_fetch(const FetchOptions& options, FetchPlan& plan,
                                                     fetch::DownloadObserver* observer)
 {
-  const fetch::Cache cache(plan.cache_root);
+  auto opened = fetch::Cache::open(plan.cache_root);
+  if (!opened) {
+    return std::move(opened).error();
+  }
+  const fetch::Cache& cache = *opened;
   std::vector<fetch::DownloadItem> items;
   std::vector<std::string> missing;
   for (const auto& planned : plan.archives) {
@@ -248,7 +261,7 @@ util::Result<std::vector<FetchedArchive>> run_fetch(const FetchOptions& options,
   }
   std::vector<FetchedArchive> fetched;
   for (std::size_t i = 0; i < plan.archives.size(); ++i) {
-    fetched.push_back({plan.archives[i], (*outcomes)[i]});
+    fetched.push_back({plan.archives[i], std::move((*outcomes)[i])});
   }
   return fetched;
 }
@@ -260,30 +273,45 @@ util::Result<std::vector<fs::path>> run_mirror(const FetchOptions& options, cons
   if (!fetched) {
     return std::move(fetched).error();
   }
+  auto cache = fetch::Cache::open(plan.cache_root);
+  if (!cache) {
+    return std::move(cache).error();
+  }
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);  // the user's own path: followed
+  auto root = util::open_root(out_dir, "the mirror folder");
+  if (!root) {
+    return std::move(root).error();
+  }
+  // Every file below OUT is reached through descriptors without following a symlink: a link
+  // planted in the output (or left by an earlier run) is never written through.
+  auto write_below = [&](const std::string& relative, auto&& write) -> util::Status {
+    auto parts = util::split_relative_path(relative);
+    if (!parts) {
+      return std::move(parts).error().with_cause("while writing `" + relative + "` below `" + out_dir.string() + "`");
+    }
+    auto folder = util::open_folder_beneath(root->get(), *parts, parts->size() - 1, true);
+    if (!folder) {
+      return std::move(folder).error().with_cause("below `" + out_dir.string() + "`");
+    }
+    return write(folder->get(), parts->back());
+  };
   std::vector<fs::path> written;
   for (const auto& manifest : plan.manifests) {
-    const fs::path path = out_dir / manifest.product / "redist" / ("redistrib_" + manifest.version + ".json");
-    ENVSETUP_TRY(util::write_file_atomic(path, manifest.text));
-    written.push_back(path);
+    const std::string relative = manifest.product + "/redist/redistrib_" + manifest.version + ".json";
+    ENVSETUP_TRY(write_below(relative, [&](int dir_fd, const std::string& name) {
+      return util::write_file_atomic_at(dir_fd, name, manifest.text);
+    }));
+    written.push_back(out_dir / relative);
   }
   for (const auto& archive : *fetched) {
-    const fs::path target = out_dir / archive.planned.product / "redist" / archive.planned.archive.relative_path;
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    const fs::path temporary = target.string() + ".tmp";
-    fs::remove(temporary, ec);
-    fs::create_hard_link(archive.outcome.path, temporary, ec);
-    if (ec) {
-      ec.clear();
-      fs::copy_file(archive.outcome.path, temporary, fs::copy_options::overwrite_existing, ec);
-    }
-    if (!ec) {
-      fs::rename(temporary, target, ec);
-    }
-    if (ec) {
-      return util::make_error(util::ErrorKind::io, "cannot write `" + target.string() + "`").with_cause(ec.message());
-    }
-    written.push_back(target);
+    // A copy (a reflink where the file system shares blocks), never a hard link: editing the
+    // mirror must not change the cache.
+    const std::string relative = archive.planned.product + "/redist/" + archive.planned.archive.relative_path;
+    ENVSETUP_TRY(write_below(relative, [&](int dir_fd, const std::string& name) {
+      return cache->export_archive(archive.planned.archive.sha256, dir_fd, name);
+    }));
+    written.push_back(out_dir / relative);
   }
   return written;
 }

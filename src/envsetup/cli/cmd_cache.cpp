@@ -10,8 +10,13 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 namespace envsetup::cli {
 
@@ -23,14 +28,18 @@ struct CacheFlags {
   bool json = false;
 };
 
-fetch::Cache cache_of(const CacheFlags& flags)
+util::Result<fetch::Cache> open_cache(const CacheFlags& flags)
 {
-  return fetch::Cache(flags.dir.empty() ? fetch::Cache::default_root() : std::filesystem::path(flags.dir));
+  return fetch::Cache::open(flags.dir.empty() ? fetch::Cache::default_root() : std::filesystem::path(flags.dir));
 }
 
 int list(const CacheFlags& flags)
 {
-  const auto cache = cache_of(flags);
+  auto opened = open_cache(flags);
+  if (!opened) {
+    return report_error(opened.error(), flags.json);
+  }
+  const auto& cache = *opened;
   const auto entries = cache.list();
   if (flags.json) {
     nlohmann::json items = nlohmann::json::array();
@@ -54,46 +63,88 @@ int list(const CacheFlags& flags)
   return k_exit_ok;
 }
 
+// Archives skipped because another process uses them.
+void report_busy(const std::vector<std::string>& busy, const char* what)
+{
+  if (busy.empty()) {
+    return;
+  }
+  std::cerr << "envsetup: " << busy.size() << " archive(s) in use by another envsetup process were not " << what
+            << ":\n";
+  for (const auto& name : busy) {
+    std::cerr << "  " << name << '\n';
+  }
+}
+
 int verify(const CacheFlags& flags)
 {
-  auto corrupt = cache_of(flags).verify();
-  if (!corrupt) {
-    return report_error(corrupt.error(), false);
+  auto cache = open_cache(flags);
+  if (!cache) {
+    return report_error(cache.error(), false);
   }
-  if (corrupt->empty()) {
-    std::cout << "every archive matches its sha256\n";
+  auto report = cache->verify();
+  if (!report) {
+    return report_error(report.error(), false);
+  }
+  report_busy(report->busy, "checked");
+  if (report->corrupt.empty()) {
+    std::cout << "every archive" << (report->busy.empty() ? "" : " checked") << " matches its sha256\n";
     return k_exit_ok;
   }
-  util::Error error = util::make_error(util::ErrorKind::integrity,
-                                       std::to_string(corrupt->size()) + " corrupt archive(s) removed from the cache");
-  error.causes = *corrupt;
+  util::Error error = util::make_error(util::ErrorKind::integrity, std::to_string(report->corrupt.size()) +
+                                                                     " corrupt archive(s) removed from the cache");
+  error.causes = report->corrupt;
   error.hints.push_back("run `envsetup fetch` again to download them");
   print_error(std::cerr, error);
   return k_exit_integrity;
+}
+
+// The longest --older-than accepted: a century, in hours (far from any overflow).
+constexpr std::uint64_t k_max_older_than_hours = 100ULL * 366 * 24;
+
+// "30d", "12h" or "30" (days) -> hours. Digits only before the unit; at most a century.
+std::optional<std::chrono::hours> parse_older_than(const std::string& text)
+{
+  std::string_view digits = text;
+  std::uint64_t per_unit = 24;
+  if (!digits.empty() && (digits.back() == 'd' || digits.back() == 'h')) {
+    per_unit = digits.back() == 'h' ? 1 : 24;
+    digits.remove_suffix(1);
+  }
+  if (digits.empty() || digits.size() > 12 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  std::uint64_t amount = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), amount);  // <= 12 digits: no overflow
+  if (amount > k_max_older_than_hours / per_unit) {
+    return std::nullopt;
+  }
+  return std::chrono::hours(static_cast<std::chrono::hours::rep>(amount * per_unit));
 }
 
 int clean(const CacheFlags& flags)
 {
   std::optional<std::chrono::hours> older_than;
   if (!flags.older_than.empty()) {
-    std::string text = flags.older_than;
-    const char unit = text.back();
-    if (unit == 'd' || unit == 'h') {
-      text.pop_back();
-    }
-    int amount = 0;
-    if (!util::parse_non_negative(text, amount)) {
+    older_than = parse_older_than(flags.older_than);
+    if (!older_than) {
       print_error(std::cerr, util::make_error(util::ErrorKind::usage, "invalid --older-than `" + flags.older_than + "`")
+                               .with_cause("expected a whole number of days (d) or hours (h), at most 100 years")
                                .with_hint("write e.g. `30d` or `12h`"));
       return k_exit_usage;
     }
-    older_than = std::chrono::hours(unit == 'h' ? amount : amount * 24);
   }
-  auto freed = cache_of(flags).clean(older_than);
-  if (!freed) {
-    return report_error(freed.error(), false);
+  auto cache = open_cache(flags);
+  if (!cache) {
+    return report_error(cache.error(), false);
   }
-  std::cout << "freed " << human_bytes(*freed) << '\n';
+  auto report = cache->clean(older_than);
+  if (!report) {
+    return report_error(report.error(), false);
+  }
+  report_busy(report->busy, "removed");
+  std::cout << "freed " << human_bytes(report->freed) << '\n';
   return k_exit_ok;
 }
 

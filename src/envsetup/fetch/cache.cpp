@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
+// The cache's folders, locks, admission of cached archives and commits of new ones.
 #include <envsetup/fetch/cache.hpp>
+#include <envsetup/fetch/cache_record.hpp>
 
-#include <envsetup/util/sha256.hpp>
+#include <envsetup/util/beneath.hpp>
 
-#include <nlohmann/json.hpp>
-
-#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace envsetup::fetch {
 
@@ -14,33 +18,69 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* k_archives = "archives-v1";
+constexpr const char* k_partial = "partial-v1";
+constexpr const char* k_locks = "locks-v1";
+constexpr const char* k_manifests = "manifests-v1";
+constexpr const char* k_cache_hint = "--cache (or ENVSETUP_CACHE_DIR) must name a writable folder";
+
 std::string env_or_empty(const char* name)
 {
   const char* value = std::getenv(name);
   return value != nullptr ? std::string(value) : std::string();
 }
 
-std::optional<CacheEntry> read_sidecar(const fs::path& archive)
+std::string partial_name(const std::string& sha256)
 {
-  CacheEntry entry;
-  entry.sha256 = archive.filename().string();
-  entry.path = archive;
-  std::error_code ec;
-  entry.size = fs::file_size(archive, ec);
-  entry.modified = fs::last_write_time(archive, ec);
-  if (auto text = util::read_file(archive.string() + ".json")) {
-    const auto document = nlohmann::json::parse(*text, nullptr, false);
-    if (document.is_object()) {
-      entry.name = document.value("name", "");
-      entry.url = document.value("url", "");
-    }
-  }
-  return entry;
+  return sha256 + ".part";
+}
+
+util::Error io_error(const std::string& what, int error_number)
+{
+  return util::make_error(util::ErrorKind::io, what).with_cause(std::strerror(error_number));
 }
 
 }  // namespace
 
-Cache::Cache(fs::path root) : m_root(std::move(root)) {}
+Cache::Cache(fs::path root) : m_root(std::move(root))
+{
+  m_status = open_folders();
+}
+
+util::Result<Cache> Cache::open(fs::path root)
+{
+  Cache cache(std::move(root));
+  if (!cache.m_status) {
+    return cache.m_status.error();
+  }
+  return cache;
+}
+
+util::Status Cache::open_folders()
+{
+  auto failed = [this](util::Error error) {
+    error.kind = util::ErrorKind::io;
+    if (error.message.find(m_root.string()) == std::string::npos) {
+      error = std::move(error).with_cause("in the cache `" + m_root.string() + "`");
+    }
+    return std::move(error).with_hint(k_cache_hint);
+  };
+  std::error_code ec;
+  fs::create_directories(m_root, ec);  // the user's own path: followed
+  auto root = util::open_root(m_root, "the cache");
+  if (!root) {
+    return failed(std::move(root).error());
+  }
+  for (auto [name, fd] : {std::pair{k_archives, &m_archives}, std::pair{k_partial, &m_partial},
+                          std::pair{k_locks, &m_locks}, std::pair{k_manifests, &m_manifests}}) {
+    auto folder = util::open_folder_beneath(root->get(), {name}, 1, true);
+    if (!folder) {
+      return failed(std::move(folder).error());
+    }
+    *fd = std::move(folder).value();
+  }
+  return util::ok_status();
+}
 
 fs::path Cache::default_root()
 {
@@ -56,116 +96,213 @@ fs::path Cache::default_root()
 
 fs::path Cache::archive_path(const std::string& sha256) const
 {
-  return m_root / "archives-v1" / sha256;
+  return m_root / k_archives / sha256;
 }
 
 fs::path Cache::partial_path(const std::string& sha256) const
 {
-  return m_root / "partial-v1" / (sha256 + ".part");
+  return m_root / k_partial / partial_name(sha256);
 }
 
 fs::path Cache::lock_path(const std::string& sha256) const
 {
-  return m_root / "locks-v1" / (sha256 + ".lock");
+  return m_root / k_locks / (sha256 + ".lock");
 }
 
 fs::path Cache::manifest_path(const std::string& product, const std::string& version) const
 {
-  return m_root / "manifests-v1" / product / ("redistrib_" + version + ".json");
+  return m_root / k_manifests / product / ("redistrib_" + version + ".json");
+}
+
+util::Result<util::FileLock> Cache::lock_archive(const std::string& sha256, bool wait) const
+{
+  ENVSETUP_TRY(m_status);
+  auto lock = util::FileLock::acquire_at(m_locks.get(), sha256 + ".lock", wait);
+  if (!lock) {
+    return std::move(lock).error().with_cause("in `" + (m_root / k_locks).string() + "`");
+  }
+  return lock;
+}
+
+util::Result<ArchivePin> Cache::pin(const std::string& sha256) const
+{
+  ENVSETUP_TRY(m_status);
+  auto lock = util::FileLock::acquire_at(m_locks.get(), sha256 + ".pin", true, util::FileLock::Mode::shared);
+  if (!lock) {
+    return std::move(lock).error().with_cause("in `" + (m_root / k_locks).string() + "`");
+  }
+  return ArchivePin(std::move(lock).value());
 }
 
 bool Cache::has(const std::string& sha256, std::uint64_t size) const
 {
-  std::error_code ec;
-  const auto path = archive_path(sha256);
-  return fs::is_regular_file(path, ec) && fs::file_size(path, ec) == size;
-}
-
-util::Status Cache::commit(const fs::path& verified_file, const CacheEntry& entry) const
-{
-  const fs::path target = archive_path(entry.sha256);
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  ENVSETUP_TRY(util::fsync_path(verified_file));
-  const nlohmann::json sidecar = {{"name", entry.name}, {"url", entry.url}, {"size", entry.size}};
-  ENVSETUP_TRY(util::write_file_atomic(target.string() + ".json", sidecar.dump(2)));
-  fs::rename(verified_file, target, ec);
-  if (ec) {
-    return util::make_error(util::ErrorKind::io, "cannot move a download into the cache `" +
-                                                   target.string() + "`")
-      .with_cause(ec.message());
+  if (!m_status) {
+    return false;
   }
-  return util::fsync_path(target.parent_path());
+  struct stat status {};
+  const auto verdict = detail::check_archive(m_archives.get(), sha256, size, status);
+  return verdict && (*verdict == detail::Verdict::trusted || *verdict == detail::Verdict::rehashed_ok);
 }
 
-std::vector<CacheEntry> Cache::list() const
+util::Result<bool> Cache::admit(const std::string& sha256, std::uint64_t size) const
 {
-  std::vector<CacheEntry> entries;
-  std::error_code ec;
-  for (fs::directory_iterator it(m_root / "archives-v1", ec), end; !ec && it != end; it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    if (util::is_sha256_hex(name)) {
-      if (auto entry = read_sidecar(it->path())) {
-        entries.push_back(std::move(*entry));
-      }
-    }
+  ENVSETUP_TRY(m_status);
+  struct stat status {};
+  auto verdict = detail::check_archive(m_archives.get(), sha256, size, status);
+  if (!verdict) {
+    return std::move(verdict).error();
   }
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  return entries;
-}
-
-util::Result<std::vector<std::string>> Cache::verify() const
-{
-  std::vector<std::string> corrupt;
-  for (const auto& entry : list()) {
-    auto lock = util::FileLock::acquire(lock_path(entry.sha256));
-    if (!lock) {
-      return std::move(lock).error();
+  switch (*verdict) {
+    case detail::Verdict::trusted:
+      return true;
+    case detail::Verdict::rehashed_ok: {
+      auto record = detail::read_record(m_archives.get(), sha256).value_or(detail::ArchiveRecord{});
+      record.sha256 = sha256;
+      record.size = size;
+      record.identity = detail::identity_of(status);
+      static_cast<void>(detail::write_record(m_archives.get(), record));  // else: re-hashed next time
+      return true;
     }
-    auto digest = util::sha256_file(entry.path);
-    if (!digest) {
-      return std::move(digest).error();
-    }
-    if (*digest != entry.sha256) {
-      corrupt.push_back(entry.name.empty() ? entry.sha256 : entry.name);
-      std::error_code ec;
-      fs::remove(entry.path, ec);
-      fs::remove(entry.path.string() + ".json", ec);
-    }
+    case detail::Verdict::mismatch:
+      detail::remove_archive_files(m_archives.get(), sha256);
+      return false;
+    case detail::Verdict::missing:
+      break;
   }
-  return corrupt;
+  return false;
 }
 
-util::Result<std::uint64_t> Cache::clean(std::optional<std::chrono::hours> older_than) const
+util::Result<PartialFile> Cache::open_partial(const std::string& sha256, std::uint64_t size) const
 {
-  std::uint64_t freed = 0;
-  const auto now = fs::file_time_type::clock::now();
-  for (const auto& entry : list()) {
-    if (older_than && now - entry.modified < *older_than) {
+  ENVSETUP_TRY(m_status);
+  const std::string name = partial_name(sha256);
+  const auto shown = partial_path(sha256).string();
+  struct stat status {};
+  if (util::stat_at(m_partial.get(), name, status) &&
+      (!S_ISREG(status.st_mode) || status.st_nlink != 1 || static_cast<std::uint64_t>(status.st_size) > size)) {
+    // A link (symbolic or hard), a folder, a fifo or too many bytes: not our partial file.
+    // The name is removed; whatever it pointed at is never opened.
+    ENVSETUP_TRY(util::remove_tree_at(m_partial.get(), name));
+  }
+  PartialFile partial;
+  partial.fd = util::UniqueFd(
+    ::openat(m_partial.get(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644));
+  if (!partial.fd.valid()) {
+    return io_error("cannot write `" + shown + "`", errno);
+  }
+  if (::fstat(partial.fd.get(), &status) != 0) {
+    return io_error("cannot inspect `" + shown + "`", errno);
+  }
+  if (!S_ISREG(status.st_mode) || status.st_nlink != 1) {
+    // Planted between the check and the open: refuse rather than write into it.
+    return util::make_error(util::ErrorKind::io, "cannot write `" + shown + "`")
+      .with_cause("it was replaced by something that is not a plain file while it was opened");
+  }
+  const int flags = ::fcntl(partial.fd.get(), F_GETFL);
+  static_cast<void>(::fcntl(partial.fd.get(), F_SETFL, flags & ~O_NONBLOCK));
+  if (static_cast<std::uint64_t>(status.st_size) > size) {
+    if (::ftruncate(partial.fd.get(), 0) != 0) {
+      return io_error("cannot truncate `" + shown + "`", errno);
+    }
+    status.st_size = 0;
+  }
+  partial.existing = static_cast<std::uint64_t>(status.st_size);
+  return partial;
+}
+
+util::UniqueFd Cache::open_partial_for_reading(const std::string& sha256) const
+{
+  if (!m_status) {
+    errno = EBADF;
+    return {};
+  }
+  return util::UniqueFd(::openat(m_partial.get(), partial_name(sha256).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+void Cache::discard_partial(const std::string& sha256) const
+{
+  if (m_status) {
+    static_cast<void>(util::remove_tree_at(m_partial.get(), partial_name(sha256)));
+  }
+}
+
+util::Status Cache::commit(PartialFile& partial, const CacheEntry& entry) const
+{
+  ENVSETUP_TRY(m_status);
+  const auto target = archive_path(entry.sha256).string();
+  if (::fsync(partial.fd.get()) != 0) {
+    return io_error("cannot sync `" + partial_path(entry.sha256).string() + "`", errno);
+  }
+  // A folder (or anything renameat cannot replace) squatting on the name goes first.
+  struct stat existing {};
+  if (util::stat_at(m_archives.get(), entry.sha256, existing) && S_ISDIR(existing.st_mode)) {
+    ENVSETUP_TRY(util::remove_tree_at(m_archives.get(), entry.sha256));
+  }
+  if (::renameat(m_partial.get(), partial_name(entry.sha256).c_str(), m_archives.get(), entry.sha256.c_str()) != 0) {
+    return io_error("cannot move a download into the cache `" + target + "`", errno);
+  }
+  struct stat ours {};
+  struct stat named {};
+  if (::fstat(partial.fd.get(), &ours) != 0 || !util::stat_at(m_archives.get(), entry.sha256, named) ||
+      ours.st_dev != named.st_dev || ours.st_ino != named.st_ino) {
+    detail::remove_archive_files(m_archives.get(), entry.sha256);
+    return util::make_error(util::ErrorKind::io, "cannot move a download into the cache `" + target + "`")
+      .with_cause("the partial file was replaced while it was downloaded: it is not the file that was checked");
+  }
+  detail::ArchiveRecord record{entry.sha256, entry.size, entry.name, entry.url, detail::identity_of(ours)};
+  ENVSETUP_TRY(detail::write_record(m_archives.get(), record));
+  if (::fsync(m_archives.get()) != 0) {
+    return io_error("cannot sync the folder `" + (m_root / k_archives).string() + "`", errno);
+  }
+  return util::ok_status();
+}
+
+util::UniqueFd Cache::open_archive(const std::string& sha256) const
+{
+  if (!m_status) {
+    errno = EBADF;
+    return {};
+  }
+  return util::UniqueFd(::openat(m_archives.get(), sha256.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+util::Result<std::optional<std::string>> Cache::read_manifest(const std::string& product,
+                                                              const std::string& version) const
+{
+  ENVSETUP_TRY(m_status);
+  const std::string relative = product + "/redistrib_" + version + ".json";
+  util::UniqueFd fd = util::open_beneath(m_manifests.get(), relative, O_RDONLY | O_NONBLOCK);
+  struct stat status {};
+  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+    return std::optional<std::string>{};
+  }
+  std::string text;
+  char block[65536];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), block, sizeof block);
+    if (got < 0 && errno == EINTR) {
       continue;
     }
-    auto lock = util::FileLock::acquire(lock_path(entry.sha256));
-    if (!lock) {
-      return std::move(lock).error();
+    if (got < 0) {
+      return io_error("cannot read `" + manifest_path(product, version).string() + "`", errno);
     }
-    std::error_code ec;
-    fs::remove(entry.path.string() + ".json", ec);
-    if (fs::remove(entry.path, ec)) {
-      freed += entry.size;
+    if (got == 0) {
+      break;
     }
+    text.append(block, static_cast<std::size_t>(got));
   }
-  std::error_code ec;
-  for (fs::directory_iterator it(m_root / "partial-v1", ec), end; !ec && it != end; it.increment(ec)) {
-    const auto sha = it->path().stem().string();
-    auto lock = util::FileLock::try_acquire(lock_path(sha));
-    if (lock && lock->held()) {  // never pull a file from under a running download
-      std::error_code size_ec;
-      freed += fs::file_size(it->path(), size_ec);
-      fs::remove(it->path(), size_ec);
-    }
+  return std::optional<std::string>(std::move(text));
+}
+
+util::Status Cache::write_manifest(const std::string& product, const std::string& version,
+                                   const std::string& text) const
+{
+  ENVSETUP_TRY(m_status);
+  auto folder = util::open_folder_beneath(m_manifests.get(), {product}, 1, true);
+  if (!folder) {
+    return std::move(folder).error();
   }
-  return freed;
+  return util::write_file_atomic_at(folder->get(), "redistrib_" + version + ".json", text);
 }
 
 }  // namespace envsetup::fetch

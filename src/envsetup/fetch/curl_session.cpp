@@ -5,6 +5,7 @@
 #include <charconv>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 namespace envsetup::fetch::detail {
 
@@ -12,6 +13,58 @@ void ensure_curl_initialised()
 {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+util::Result<EasyHandle> make_easy()
+{
+  ensure_curl_initialised();
+  EasyHandle easy(curl_easy_init());
+  if (!easy) {
+    return util::make_error(util::ErrorKind::internal, "libcurl could not create a transfer (curl_easy_init)");
+  }
+  return easy;
+}
+
+util::Result<MultiHandle> make_multi()
+{
+  ensure_curl_initialised();
+  MultiHandle multi(curl_multi_init());
+  if (!multi) {
+    return util::make_error(util::ErrorKind::internal, "libcurl could not create a transfer set (curl_multi_init)");
+  }
+  return multi;
+}
+
+MultiAttachment::MultiAttachment(CURLM* multi, CURL* easy) : m_multi(multi), m_easy(easy)
+{
+  if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    m_multi = nullptr;
+    m_easy = nullptr;
+  }
+}
+
+MultiAttachment::MultiAttachment(MultiAttachment&& other) noexcept
+  : m_multi(std::exchange(other.m_multi, nullptr)), m_easy(std::exchange(other.m_easy, nullptr))
+{
+}
+
+MultiAttachment& MultiAttachment::operator=(MultiAttachment&& other) noexcept
+{
+  if (this != &other) {
+    detach();
+    m_multi = std::exchange(other.m_multi, nullptr);
+    m_easy = std::exchange(other.m_easy, nullptr);
+  }
+  return *this;
+}
+
+void MultiAttachment::detach()
+{
+  if (m_multi != nullptr) {
+    curl_multi_remove_handle(m_multi, m_easy);
+    m_multi = nullptr;
+    m_easy = nullptr;
+  }
 }
 
 void configure_easy(CURL* easy, const std::string& url, const DownloadOptions& options)
@@ -92,6 +145,12 @@ bool is_transient_curl_error(CURLcode code)
     default:
       return false;
   }
+}
+
+bool is_stall(CURLcode code, const char* error_buffer)
+{
+  return code == CURLE_OPERATION_TIMEDOUT && error_buffer != nullptr &&
+         std::string_view(error_buffer).find("too slow") != std::string_view::npos;
 }
 
 std::string describe_failure(CURLcode code, long status, const char* error_buffer)

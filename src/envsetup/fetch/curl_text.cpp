@@ -36,7 +36,6 @@ std::size_t on_text(char* data, std::size_t size, std::size_t count, void* userd
 util::Result<std::string> fetch_text(const std::string& url, const DownloadOptions& options,
                                      std::uint64_t max_bytes)
 {
-  detail::ensure_curl_initialised();
   constexpr int k_attempts = 4;
   std::string last_failure;
   std::string hint;
@@ -44,7 +43,11 @@ util::Result<std::string> fetch_text(const std::string& url, const DownloadOptio
     detail::ResponseHeaders headers;
     TextSink sink{{}, max_bytes, false, &headers};
     char error_buffer[CURL_ERROR_SIZE] = {};
-    CURL* easy = curl_easy_init();
+    auto handle = detail::make_easy();
+    if (!handle) {
+      return std::move(handle).error();
+    }
+    CURL* easy = handle->get();
     detail::configure_easy(easy, url, options);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_text);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
@@ -52,7 +55,7 @@ util::Result<std::string> fetch_text(const std::string& url, const DownloadOptio
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &headers);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
     const CURLcode code = curl_easy_perform(easy);
-    curl_easy_cleanup(easy);
+    handle->reset();
     if (code == CURLE_OK && headers.status < 400) {
       return std::move(sink.text);
     }
@@ -61,6 +64,10 @@ util::Result<std::string> fetch_text(const std::string& url, const DownloadOptio
         .with_cause("it is larger than " + std::to_string(max_bytes) + " bytes; not a manifest");
     }
     last_failure = detail::describe_failure(code, headers.status, error_buffer);
+    if (detail::is_stall(code, error_buffer)) {
+      last_failure = "the server stalled: less than " + std::to_string(options.low_speed_bytes) + " bytes/s for " +
+                     std::to_string(options.low_speed_time.count()) + " s (" + last_failure + ")";
+    }
     hint = detail::hint_for(code, headers.status);
     const bool transient = code == CURLE_OK ? detail::is_transient_status(headers.status)
                                             : detail::is_transient_curl_error(code);

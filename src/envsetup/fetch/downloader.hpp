@@ -27,13 +27,17 @@ struct DownloadOptions {
   std::chrono::milliseconds retry_base{500};        // backoff: base * 2^(attempt-1) + jitter
   std::chrono::milliseconds retry_cap{30000};       // longest backoff (Retry-After may ask more)
   std::chrono::milliseconds retry_after_cap{120000};
-  long low_speed_bytes = 1024;                      // abort a transfer slower than this...
-  std::chrono::seconds low_speed_time{30};          // ...for this long (no total timeout)
+  long low_speed_bytes = 1024;                      // a transfer slower than this (bytes/s)...
+  std::chrono::seconds low_speed_time{30};          // ...for this long has stalled: retried
+                                                    // (no total timeout)
   std::chrono::seconds connect_timeout{30};
   std::optional<std::filesystem::path> cacert;      // CA bundle replacing the system's; TLS is always verified
   std::string user_agent = "envsetup";
 };
 
+// One verified archive. Move-only: `pin` keeps `cache clean` / `cache verify` (in any
+// process) from removing the archive until the outcome is destroyed or the pin released;
+// keep it alive until the archive has been read for the last time (extracted).
 struct DownloadOutcome {
   DownloadItem item;
   std::filesystem::path path;  // the verified archive in the cache
@@ -41,6 +45,7 @@ struct DownloadOutcome {
   bool resumed = false;        // some attempt continued a partial file with a Range request
   int attempts = 0;
   std::uint64_t bytes_transferred = 0;
+  ArchivePin pin;              // shared lock on the archive (Cache::pin)
 };
 
 // Progress reports; every callback runs on the calling thread, between transfers' I/O.
@@ -58,8 +63,10 @@ public:
 // first (libcurl multi interface): sha256 and size computed while streaming to disk, HTTP
 // Range resume of partial files, retries with exponential backoff and jitter honouring
 // Retry-After on 429/503, a low-speed timeout, redirects (https never downgraded), TLS
-// verification, proxies from the environment. An item already in the cache is not
-// downloaded; two processes sharing the cache coordinate through per-archive locks.
+// verification, proxies from the environment. An item already in the cache (Cache::admit) is
+// not downloaded; two processes sharing the cache coordinate through per-archive locks, and
+// a lock file that cannot be created is an error (kind io), never a wait. A stalled
+// transfer (below low_speed_bytes for low_speed_time) is retried like a dropped one.
 // Returns the outcome of every item, or an error (kind network, or integrity for a
 // checksum or size mismatch) that names each failed archive, its URL and the reason; the
 // archives that did arrive stay in the cache, and nothing unverified is ever visible there.

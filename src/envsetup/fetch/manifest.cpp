@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <filesystem>
 
 namespace envsetup::fetch {
 
@@ -23,17 +22,69 @@ bool is_metadata_key(const std::string& key)
          key == "cuda_variant";
 }
 
-bool is_safe_relative_path(const std::string& path)
+// `text` for a message: control bytes, backslashes, quotes and bytes >= 0x7f as \xNN,
+// at most 80 characters (then "...").
+std::string escaped(std::string_view text)
 {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string shown;
+  for (const char c : text.substr(0, 80)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '\\' || c == '`' || c == '"') {
+      shown += "\\x";
+      shown += k_hex[byte >> 4];
+      shown += k_hex[byte & 0xf];
+    } else {
+      shown += c;
+    }
+  }
+  if (text.size() > 80) {
+    shown += "...";
+  }
+  return shown;
+}
+
+// Component keys become folder names downstream (share/licenses/<key>/, store entries):
+// 1-128 of [A-Za-z0-9._+-], not starting with '.' or '-'.
+bool is_safe_component_key(std::string_view key)
+{
+  if (key.empty() || key.size() > 128 || key.front() == '.' || key.front() == '-') {
     return false;
   }
-  for (const auto& part : std::filesystem::path(path)) {
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '+' || c == '-';
+  });
+}
+
+// A relative path below the redist folder: no absolute or `..` part, no empty path, no
+// control byte or backslash, at most 1024 bytes.
+bool is_safe_relative_path(std::string_view path)
+{
+  if (path.empty() || path.size() > 1024 || path.front() == '/') {
+    return false;
+  }
+  const bool odd_byte = std::any_of(path.begin(), path.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f || c == '\\';
+  });
+  if (odd_byte) {
+    return false;
+  }
+  for (const auto part : util::split(path, '/')) {
     if (part == "..") {
       return false;
     }
   }
-  return true;
+  return path.back() != '/';
+}
+
+util::Error refused(const std::string& origin, const std::string& why)
+{
+  return util::make_error(util::ErrorKind::integrity, "refused manifest `" + origin + "`")
+    .with_cause(why)
+    .with_hint("the manifest names paths that could leave their folder: the mirror serving it is damaged or "
+               "hostile; use another --mirror");
 }
 
 util::Result<Archive> parse_archive(const json& value, const std::string& where,
@@ -55,7 +106,8 @@ util::Result<Archive> parse_archive(const json& value, const std::string& where,
   }
   archive.relative_path = value["relative_path"].get<std::string>();
   if (!is_safe_relative_path(archive.relative_path)) {
-    return fail("unsafe relative_path `" + archive.relative_path + "` (absolute or with `..`)");
+    return refused(origin, where + ": unsafe relative_path `" + escaped(archive.relative_path) +
+                             "` (absolute, with `..`, a backslash or a control character)");
   }
   archive.sha256 = value["sha256"].get<std::string>();
   if (!util::is_sha256_hex(archive.sha256)) {
@@ -139,6 +191,10 @@ util::Result<Manifest> parse_manifest(std::string_view text, const std::string& 
   for (const auto& [key, value] : document.items()) {
     if (!value.is_object()) {
       continue;  // release_date, release_label, release_product
+    }
+    if (!is_safe_component_key(key)) {
+      return refused(origin, "unsafe component key `" + escaped(key) +
+                               "`: keys are 1-128 of A-Z a-z 0-9 . _ + - and do not start with `.` or `-`");
     }
     auto component = parse_component(key, value, origin);
     if (!component) {

@@ -42,8 +42,11 @@ struct Manifest {
 };
 
 // Parses and validates a manifest. Errors (kind input), each naming the component: a
-// missing field, a sha256 that is not 64 hex digits, a size that is not a number, an
-// absolute or `..` relative path, malformed JSON. `origin` names the file or URL in messages.
+// missing field, a sha256 that is not 64 hex digits, a size that is not a number, malformed
+// JSON. Refused (kind integrity; the offending text shown escaped): a component key that is
+// not 1-128 of [A-Za-z0-9._+-] starting with neither `.` nor `-` (keys become folder names),
+// a relative_path that is absolute, has a `..` part, a backslash or a control byte.
+// `origin` names the file or URL in messages.
 [[nodiscard]] util::Result<Manifest> parse_manifest(std::string_view json, const std::string& product,
                                                     const std::string& origin);
 
