@@ -163,7 +163,7 @@ void StreamingExtraction::start_stream(const fetch::DownloadItem& item)
   auto stream = std::make_unique<Stream>();
   stream->item = item;
   stream->slot = std::move(**reserved);
-  stream->fd = ::open(fetch::Cache(m_cache_root).partial_path(item.sha256).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  stream->fd = fetch::Cache(m_cache_root).open_partial_for_reading(item.sha256).release();  // never through a link
   if (stream->fd < 0) {
     return;
   }

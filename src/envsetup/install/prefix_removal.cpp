@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include <fcntl.h>
@@ -29,6 +30,24 @@ util::UniqueFd parent_of(int root_fd, const util::PathParts& parts)
 {
   auto folder = util::open_folder_beneath(root_fd, parts, parts.size() - 1, false);
   return folder ? std::move(folder).value() : util::UniqueFd();
+}
+
+// Whether the non-folder `name` (lstat `status`) is still what the install created at
+// `file`: a symlink with the recorded target, or a regular file where none was recorded.
+bool still_as_installed(int parent_fd, const std::string& name, const struct stat& status,
+                        const std::map<std::string, std::string>& symlinks, const std::string& file)
+{
+  const auto recorded = symlinks.find(file);
+  if (!S_ISLNK(status.st_mode)) {
+    return recorded == symlinks.end() && S_ISREG(status.st_mode);
+  }
+  if (recorded == symlinks.end()) {
+    return false;
+  }
+  std::string target(recorded->second.size() + 2, '\0');
+  const ssize_t length = ::readlinkat(parent_fd, name.c_str(), target.data(), target.size());
+  return length >= 0 && static_cast<std::size_t>(length) == recorded->second.size() &&
+         target.compare(0, recorded->second.size(), recorded->second) == 0;
 }
 
 }  // namespace
@@ -115,6 +134,9 @@ util::Result<std::vector<std::string>> remove_installed(int root_fd, const Recei
     struct stat status {};
     if (!parent.valid() || !util::stat_at(parent.get(), parts->back(), status) || S_ISDIR(status.st_mode)) {
       continue;  // gone, behind a link, or replaced by a folder: left alone
+    }
+    if (receipt.symlinks && !still_as_installed(parent.get(), parts->back(), status, *receipt.symlinks, file)) {
+      continue;  // the user replaced it (a link by a file, a file by a link, another target)
     }
     if (::unlinkat(parent.get(), parts->back().c_str(), 0) != 0 && errno != ENOENT) {
       return util::make_error(util::ErrorKind::io, "cannot remove `" + file + "`").with_cause(std::strerror(errno));

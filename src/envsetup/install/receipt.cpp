@@ -25,6 +25,21 @@ fs::path receipt_path(const fs::path& prefix)
 
 util::Status write_receipt(int root_fd, const Receipt& receipt)
 {
+  json symlinks = json::object();
+  for (const auto& file : receipt.files) {
+    auto parts = util::split_relative_path(file);
+    if (!parts) {
+      return util::make_error(util::ErrorKind::internal, "a receipt path is unsafe: " + file);
+    }
+    auto parent = util::open_folder_beneath(root_fd, *parts, parts->size() - 1, false);
+    struct stat status {};
+    if (parent && util::stat_at(parent->get(), parts->back(), status) && S_ISLNK(status.st_mode)) {
+      std::string target(4096, '\0');
+      const ssize_t length = ::readlinkat(parent->get(), parts->back().c_str(), target.data(), target.size());
+      target.resize(length > 0 ? static_cast<std::size_t>(length) : 0);
+      symlinks[file] = target;
+    }
+  }
   json archives = json::array();
   for (const auto& archive : receipt.archives) {
     archives.push_back({{"product", archive.product}, {"component", archive.component},
@@ -38,6 +53,7 @@ util::Status write_receipt(int root_fd, const Receipt& receipt)
     {"manifests", receipt.manifests},
     {"archives", archives},
     {"files", receipt.files},
+    {"symlinks", symlinks},
     {"created_at", receipt.created_at},
     {"envsetup_version", receipt.envsetup_version},
   };
@@ -114,6 +130,9 @@ util::Result<Receipt> read_receipt(int root_fd, const std::string& shown)
                                   archive.value("size", std::uint64_t{0}), archive.value("url", "")});
     }
     receipt.files = document["files"].get<std::vector<std::string>>();
+    if (document.contains("symlinks")) {
+      receipt.symlinks = document["symlinks"].get<std::map<std::string, std::string>>();
+    }
     for (const auto& file : receipt.files) {
       if (auto parts = util::split_relative_path(file); !parts) {
         return bad().with_cause("it lists `" + file + "`: " + parts.error().message +

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,13 +31,18 @@ struct Receipt {
   std::vector<std::string> manifests;  // URLs
   std::vector<ReceiptArchive> archives;
   std::vector<std::string> files;  // relative to the prefix
+  // Which of `files` were created as symlinks, with their targets (the others are regular
+  // files); filled by write_receipt from the tree. Unset in receipts older than this field.
+  // remove deletes an entry only when it still is what the install created.
+  std::optional<std::map<std::string, std::string>> symlinks;
   std::string created_at;          // ISO 8601 UTC
   std::string envsetup_version;
 };
 
 [[nodiscard]] std::filesystem::path receipt_path(const std::filesystem::path& prefix);
 
-// Writes `.envsetup/receipt.json` under the folder `root_fd` (never through a link).
+// Writes `.envsetup/receipt.json` under the folder `root_fd` (never through a link),
+// recording which listed files are symlinks there and their targets.
 // Errors: io.
 [[nodiscard]] util::Status write_receipt(int root_fd, const Receipt& receipt);
 
