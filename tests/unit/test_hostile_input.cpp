@@ -96,7 +96,6 @@ TEST_F(HostileInput, PrefixWithNewlineRunsNoCodeWhenActivateIsSourced)
   ASSERT_TRUE(text) << text.error().message;
   const auto rendered = util::render_template(*text,
                                               {{"description", "cuda-12.4.1"},
-                                               {"prefix", prefix},
                                                {"prefix_sh", util::shell_double_quoted(prefix)}},
                                               "activate.sh.tmpl");
   ASSERT_TRUE(rendered) << rendered.error().message;
@@ -114,7 +113,6 @@ TEST_F(HostileInput, PrefixWithNewlineRunsNoCodeWhenActivateIsSourced)
   ASSERT_TRUE(fish_text);
   const auto fish = util::render_template(*fish_text,
                                           {{"description", "cuda-12.4.1"},
-                                           {"prefix", prefix},
                                            {"prefix_fish", util::fish_double_quoted(prefix)}},
                                           "activate.fish.tmpl");
   ASSERT_TRUE(fish) << fish.error().message;

@@ -632,7 +632,7 @@ util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive
                                             const ExtractLimits& limits, DecodePool* decoders)
 {
   const std::string shown = archive_path.string();
-  UniqueFd file(::open(archive_path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd file(::open(archive_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat status {};
   if (file.get() < 0 || ::fstat(file.get(), &status) != 0) {
     return open_failure("archive `" + shown + "`", std::strerror(errno));

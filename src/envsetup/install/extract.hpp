@@ -54,8 +54,9 @@ struct ExtractResult {
   std::uint64_t bytes_written = 0;      // the sum of the entries' sizes (bytes written to files)
 };
 
-// Extracts `archive_path` into `destination`, an existing folder (normally empty, possibly
-// holding what earlier archives extracted), stripping the top folder all entries share when
+// Extracts `archive_path` (a regular file: a symlink in its place is refused, never followed)
+// into `destination`, an existing folder (normally empty, possibly holding what earlier
+// archives extracted), stripping the top folder all entries share when
 // they share one. Formats: tar (all variants), zip, 7-Zip, cpio; compressions: gzip, bzip2,
 // xz, lzma, zstd, lz4, compress. (libarchive's mtree format is left out on purpose: it reads
 // files of this host that the archive names.)
