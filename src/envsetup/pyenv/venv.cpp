@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/pyenv/run_logged.hpp>
 #include <envsetup/pyenv/venv.hpp>
+#include <envsetup/util/beneath.hpp>
 #include <envsetup/util/fs.hpp>
+#include <envsetup/util/unique_fd.hpp>
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
 
@@ -11,7 +13,6 @@
 #include <cstring>
 #include <iterator>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,24 +34,6 @@ bool is_venv_entry(std::string_view name)
   return std::find(k_venv_entries.begin(), k_venv_entries.end(), name) != k_venv_entries.end();
 }
 
-// A file descriptor, closed on destruction.
-class Descriptor {
-public:
-  explicit Descriptor(int fd) : m_fd(fd) {}
-  ~Descriptor()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  [[nodiscard]] int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
-
 util::Error io_error(const std::string& what, const fs::path& path, int error_number)
 {
   return util::make_error(util::ErrorKind::io, what + " " + path.string()).with_cause(std::strerror(error_number));
@@ -71,77 +54,24 @@ util::Result<int> open_folder(const fs::path& dir)
   return io_error("cannot open", dir, errno);
 }
 
-// The entry names of the open folder `fd` (without . and ..).
+// The entry names of the open folder `fd` (without . and ..), sorted.
 util::Result<std::vector<std::string>> entry_names(int fd, const fs::path& shown)
 {
-  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  DIR* stream = copy < 0 ? nullptr : ::fdopendir(copy);
-  if (stream == nullptr) {
-    const int error_number = errno;
-    if (copy >= 0) {
-      ::close(copy);
-    }
-    return io_error("cannot list", shown, error_number);
+  auto names = util::list_folder(fd);
+  if (!names) {
+    return std::move(names).error().with_cause("in " + shown.string());
   }
-  ::rewinddir(stream);
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(stream)) {
-    const std::string_view name = entry->d_name;
-    if (name != "." && name != "..") {
-      names.emplace_back(name);
-    }
-  }
-  ::closedir(stream);
-  std::sort(names.begin(), names.end());
   return names;
 }
 
-// Deletes `name` in the open folder `parent_fd` (on device `device`) and, for a folder,
-// everything in it, each step relative to a descriptor: a symbolic link is unlinked, never
-// followed; a folder on another device (a mount point) is refused. Gone already is success.
-util::Status remove_entry(int parent_fd, dev_t device, const std::string& name, const fs::path& shown)
-{
-  struct stat info {};
-  if (::fstatat(parent_fd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) {
-    return errno == ENOENT ? util::ok_status() : util::Status(io_error("cannot inspect", shown, errno));
-  }
-  if (!S_ISDIR(info.st_mode)) {
-    if (::unlinkat(parent_fd, name.c_str(), 0) != 0 && errno != ENOENT) {
-      return io_error("cannot delete", shown, errno);
-    }
-    return util::ok_status();
-  }
-  if (info.st_dev != device) {
-    return util::make_error(util::ErrorKind::io, "cannot delete " + shown.string())
-      .with_cause("it is a mount point; envsetup does not delete another file system's files");
-  }
-  const int fd = ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    return io_error("cannot open", shown, errno);  // replaced by a link meanwhile: ELOOP, not followed
-  }
-  const Descriptor folder(fd);
-  auto names = entry_names(folder.get(), shown);
-  if (!names) {
-    return std::move(names).error();
-  }
-  for (const auto& child : *names) {
-    ENVSETUP_TRY(remove_entry(folder.get(), device, child, shown / child));
-  }
-  if (::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
-    return io_error("cannot delete", shown, errno);
-  }
-  return util::ok_status();
-}
-
-// Deletes the entries `names` (venv parts) of the open folder `fd`.
+// Deletes the entries `names` (venv parts) of the open folder `fd`, each through
+// descriptors (util::remove_tree_at): links unlinked, never followed; mount points refused.
 util::Status remove_entries(int fd, const fs::path& dir, const std::vector<std::string>& names)
 {
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    return io_error("cannot inspect", dir, errno);
-  }
   for (const auto& name : names) {
-    ENVSETUP_TRY(remove_entry(fd, info.st_dev, name, dir / name));
+    if (auto removed = util::remove_tree_at(fd, name); !removed) {
+      return std::move(removed).error().with_cause("while deleting " + (dir / name).string());
+    }
   }
   return util::ok_status();
 }
@@ -260,7 +190,7 @@ util::Status create_venv(const fs::path& python, const fs::path& dir, std::chron
     // Nothing half-done: the venv's parts go (what the failed command made); anything else in
     // the folder, and the folder itself unless this call created it, stays.
     if (auto fd = open_folder(dir)) {
-      const Descriptor folder(*fd);
+      const util::UniqueFd folder(*fd);
       auto names = entry_names(folder.get(), dir).value_or({});
       std::erase_if(names, [](const std::string& name) { return !is_venv_entry(name); });
       (void)remove_entries(folder.get(), dir, names);
@@ -299,7 +229,7 @@ util::Result<std::vector<std::string>> venv_parts(const fs::path& dir)
   if (!fd) {
     return std::move(fd).error();
   }
-  const Descriptor folder(*fd);
+  const util::UniqueFd folder(*fd);
   return own_parts(folder.get(), dir);
 }
 
@@ -310,7 +240,7 @@ util::Status remove_venv(const fs::path& dir)
   if (!fd) {
     return std::move(fd).error();
   }
-  const Descriptor folder(*fd);
+  const util::UniqueFd folder(*fd);
   // Listed and checked again on the descriptor that the deletion uses: what is deleted is
   // exactly what was checked, even if the folder was swapped meanwhile.
   auto names = own_parts(folder.get(), dir);
