@@ -9,6 +9,7 @@ Run by CTest with ENVSETUP_BIN, ENVSETUP_TEST_SERVER and ENVSETUP_SOURCE_DIR set
 import json
 import os
 import shutil
+import tarfile
 import time
 import unittest
 
@@ -154,6 +155,62 @@ class HostileReceipts(InstallTestCase):
         self.assertIn("repaired", result.stdout)
         self.assertComplete(self.prefix)
 
+    def test_folders_named_like_staging_are_not_deleted(self):
+        # `.P.staging-backup` is the user's; `.P.staging-9.staging-1` is another prefix's install.
+        mine = self.ws.path("area", ".P.staging-backup")
+        other = self.ws.path("area", ".P.staging-9.staging-1")
+        for folder in (mine, other):
+            os.makedirs(folder)
+            with open(os.path.join(folder, "important.txt"), "w") as handle:
+                handle.write("precious\n")
+        self.assertExit(self.install(self.serve(), self.prefix, components="cuda_cccl"), 0)
+        for folder in (mine, other):
+            self.assertTrue(os.path.isfile(os.path.join(folder, "important.txt")), folder)
+
+    def test_remove_keeps_a_file_the_user_put_in_place_of_an_installed_one(self):
+        victim = sorted(f for f in self.receipt(self.prefix)["files"] if f.startswith("lib/") and
+                        not os.path.islink(os.path.join(self.prefix, f)))[0]
+        os.unlink(os.path.join(self.prefix, victim))
+        with open(os.path.join(self.prefix, victim), "w") as handle:
+            handle.write("mine\n")
+        result = self.ws.run("remove", self.prefix, "--store", self.ws.store)
+        self.assertExit(result, 0)
+        with open(os.path.join(self.prefix, victim)) as handle:
+            self.assertEqual(handle.read(), "mine\n")
+        self.assertIn("kept 1 file(s)", result.stdout)
+
+    def test_remove_with_a_fifo_in_the_prefix_keeps_it_and_says_so(self):
+        fifo = os.path.join(self.prefix, "lib", "myfifo")
+        os.mkfifo(fifo)
+        result = self.ws.run("remove", self.prefix, "--store", self.ws.store)
+        self.assertExit(result, 0)
+        self.assertTrue(os.path.exists(fifo))
+        self.assertIn("lib/myfifo", result.stdout)
+
+    def test_remove_of_a_folder_that_is_no_prefix_leaves_no_lock_file(self):
+        folder = self.ws.path("area", "project")
+        os.makedirs(folder)
+        result = self.ws.run("remove", folder, "--store", self.ws.store)
+        self.assertExit(result, EXIT_USAGE)
+        self.assertFalse(os.path.lexists(self.ws.path("area", ".project.lock")))
+
+    def test_damaged_tree_record_in_the_store_is_an_error_not_a_crash(self):
+        extracted = os.path.join(self.ws.store, "extracted-v1")
+        for name in os.listdir(extracted):
+            if name.endswith(".tree.json"):
+                with open(os.path.join(extracted, name), "w") as handle:
+                    handle.write('{"schema_version": "1", "entries": 5}')
+        result = self.install(self.serve(), self.ws.path("area", "P2"))
+        self.assertExit(result, 0)  # the trees are extracted again
+        self.assertComplete(self.ws.path("area", "P2"))
+
+    def test_symlink_to_an_installed_prefix_is_not_taken_for_it(self):
+        link = self.ws.path("area", "Plink")
+        os.symlink(self.prefix, link)
+        result = self.install(self.serve(), link)
+        self.assertExit(result, EXIT_USAGE)
+        self.assertNotIn("already installed", result.stdout)
+
     def test_planted_symlink_as_the_prefix_is_refused(self):
         elsewhere = self.ws.path("elsewhere")
         os.makedirs(elsewhere)
@@ -162,6 +219,30 @@ class HostileReceipts(InstallTestCase):
         result = self.install(self.serve(), target)
         self.assertExit(result, EXIT_USAGE)
         self.assertEqual(os.listdir(elsewhere), [])
+
+
+def add_big_components(mirror, count=4, size=350_000):
+    """Adds components big0..bigN-1 to the mirror's CUDA manifest: archives of `size`
+    incompressible bytes, slow enough at a limited rate to be extracted while they download."""
+    path = mt.manifest_path(mirror, "cuda")
+    with open(path) as handle:
+        manifest = json.load(handle)
+    names = []
+    for number in range(count):
+        component = f"big{number}"
+        top = f"{component}-{mt.PLATFORM}-1.0.{number}-archive"
+        relative = f"{component}/{mt.PLATFORM}/{top}.tar.xz"
+        archive = os.path.join(mirror, "cuda", "redist", relative)
+        os.makedirs(os.path.dirname(archive))
+        with tarfile.open(archive, "w:xz", preset=0) as tar:
+            mt.tar_entry(tar, f"{top}/lib/lib{component}.so", data=os.urandom(size))
+            mt.tar_entry(tar, f"{top}/LICENSE", data=b"License (test)\n")
+        manifest[component] = {"name": component, "license": "test", "version": f"1.0.{number}",
+                               mt.PLATFORM: {"relative_path": relative, **mt.digests(archive)}}
+        names.append(component)
+    with open(path, "w") as handle:
+        json.dump(manifest, handle, indent=4)
+    return ",".join(names)
 
 
 class RacesWithTheUser(InstallTestCase):
@@ -191,6 +272,27 @@ class RacesWithTheUser(InstallTestCase):
         self.assertIn("notes.txt", stderr)
         self.assertTrue(os.path.isfile(os.path.join(prefix, "include/thrust/version.h")), "the old prefix changed")
         self.assertNoLeftovers(prefix)
+
+    def test_two_installs_sharing_a_store_do_not_wait_on_each_other_forever(self):
+        # Each install extracts some archives while they download, holding their store locks;
+        # waiting on a lock the other holds, each would wait forever (seen on 2 cores).
+        mirror = self.copy_mirror()
+        components = add_big_components(mirror)
+        url = self.serve(mirror, "--rate", "100000")
+        processes = [self.ws.start("install", "--cuda", mt.CUDA_VERSION, "--components", components, "--mirror", url,
+                                   "--prefix", self.ws.path(name), "--cache", self.ws.cache, "--store", self.ws.store,
+                                   "--jobs", "2", "--json")
+                     for name in ("DA", "DB")]
+        for process in processes:
+            try:
+                stdout, stderr = process.communicate(timeout=90)
+            except Exception:
+                for other in processes:
+                    other.kill()
+                raise AssertionError("two installs sharing a store waited on each other")
+            self.assertEqual(process.returncode, 0, stderr)
+        for name in ("DA", "DB"):
+            self.assertTrue(os.path.isfile(self.ws.path(name, "lib", "libbig3.so")))
 
     def test_install_remove_install_race_leaves_a_whole_prefix_or_none(self):
         url = self.serve(None, "--rate", "2000000")

@@ -143,6 +143,18 @@ TEST(FetchManifest, DamagedManifestsNameTheComponent)
   }
 }
 
+// A field of the wrong type (a number where a name belongs) is read as absent, never an
+// exception that ends the process (exit 70).
+TEST(FetchManifest, FieldsOfTheWrongTypeAreNotACrash)
+{
+  const std::string json = R"({"release_label": 5, "release_date": [], "libx": {"name": 5, "license": {}, "version": "1",
+    "linux-x86_64": {"relative_path": "libx/a.tar.xz", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "size": "1"}}})";
+  util::Result<Manifest> manifest = util::make_error(util::ErrorKind::internal, "not parsed");
+  EXPECT_NO_THROW(manifest = parse_manifest(json, "cuda", "test.json"));
+  ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+  EXPECT_EQ(manifest->label, "");
+}
+
 // Component keys and relative paths become paths downstream: a hostile manifest must not
 // name a folder outside its own.
 TEST(FetchManifest, UnsafeComponentKeysAndRelativePathsAreRefused)

@@ -192,6 +192,33 @@ TEST_F(InstallState, MergeNeverWritesThroughAnotherComponentsSymlink)
   EXPECT_TRUE(fs::is_empty(m_dir / "outside"));
 }
 
+TEST_F(InstallState, MergeOfATreeThatChangedUnderItIsAnErrorNotAShortPrefix)
+{
+  write(m_dir / "tree" / "lib" / "libx.so", "x");  // 2 entries: lib, lib/libx.so
+  fs::create_directories(m_dir / "staging");
+  auto root = util::open_root(m_dir / "staging", "staging");
+  ASSERT_TRUE(root.ok());
+  auto merged = install::merge_components({{"comp", m_dir / "tree", 3}}, root->get());  // the record said 3
+  ASSERT_FALSE(merged.ok());
+  EXPECT_NE(merged.error().message.find("changed during the install"), std::string::npos);
+  fs::remove_all(m_dir / "staging");
+  fs::create_directories(m_dir / "staging");
+  auto again = util::open_root(m_dir / "staging", "staging");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(install::merge_components({{"comp", m_dir / "tree", 2}}, again->get()).ok());
+}
+
+TEST_F(InstallState, StoreExtractWithoutWaitingLeavesABusyArchiveAlone)
+{
+  auto store = install::ExtractedStore::open(m_dir / "store");
+  ASSERT_TRUE(store.ok());
+  auto held = store->reserve(k_sha, true);  // as another process extracting it would
+  ASSERT_TRUE(held.ok() && held->has_value());
+  auto busy = store->reserve(k_sha, false);
+  ASSERT_TRUE(busy.ok());
+  EXPECT_FALSE(busy->has_value());
+}
+
 TEST_F(InstallState, RemoveInstalledLeavesWhatTheReceiptDoesNotList)
 {
   const fs::path prefix = m_dir / "P";

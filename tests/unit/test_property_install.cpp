@@ -188,9 +188,10 @@ protected:
       bool extracted = false;
       install::ExtractLimits limits;
       limits.expected = install::archive_kind_for_name(archive.file_name);
-      auto tree = store.extract(*sha, path, archive.file_name, limits, nullptr, extracted);
+      auto tree = store.extract(*sha, archive.component, path, archive.file_name, limits, nullptr, true, extracted);
       if (tree) {
-        trees.push_back({archive.component, *tree});
+        EXPECT_TRUE(tree->has_value());
+        trees.push_back(**tree);
       } else {
         EXPECT_TRUE(acceptable(tree.error().kind)) << archive.file_name << ": " << tree.error().message;
       }

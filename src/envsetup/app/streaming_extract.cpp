@@ -38,6 +38,8 @@ struct StreamingExtraction::Stream : install::ArchiveStream {
   std::condition_variable changed;
   StreamState state = StreamState::downloading;
   std::optional<util::Result<install::ExtractResult>> result;
+  std::mutex finishing;                                // one finish() at a time
+  std::optional<std::optional<install::ComponentTree>> finished;  // its answer, once given
   std::jthread worker;
 
   ~Stream() override
@@ -206,23 +208,30 @@ bool StreamingExtraction::has_stream(const std::string& sha256) const
   return m_streams.contains(sha256);
 }
 
-std::optional<fs::path> StreamingExtraction::finish(const std::string& sha256)
+std::optional<install::ComponentTree> StreamingExtraction::finish(const std::string& sha256)
 {
   const auto found = m_streams.find(sha256);
-  if (found == m_streams.end() || !found->second->worker.joinable()) {
+  if (found == m_streams.end()) {
     return std::nullopt;
   }
   Stream& stream = *found->second;
+  const std::lock_guard guard(stream.finishing);
+  if (stream.finished) {
+    return *stream.finished;
+  }
   stream.set(StreamState::abandoned);  // no effect on a verified stream
-  stream.worker.join();
+  if (stream.worker.joinable()) {
+    stream.worker.join();
+  }
   const bool good = stream.state == StreamState::verified && stream.result && stream.result->ok();
-  std::optional<fs::path> done;
-  if (good) {
+  std::optional<install::ComponentTree> done;
+  if (good && stream.slot) {
     if (auto committed = stream.slot->commit()) {
-      done = *committed;
+      done = install::ComponentTree{"", *committed, stream.slot->entries()};
     }
   }
   stream.slot.reset();  // the lock goes; an uncommitted temporary folder is removed
+  stream.finished = done;
   return done;
 }
 

@@ -47,10 +47,10 @@ public:
   [[nodiscard]] bool has_stream(const std::string& sha256) const;
 
   // Call after the downloads ended. Waits for the extraction of `sha256`; when it is kept,
-  // commits its store slot (recorded, synced, renamed) and returns the finished folder,
-  // else removes it and returns nothing. Safe to call from several threads for
-  // different archives.
-  [[nodiscard]] std::optional<std::filesystem::path> finish(const std::string& sha256);
+  // commits its store slot (recorded, synced, renamed) and returns the finished tree (its
+  // component name left empty for the caller), else removes it and returns nothing. Safe to
+  // call from several threads, for the same archive too (a manifest may list it twice).
+  [[nodiscard]] std::optional<install::ComponentTree> finish(const std::string& sha256);
 
   // finish() for every archive not finished yet (the destructor calls it).
   void finish_all();

@@ -74,9 +74,14 @@ std::optional<ArchiveRecord> read_record(int archives_fd, const std::string& sha
     return std::nullopt;
   }
   ArchiveRecord record;
-  record.name = document.value("name", "");
-  record.url = document.value("url", "");
-  record.sha256 = document.value("sha256", "");
+  // A record is untrusted: a field of the wrong type reads as absent (never an exception).
+  auto text_field = [&](const char* key) {
+    const auto found = document.find(key);
+    return found != document.end() && found->is_string() ? found->get<std::string>() : std::string();
+  };
+  record.name = text_field("name");
+  record.url = text_field("url");
+  record.sha256 = text_field("sha256");
   const auto size = document.find("size");
   if (size != document.end() && size->is_number_unsigned()) {
     record.size = size->get<std::uint64_t>();

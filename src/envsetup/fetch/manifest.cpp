@@ -126,13 +126,21 @@ util::Result<Archive> parse_archive(const json& value, const std::string& where,
   return archive;
 }
 
+// The string `key` of `object`, or "" when it is missing or not a string (manifests are
+// untrusted: a field of another type never throws).
+std::string string_or_empty(const json& object, const char* key)
+{
+  const auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
 util::Result<Component> parse_component(const std::string& id, const json& value,
                                         const std::string& origin)
 {
   Component component;
   component.id = id;
-  component.name = value.value("name", "");
-  component.license = value.value("license", "");
+  component.name = string_or_empty(value, "name");
+  component.license = string_or_empty(value, "license");
   if (!value.contains("version") || !value["version"].is_string()) {
     return util::make_error(util::ErrorKind::input, "invalid manifest `" + origin + "`")
       .with_cause(id + ": missing `version`");
@@ -186,8 +194,8 @@ util::Result<Manifest> parse_manifest(std::string_view text, const std::string& 
   }
   Manifest manifest;
   manifest.product = product;
-  manifest.label = document.value("release_label", "");
-  manifest.release_date = document.value("release_date", "");
+  manifest.label = string_or_empty(document, "release_label");
+  manifest.release_date = string_or_empty(document, "release_date");
   for (const auto& [key, value] : document.items()) {
     if (!value.is_object()) {
       continue;  // release_date, release_label, release_product

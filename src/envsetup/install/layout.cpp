@@ -94,6 +94,7 @@ struct Merge {
   const std::set<std::string>& harmless;
   std::map<std::string, std::string> owner;  // relative path -> component that placed it
   std::vector<std::string> created;
+  std::size_t visited = 0;                   // entries of the current tree seen
 
   util::Error clash(const std::string& key, const std::string& component, const std::string& why)
   {
@@ -177,6 +178,7 @@ struct Merge {
       return std::move(names).error().with_cause("while reading " + component);
     }
     for (const auto& name : *names) {
+      ++visited;
       struct stat status {};
       if (top && is_license_file(name) && util::stat_at(from_fd, name, status) && !S_ISDIR(status.st_mode)) {
         auto licenses = util::open_folder_beneath(root_fd, {"share", "licenses", component}, 3, true);
@@ -224,7 +226,14 @@ util::Result<std::vector<std::string>> merge_components(const std::vector<Compon
     if (!from.valid()) {
       return io_error("cannot open the extracted files of " + tree.component + " `" + tree.root.string() + "`", errno);
     }
+    merge.visited = 0;
     ENVSETUP_TRY(merge.merge_folder(from.get(), root_fd, "", tree.component, 0, true));
+    if (tree.entries != 0 && merge.visited != tree.entries) {
+      return util::make_error(util::ErrorKind::io, "the extracted files of " + tree.component + " changed during the install")
+        .with_cause("the store's record lists " + std::to_string(tree.entries) + " entries; " +
+                    std::to_string(merge.visited) + " were there")
+        .with_hint("run the install again: the store extracts that archive anew");
+    }
   }
   return std::move(merge.created);
 }

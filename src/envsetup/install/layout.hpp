@@ -3,6 +3,7 @@
 
 #include <envsetup/util/error.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -15,6 +16,7 @@ namespace envsetup::install {
 struct ComponentTree {
   std::string component;       // "cuda_nvcc"
   std::filesystem::path root;  // its extracted files (top folder already stripped)
+  std::size_t entries = 0;     // entries the tree holds by its record; 0: not checked
 };
 
 // Whether `name` may name a component on disk (share/licenses/<name>/): 1-128 characters of
@@ -35,7 +37,8 @@ struct ComponentTree {
 // links already there). Errors, kind integrity, naming the path and both components: a
 // path that two components ship with different contents or types (unless `harmless` lists
 // the path), an unsafe symlink, an unsafe component name, an entry that is not a file,
-// folder or symlink. Returns every file and symlink created, relative to the root.
+// folder or symlink; a tree whose entry count differs from `entries` (it changed during the
+// merge). Returns every file and symlink created, relative to the root.
 [[nodiscard]] util::Result<std::vector<std::string>> merge_components(const std::vector<ComponentTree>& trees,
                                                                       int root_fd,
                                                                       const std::set<std::string>& harmless = {});

@@ -33,13 +33,22 @@ util::UniqueFd parent_of(int root_fd, const util::PathParts& parts)
 }
 
 // Whether the non-folder `name` (lstat `status`) is still what the install created at
-// `file`: a symlink with the recorded target, or a regular file where none was recorded.
-bool still_as_installed(int parent_fd, const std::string& name, const struct stat& status,
-                        const std::map<std::string, std::string>& symlinks, const std::string& file)
+// `file`: a symlink with the recorded target, or a regular file where none was recorded,
+// with the recorded identity where the receipt has one.
+bool still_as_installed(int parent_fd, const std::string& name, const struct stat& status, const Receipt& receipt,
+                        const std::string& file)
 {
+  const auto& symlinks = *receipt.symlinks;
   const auto recorded = symlinks.find(file);
   if (!S_ISLNK(status.st_mode)) {
-    return recorded == symlinks.end() && S_ISREG(status.st_mode);
+    if (recorded != symlinks.end() || !S_ISREG(status.st_mode)) {
+      return false;
+    }
+    if (!receipt.file_identities) {
+      return true;
+    }
+    const auto identity = receipt.file_identities->find(file);
+    return identity == receipt.file_identities->end() || identity->second == file_identity(status);
   }
   if (recorded == symlinks.end()) {
     return false;
@@ -54,7 +63,7 @@ bool still_as_installed(int parent_fd, const std::string& name, const struct sta
 
 util::Result<std::vector<std::string>> files_in(int root_fd)
 {
-  auto entries = scan_tree(root_fd);
+  auto entries = scan_tree(root_fd, false);  // a FIFO the user made is the user's file
   if (!entries) {
     return std::move(entries).error();
   }
@@ -135,7 +144,7 @@ util::Result<std::vector<std::string>> remove_installed(int root_fd, const Recei
     if (!parent.valid() || !util::stat_at(parent.get(), parts->back(), status) || S_ISDIR(status.st_mode)) {
       continue;  // gone, behind a link, or replaced by a folder: left alone
     }
-    if (receipt.symlinks && !still_as_installed(parent.get(), parts->back(), status, *receipt.symlinks, file)) {
+    if (receipt.symlinks && !still_as_installed(parent.get(), parts->back(), status, receipt, file)) {
       continue;  // the user replaced it (a link by a file, a file by a link, another target)
     }
     if (::unlinkat(parent.get(), parts->back().c_str(), 0) != 0 && errno != ENOENT) {
@@ -175,6 +184,17 @@ util::Result<std::vector<std::string>> remove_prefix(const fs::path& requested)
   if (!parent) {
     return not_prefix(parent.error().message);
   }
+  // Not a prefix: refused before a lock file is made beside a folder that is not envsetup's.
+  {
+    util::UniqueFd probe(::openat(parent->get(), name.c_str(), k_open_folder));
+    if (!probe.valid()) {
+      return not_prefix(errno == ELOOP || errno == ENOTDIR ? "it is a symlink or not a folder" : std::strerror(errno));
+    }
+    if (auto receipt = read_receipt(probe.get(), receipt_path(prefix).string());
+        !receipt && receipt.error().kind != util::ErrorKind::input) {
+      return not_prefix("it has no readable " + receipt_path(prefix).string());
+    }
+  }
   auto lock = util::FileLock::acquire_at(parent->get(), "." + name + ".lock", true);
   if (!lock) {
     return std::move(lock).error();
@@ -203,7 +223,7 @@ util::Result<std::vector<std::string>> remove_prefix(const fs::path& requested)
 std::vector<std::string> missing_files(const fs::path& prefix, const Receipt& receipt)
 {
   std::vector<std::string> missing;
-  auto root = util::open_root(prefix, "the prefix");
+  auto root = util::open_root(prefix, "the prefix", true);
   for (const auto& file : receipt.files) {
     auto parts = util::split_relative_path(file);
     util::UniqueFd parent = root && parts ? parent_of(root->get(), *parts) : util::UniqueFd();
@@ -219,7 +239,7 @@ std::uint64_t installed_size(const fs::path& prefix, const Receipt& receipt)
 {
   std::uint64_t total = 0;
   std::set<std::pair<dev_t, ino_t>> counted;
-  auto root = util::open_root(prefix, "the prefix");
+  auto root = util::open_root(prefix, "the prefix", true);
   if (!root) {
     return 0;
   }

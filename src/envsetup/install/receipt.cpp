@@ -23,9 +23,16 @@ fs::path receipt_path(const fs::path& prefix)
   return prefix / ".envsetup" / "receipt.json";
 }
 
+std::string file_identity(const struct ::stat& status)
+{
+  const auto mtime_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec;
+  return std::to_string(status.st_ino) + ":" + std::to_string(status.st_size) + ":" + std::to_string(mtime_ns);
+}
+
 util::Status write_receipt(int root_fd, const Receipt& receipt)
 {
   json symlinks = json::object();
+  json identities = json::object();
   for (const auto& file : receipt.files) {
     auto parts = util::split_relative_path(file);
     if (!parts) {
@@ -38,6 +45,8 @@ util::Status write_receipt(int root_fd, const Receipt& receipt)
       const ssize_t length = ::readlinkat(parent->get(), parts->back().c_str(), target.data(), target.size());
       target.resize(length > 0 ? static_cast<std::size_t>(length) : 0);
       symlinks[file] = target;
+    } else if (parent && S_ISREG(status.st_mode)) {
+      identities[file] = file_identity(status);
     }
   }
   json archives = json::array();
@@ -54,6 +63,7 @@ util::Status write_receipt(int root_fd, const Receipt& receipt)
     {"archives", archives},
     {"files", receipt.files},
     {"symlinks", symlinks},
+    {"file_identities", identities},
     {"created_at", receipt.created_at},
     {"envsetup_version", receipt.envsetup_version},
   };
@@ -94,7 +104,7 @@ util::Result<std::string> read_receipt_text(int root_fd, const std::string& show
 
 util::Result<Receipt> read_receipt(const fs::path& prefix)
 {
-  auto root = util::open_root(prefix, "the prefix");
+  auto root = util::open_root(prefix, "the prefix", true);  // a prefix is never a symlink
   if (!root) {
     return std::move(root).error();
   }
@@ -112,7 +122,9 @@ util::Result<Receipt> read_receipt(int root_fd, const std::string& shown)
     return util::make_error(util::ErrorKind::input, "the receipt `" + shown + "` is damaged")
       .with_hint("remove the prefix by hand, or reinstall into it");
   };
+  // contains() before operator[]: on a const json, [] of a missing key is undefined.
   if (document.is_discarded() || !document.is_object() || !document.contains("request") ||
+      !document.contains("files") || !document.contains("archives") || !document["request"].is_object() ||
       !document["files"].is_array() || !document["archives"].is_array()) {
     return bad();
   }
@@ -132,6 +144,9 @@ util::Result<Receipt> read_receipt(int root_fd, const std::string& shown)
     receipt.files = document["files"].get<std::vector<std::string>>();
     if (document.contains("symlinks")) {
       receipt.symlinks = document["symlinks"].get<std::map<std::string, std::string>>();
+    }
+    if (document.contains("file_identities")) {
+      receipt.file_identities = document["file_identities"].get<std::map<std::string, std::string>>();
     }
     for (const auto& file : receipt.files) {
       if (auto parts = util::split_relative_path(file); !parts) {

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <filesystem>
+
+#include <sys/stat.h>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +37,10 @@ struct Receipt {
   // files); filled by write_receipt from the tree. Unset in receipts older than this field.
   // remove deletes an entry only when it still is what the install created.
   std::optional<std::map<std::string, std::string>> symlinks;
+  // The identity of the regular files among `files` as installed ("ino:size:mtime_ns"),
+  // filled by write_receipt. A file replaced since (another inode, size or mtime) is the
+  // user's: remove keeps it.
+  std::optional<std::map<std::string, std::string>> file_identities;
   std::string created_at;          // ISO 8601 UTC
   std::string envsetup_version;
 };
@@ -42,9 +48,13 @@ struct Receipt {
 [[nodiscard]] std::filesystem::path receipt_path(const std::filesystem::path& prefix);
 
 // Writes `.envsetup/receipt.json` under the folder `root_fd` (never through a link),
-// recording which listed files are symlinks there and their targets.
+// recording which listed files are symlinks there and their targets, and the identity of
+// the regular files.
 // Errors: io.
 [[nodiscard]] util::Status write_receipt(int root_fd, const Receipt& receipt);
+
+// "ino:size:mtime_ns" of a regular file's lstat, as receipts record it.
+[[nodiscard]] std::string file_identity(const struct ::stat& status);
 
 // Reads the receipt of the prefix folder `root_fd` (or at `prefix`), never through a link.
 // A receipt is untrusted: every file it lists must be a relative path without `..`

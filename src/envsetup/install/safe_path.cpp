@@ -94,6 +94,9 @@ util::Result<PathParts> split_member_name(std::string_view name)
       parts.emplace_back(part);
     }
   }
+  if (parts.size() > k_max_member_depth) {
+    return refused("the path is nested more than " + std::to_string(k_max_member_depth) + " folders deep");
+  }
   return parts;
 }
 

@@ -21,9 +21,13 @@ using util::join_parts;
 using util::PathParts;
 using util::UniqueFd;
 
+// The deepest member path an archive may hold (store scans, removal and merges all handle
+// this depth; a deeper tree could otherwise be extracted but never removed).
+inline constexpr std::size_t k_max_member_depth = 128;
+
 // An archive member name as parts, empty and `.` components dropped ("./bin//x" gives
 // {"bin", "x"}; "./" gives {}). Errors (integrity, the message is the reason): an absolute
-// name, a `..` component.
+// name, a `..` component, more than k_max_member_depth components.
 [[nodiscard]] util::Result<PathParts> split_member_name(std::string_view name);
 
 // The folder that holds `path` (all parts but the last; `path` is not empty), opened from

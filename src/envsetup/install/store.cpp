@@ -54,8 +54,9 @@ std::optional<std::string> read_at(int folder_fd, const std::string& name)
   }
 }
 
-// Whether the finished tree `sha256` is there, a real folder matching its record.
-bool intact(int folder_fd, const std::string& sha256)
+// Whether the finished tree `sha256` is there, a real folder matching its record; sets
+// `entries` to the record's size.
+bool intact(int folder_fd, const std::string& sha256, std::size_t& entries)
 {
   struct stat status {};
   if (!util::stat_at(folder_fd, sha256, status) || !S_ISDIR(status.st_mode)) {
@@ -69,6 +70,7 @@ bool intact(int folder_fd, const std::string& sha256)
     return false;
   }
   auto actual = scan_tree(tree.get());
+  entries = recorded->size();
   return actual && first_difference(*recorded, *actual).empty();
 }
 
@@ -106,6 +108,7 @@ util::Result<fs::path> StoreSlot::commit()
   }
   m_committed = true;
   m_finished = m_folder_path / m_sha256;
+  m_entries = entries->size();
   return *m_finished;
 }
 
@@ -144,7 +147,7 @@ util::Result<std::optional<StoreSlot>> ExtractedStore::reserve(const std::string
     return std::optional<StoreSlot>();
   }
   slot.m_lock = std::move(lock).value();
-  if (intact(slot.m_folder.get(), sha256)) {
+  if (intact(slot.m_folder.get(), sha256, slot.m_entries)) {
     slot.m_finished = m_folder_path / sha256;
     return std::optional<StoreSlot>(std::move(slot));
   }
@@ -154,7 +157,8 @@ util::Result<std::optional<StoreSlot>> ExtractedStore::reserve(const std::string
     return std::move(names).error();
   }
   for (const auto& name : *names) {
-    if (name == sha256 || name == record_name(sha256) || name.starts_with(sha256 + ".tmp-")) {
+    if (name == sha256 || name == record_name(sha256) || name.starts_with(sha256 + ".tmp-") ||
+        name.starts_with("." + record_name(sha256) + ".tmp-")) {
       ENVSETUP_TRY(util::remove_tree_at(slot.m_folder.get(), name));
     }
   }
@@ -166,25 +170,32 @@ util::Result<std::optional<StoreSlot>> ExtractedStore::reserve(const std::string
   return std::optional<StoreSlot>(std::move(slot));
 }
 
-util::Result<fs::path> ExtractedStore::extract(const std::string& sha256, const fs::path& archive,
-                                               const std::string& shown, const ExtractLimits& limits,
-                                               DecodePool* decoders, bool& extracted) const
+util::Result<std::optional<ComponentTree>> ExtractedStore::extract(const std::string& sha256,
+                                                                   const std::string& component,
+                                                                   const fs::path& archive, const std::string& shown,
+                                                                   const ExtractLimits& limits, DecodePool* decoders,
+                                                                   bool wait, bool& extracted) const
 {
-  auto reserved = reserve(sha256, true);
+  auto reserved = reserve(sha256, wait);
   if (!reserved) {
     return std::move(reserved).error();
   }
+  if (!reserved->has_value()) {
+    return std::optional<ComponentTree>();  // busy, and not waiting
+  }
   StoreSlot& slot = **reserved;
-  if (slot.finished()) {
-    return *slot.finished();
+  if (!slot.finished()) {
+    auto result = extract_archive(archive, slot.temporary(), limits, decoders);
+    if (!result) {
+      return std::move(result).error().with_cause("while extracting " + shown);
+    }
+    auto done = slot.commit();
+    if (!done) {
+      return std::move(done).error();
+    }
+    extracted = true;
   }
-  auto result = extract_archive(archive, slot.temporary(), limits, decoders);
-  if (!result) {
-    return std::move(result).error().with_cause("while extracting " + shown);
-  }
-  auto done = slot.commit();
-  extracted = done.ok();
-  return done;
+  return std::optional<ComponentTree>(ComponentTree{component, *slot.finished(), slot.entries()});
 }
 
 }  // namespace envsetup::install

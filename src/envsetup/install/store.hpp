@@ -6,17 +6,19 @@
 //   <sha256>.tree.json  its record (tree_record.hpp), written before the tree becomes visible
 //   <sha256>.lock       the archive's lock, shared by processes; never unlinked
 //   <sha256>.tmp-<pid>  an extraction in progress; one left by a killed run is removed by the
-//                       next holder of the lock
+//                       next holder of the lock (so is a record's `.<sha256>.tree.json.tmp-<pid>`)
 // A tree is used only when it matches its record, checked through descriptors without
 // following links; a tree that is a symlink, lacks a record or changed is deleted (never
 // through a link) and extracted again. Every operation works relative to the store folder's
 // descriptor; names are built only from validated sha256 strings.
 
 #include <envsetup/install/extract.hpp>
+#include <envsetup/install/layout.hpp>
 #include <envsetup/util/error.hpp>
 #include <envsetup/util/fs.hpp>
 #include <envsetup/util/unique_fd.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -37,6 +39,9 @@ public:
   ~StoreSlot();
 
   [[nodiscard]] const std::optional<std::filesystem::path>& finished() const { return m_finished; }
+  // The number of entries the finished tree's record lists (merge_components checks that it
+  // saw exactly as many: a tree changed under a merge is an error, never a short prefix).
+  [[nodiscard]] std::size_t entries() const { return m_entries; }
   [[nodiscard]] const std::filesystem::path& temporary() const { return m_temporary; }
 
   // Records the temporary tree, syncs it and renames it to its final name. Returns that
@@ -51,6 +56,7 @@ private:
   std::string m_sha256;
   util::FileLock m_lock;
   std::optional<std::filesystem::path> m_finished;
+  std::size_t m_entries = 0;
   std::filesystem::path m_temporary;
   bool m_committed = false;
 };
@@ -66,12 +72,17 @@ public:
   // sha256, io.
   [[nodiscard]] util::Result<std::optional<StoreSlot>> reserve(const std::string& sha256, bool wait) const;
 
-  // The archive's intact tree, extracting `archive` into the store first when needed (under
-  // the archive's lock, shared with other processes). `extracted` says whether it did.
-  [[nodiscard]] util::Result<std::filesystem::path> extract(const std::string& sha256,
-                                                            const std::filesystem::path& archive,
-                                                            const std::string& shown, const ExtractLimits& limits,
-                                                            DecodePool* decoders, bool& extracted) const;
+  // The archive's intact tree as a component (`component`, its root, its record's entry
+  // count), extracting `archive` into the store first when needed, under the archive's lock
+  // shared with other processes. Without `wait`, nothing when another process holds that
+  // lock: a caller that holds other store locks (streams) must not block on one, or two
+  // processes could wait on each other. `extracted` says whether it extracted.
+  [[nodiscard]] util::Result<std::optional<ComponentTree>> extract(const std::string& sha256,
+                                                                   const std::string& component,
+                                                                   const std::filesystem::path& archive,
+                                                                   const std::string& shown,
+                                                                   const ExtractLimits& limits, DecodePool* decoders,
+                                                                   bool wait, bool& extracted) const;
 
   [[nodiscard]] const std::filesystem::path& folder() const { return m_folder_path; }
 

@@ -24,7 +24,8 @@ util::Error io_error(const std::string& what, int saved)
   return util::make_error(util::ErrorKind::io, what).with_cause(std::strerror(saved));
 }
 
-util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, std::vector<TreeEntry>& out)
+util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, bool refuse_other,
+                         std::vector<TreeEntry>& out)
 {
   if (depth > k_max_depth) {
     return util::make_error(util::ErrorKind::integrity, "folders nested too deeply at `" + prefix + "`");
@@ -56,8 +57,10 @@ util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, st
       entry.link_target = std::move(target);
     } else if (S_ISDIR(status.st_mode)) {
       entry.type = TreeEntry::Type::folder;
-    } else {
+    } else if (refuse_other) {
       return util::make_error(util::ErrorKind::integrity, "`" + entry.path + "` is not a file, folder or symlink");
+    } else {
+      entry.type = TreeEntry::Type::other;
     }
     out.push_back(entry);
     if (entry.type == TreeEntry::Type::folder) {
@@ -65,7 +68,7 @@ util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, st
       if (!child.valid()) {
         return io_error("cannot open `" + entry.path + "`", errno);
       }
-      ENVSETUP_TRY(scan_folder(child.get(), entry.path + "/", depth + 1, out));
+      ENVSETUP_TRY(scan_folder(child.get(), entry.path + "/", depth + 1, refuse_other, out));
     }
   }
   return util::ok_status();
@@ -73,15 +76,18 @@ util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, st
 
 const char* type_name(TreeEntry::Type type)
 {
-  return type == TreeEntry::Type::file ? "file" : type == TreeEntry::Type::folder ? "folder" : "symlink";
+  return type == TreeEntry::Type::file     ? "file"
+         : type == TreeEntry::Type::folder ? "folder"
+         : type == TreeEntry::Type::symlink ? "symlink"
+                                            : "other";
 }
 
 }  // namespace
 
-util::Result<std::vector<TreeEntry>> scan_tree(int root_fd)
+util::Result<std::vector<TreeEntry>> scan_tree(int root_fd, bool refuse_other)
 {
   std::vector<TreeEntry> entries;
-  ENVSETUP_TRY(scan_folder(root_fd, "", 0, entries));
+  ENVSETUP_TRY(scan_folder(root_fd, "", 0, refuse_other, entries));
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   return entries;
 }
@@ -97,18 +103,26 @@ std::string tree_record_text(const std::vector<TreeEntry>& entries)
 
 util::Result<std::vector<TreeEntry>> parse_tree_record(const std::string& text)
 {
-  const auto document = nlohmann::json::parse(text, nullptr, false);
   auto bad = [] { return util::make_error(util::ErrorKind::integrity, "the tree record is damaged"); };
-  if (!document.is_object() || document.value("schema_version", 0) != 1 || !document.contains("entries") ||
-      !document["entries"].is_array()) {
+  const auto document = nlohmann::json::parse(text, nullptr, false);
+  if (!document.is_object()) {
+    return bad();
+  }
+  const auto version = document.find("schema_version");
+  const auto list = document.find("entries");
+  if (version == document.end() || !version->is_number_integer() || *version != 1 || list == document.end() ||
+      !list->is_array()) {
     return bad();
   }
   std::vector<TreeEntry> entries;
   try {
-    for (const auto& item : document["entries"]) {
+    for (const auto& item : *list) {
       TreeEntry entry;
       entry.path = item.at(0).get<std::string>();
       const auto type = item.at(1).get<std::string>();
+      if (type != "file" && type != "folder" && type != "symlink") {
+        return bad();
+      }
       entry.type = type == "file"     ? TreeEntry::Type::file
                    : type == "folder" ? TreeEntry::Type::folder
                                       : TreeEntry::Type::symlink;

@@ -16,7 +16,7 @@
 namespace envsetup::install {
 
 struct TreeEntry {
-  enum class Type { file, folder, symlink };
+  enum class Type { file, folder, symlink, other };  // other: a device, FIFO or socket
   std::string path;  // relative, '/'-separated
   Type type = Type::file;
   std::uint64_t size = 0;
@@ -26,9 +26,10 @@ struct TreeEntry {
   bool operator==(const TreeEntry&) const = default;
 };
 
-// Every entry under the folder `root_fd`, sorted by path. Errors: io; integrity for device
-// nodes, FIFOs and sockets (nothing envsetup writes).
-[[nodiscard]] util::Result<std::vector<TreeEntry>> scan_tree(int root_fd);
+// Every entry under the folder `root_fd`, sorted by path. Errors: io; with `refuse_other`,
+// integrity for device nodes, FIFOs and sockets (nothing envsetup writes), else they are
+// listed as `other`.
+[[nodiscard]] util::Result<std::vector<TreeEntry>> scan_tree(int root_fd, bool refuse_other = true);
 
 // The record as JSON text, and back. Errors (integrity): text that is not such a record.
 [[nodiscard]] std::string tree_record_text(const std::vector<TreeEntry>& entries);

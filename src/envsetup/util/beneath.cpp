@@ -112,9 +112,9 @@ Result<PathParts> split_relative_path(std::string_view path)
   return parts;
 }
 
-Result<UniqueFd> open_root(const std::filesystem::path& path, const std::string& what)
+Result<UniqueFd> open_root(const std::filesystem::path& path, const std::string& what, bool refuse_link)
 {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (refuse_link ? O_NOFOLLOW : 0)));
   if (!fd.valid()) {
     return io_error("cannot open " + what + " `" + path.string() + "`", errno);
   }
@@ -197,40 +197,39 @@ Result<std::vector<std::string>> list_folder(int dir_fd)
 
 namespace {
 
-Status remove_below(int parent_fd, const std::string& name, dev_t device, int depth)
+Status remove_below(int parent_fd, const std::string& name, dev_t device, int depth, const std::string& shown)
 {
   struct stat status {};
   if (!stat_at(parent_fd, name, status)) {
-    return errno == ENOENT ? ok_status() : io_error("cannot inspect `" + name + "`", errno);
+    return errno == ENOENT ? ok_status() : io_error("cannot inspect `" + shown + "`", errno);
   }
   if (!S_ISDIR(status.st_mode)) {
     if (::unlinkat(parent_fd, name.c_str(), 0) != 0 && errno != ENOENT) {
-      return io_error("cannot delete `" + name + "`", errno);
+      return io_error("cannot delete `" + shown + "`", errno);
     }
     return ok_status();
   }
   if (status.st_dev != device) {
-    return make_error(ErrorKind::io, "`" + name + "` is another file system mounted here: it is left alone")
+    return make_error(ErrorKind::io, "`" + shown + "` is another file system mounted here: it is left alone")
       .with_hint("unmount it, then try again");
   }
   if (depth > k_max_depth) {
-    return make_error(ErrorKind::io, "folders nested too deeply under `" + name + "`");
+    return make_error(ErrorKind::io, "folders nested more than " + std::to_string(k_max_depth) + " deep in `" +
+                                       shown.substr(0, 200) + "...`");
   }
   UniqueFd folder(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!folder.valid()) {
-    return io_error("cannot open `" + name + "`", errno);
+    return io_error("cannot open `" + shown + "`", errno);
   }
   auto names = list_folder(folder.get());
   if (!names) {
-    return std::move(names).error();
+    return std::move(names).error().with_cause("in `" + shown + "`");
   }
   for (const auto& child : *names) {
-    if (auto removed = remove_below(folder.get(), child, device, depth + 1); !removed) {
-      return std::move(removed).error().with_cause("in `" + name + "`");
-    }
+    ENVSETUP_TRY(remove_below(folder.get(), child, device, depth + 1, shown + "/" + child));
   }
   if (::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
-    return io_error("cannot delete the folder `" + name + "`", errno);
+    return io_error("cannot delete the folder `" + shown + "`", errno);
   }
   return ok_status();
 }
@@ -243,7 +242,7 @@ Status remove_tree_at(int parent_fd, const std::string& name)
   if (::fstat(parent_fd, &parent) != 0) {
     return io_error("cannot inspect a folder", errno);
   }
-  return remove_below(parent_fd, name, parent.st_dev, 0);
+  return remove_below(parent_fd, name, parent.st_dev, 0, name);
 }
 
 void force_component_walk_for_tests(bool on)

@@ -36,9 +36,11 @@ using PathParts = std::vector<std::string>;
 // reason): an absolute path, a `..` component, a NUL byte, nothing left.
 [[nodiscard]] Result<PathParts> split_relative_path(std::string_view path);
 
-// Opens the folder at `path` (O_DIRECTORY, symlinks in the path followed: see above).
-// Errors (io), naming `what` ("the prefix", "the cache").
-[[nodiscard]] Result<UniqueFd> open_root(const std::filesystem::path& path, const std::string& what);
+// Opens the folder at `path` (O_DIRECTORY, symlinks in the path followed: see above; with
+// `refuse_link`, a symlink as the last component is refused: ELOOP). Errors (io), naming
+// `what` ("the prefix", "the cache").
+[[nodiscard]] Result<UniqueFd> open_root(const std::filesystem::path& path, const std::string& what,
+                                         bool refuse_link = false);
 
 // open(2) of `relative` (parts joined by '/'; not empty) under `root_fd` without following
 // any symlink, the last component included. `flags` as for open(2) (O_CLOEXEC and
