@@ -2,6 +2,7 @@
 #include "tree_snapshot.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include <sys/stat.h>
@@ -126,6 +127,47 @@ fs::path make_canary_tree(const fs::path& root, std::vector<std::string>& names)
   names = {"file.txt", "passwd", "dir", "dir/inner", "dir/inner/deep.txt", "link-to-file", "absolute-link",
            "link-to-dir", "dangling", "above", "above/victim.txt", "above/up-link", "above/libx.so", "evil"};
   return root / "above" / "staging";
+}
+
+std::vector<std::string> links_leaving(const fs::path& root)
+{
+  std::vector<std::string> leaving;
+  const std::string base = fs::canonical(root).string();
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code resolve;
+    if (!it->is_symlink(ec)) {
+      continue;
+    }
+    const std::string resolved = fs::weakly_canonical(it->path(), resolve).string();
+    if (!resolve && resolved != base && !resolved.starts_with(base + "/")) {
+      leaving.push_back(it->path().lexically_relative(root).string() + " -> " + resolved);
+    }
+  }
+  return leaving;
+}
+
+namespace {
+
+std::uint64_t setting(const char* name, std::uint64_t fallback)
+{
+  const char* text = std::getenv(name);
+  return text != nullptr && *text != '\0' ? std::strtoull(text, nullptr, 10) : fallback;
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> property_seeds(std::uint64_t runs)
+{
+  if (std::getenv("ENVSETUP_PROPERTY_SEED") != nullptr) {
+    return {setting("ENVSETUP_PROPERTY_SEED", 0)};
+  }
+  const std::uint64_t first = setting("ENVSETUP_PROPERTY_FIRST_SEED", 1);
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t i = 0; i < setting("ENVSETUP_PROPERTY_RUNS", runs); ++i) {
+    seeds.push_back(first + i);
+  }
+  return seeds;
 }
 
 }  // namespace envsetup::testing

@@ -43,4 +43,12 @@ using TreeSnapshot = std::map<std::string, NodeState>;
 [[nodiscard]] std::filesystem::path make_canary_tree(const std::filesystem::path& root,
                                                      std::vector<std::string>& names);
 
+// Symlinks under `root` whose target, resolved now, is outside it ("path -> target"); a
+// loop leads nowhere and is not listed.
+[[nodiscard]] std::vector<std::string> links_leaving(const std::filesystem::path& root);
+
+// The seeds a property test runs: ENVSETUP_PROPERTY_SEED=<n> replays one; otherwise
+// ENVSETUP_PROPERTY_RUNS (default `runs`) seeds from ENVSETUP_PROPERTY_FIRST_SEED (default 1).
+[[nodiscard]] std::vector<std::uint64_t> property_seeds(std::uint64_t runs);
+
 }  // namespace envsetup::testing

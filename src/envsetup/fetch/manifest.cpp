@@ -44,19 +44,6 @@ std::string escaped(std::string_view text)
   return shown;
 }
 
-// Component keys become folder names downstream (share/licenses/<key>/, store entries):
-// 1-128 of [A-Za-z0-9._+-], not starting with '.' or '-'.
-bool is_safe_component_key(std::string_view key)
-{
-  if (key.empty() || key.size() > 128 || key.front() == '.' || key.front() == '-') {
-    return false;
-  }
-  return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '+' || c == '-';
-  });
-}
-
 // A relative path below the redist folder: no absolute or `..` part, no empty path, no
 // control byte or backslash, at most 1024 bytes.
 bool is_safe_relative_path(std::string_view path)
@@ -200,7 +187,7 @@ util::Result<Manifest> parse_manifest(std::string_view text, const std::string& 
     if (!value.is_object()) {
       continue;  // release_date, release_label, release_product
     }
-    if (!is_safe_component_key(key)) {
+    if (!util::is_plain_name(key)) {  // keys become folder names downstream
       return refused(origin, "unsafe component key `" + escaped(key) +
                                "`: keys are 1-128 of A-Z a-z 0-9 . _ + - and do not start with `.` or `-`");
     }

@@ -3,6 +3,7 @@
 
 #include <envsetup/install/safe_path.hpp>
 #include <envsetup/util/beneath.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -198,13 +199,7 @@ struct Merge {
 
 bool is_safe_component_name(std::string_view name)
 {
-  if (name.empty() || name.size() > 128 || name.front() == '.' || name.front() == '-') {
-    return false;
-  }
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-' || c == '+';
-  });
+  return util::is_plain_name(name);
 }
 
 std::string target_dir_for(const std::string& platform)

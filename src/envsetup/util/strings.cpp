@@ -149,4 +149,15 @@ Status require_no_control_characters(std::string_view name, std::string_view val
   return ok_status();
 }
 
+bool is_plain_name(std::string_view name)
+{
+  if (name.empty() || name.size() > 128 || name.front() == '.' || name.front() == '-') {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '+' || c == '-';
+  });
+}
+
 }  // namespace envsetup::util

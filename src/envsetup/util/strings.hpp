@@ -58,4 +58,9 @@ namespace envsetup::util {
 // ok when `value` holds no control character, else control_character_error(name, value).
 [[nodiscard]] Status require_no_control_characters(std::string_view name, std::string_view value);
 
+// Whether `name` can name a file or folder as it is: 1-128 characters of [A-Za-z0-9._+-],
+// not starting with '.' or '-' (so never `.`, `..`, a hidden name or an option). Manifest
+// component keys must be such names: they become folders (share/licenses/<key>/).
+[[nodiscard]] bool is_plain_name(std::string_view name);
+
 }  // namespace envsetup::util
