@@ -535,7 +535,7 @@ util::Status drain(ArchiveStream& stream, std::vector<char>& buffer)
 
 util::Result<UniqueFd> open_destination(const std::filesystem::path& destination)
 {
-  UniqueFd root(::open(destination.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd root(::open(destination.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   if (root.get() < 0) {
     return open_failure("the destination folder `" + destination.string() + "`", std::strerror(errno));
   }
