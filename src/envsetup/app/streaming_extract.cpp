@@ -3,6 +3,7 @@
 #include <envsetup/fetch/cache.hpp>
 #include <envsetup/install/extract.hpp>
 #include <envsetup/util/fs.hpp>
+#include <envsetup/util/unique_fd.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,7 +33,7 @@ enum class StreamState { downloading, verified, abandoned };
 struct StreamingExtraction::Stream : install::ArchiveStream {
   fetch::DownloadItem item;
   std::optional<install::StoreSlot> slot;
-  int fd = -1;
+  util::UniqueFd fd;  // the partial file, opened through the cache (never through a link)
   std::uint64_t read_so_far = 0;
   std::mutex mutex;
   std::condition_variable changed;
@@ -47,9 +48,6 @@ struct StreamingExtraction::Stream : install::ArchiveStream {
     if (worker.joinable()) {
       set(StreamState::abandoned);
       worker.join();
-    }
-    if (fd >= 0) {
-      ::close(fd);
     }
   }
 
@@ -67,7 +65,7 @@ struct StreamingExtraction::Stream : install::ArchiveStream {
   util::Result<std::size_t> read(char* buffer, std::size_t size) override
   {
     for (;;) {
-      const ssize_t got = ::pread(fd, buffer, size, static_cast<off_t>(read_so_far));
+      const ssize_t got = ::pread(fd.get(), buffer, size, static_cast<off_t>(read_so_far));
       if (got < 0 && errno == EINTR) {
         continue;
       }
@@ -165,8 +163,8 @@ void StreamingExtraction::start_stream(const fetch::DownloadItem& item)
   auto stream = std::make_unique<Stream>();
   stream->item = item;
   stream->slot = std::move(**reserved);
-  stream->fd = fetch::Cache(m_cache_root).open_partial_for_reading(item.sha256).release();  // never through a link
-  if (stream->fd < 0) {
+  stream->fd = fetch::Cache(m_cache_root).open_partial_for_reading(item.sha256);
+  if (!stream->fd.valid()) {
     return;
   }
   auto* raw = stream.get();

@@ -45,23 +45,21 @@ Error io_error(const std::string& what, const std::filesystem::path& path)
   return make_error(ErrorKind::io, what + " `" + path.string() + "`").with_cause(std::strerror(errno));
 }
 
-// Takes the lock on the open lock file `fd` (owned); -1 in `fd_out` when busy without `wait`.
-Status lock_fd(int fd, bool wait, FileLock::Mode mode, const std::string& shown, int& fd_out)
+// Takes the lock on the open lock file `fd`; `held` keeps it, or stays empty when busy
+// without `wait`.
+Status lock_fd(UniqueFd fd, bool wait, FileLock::Mode mode, const std::string& shown, UniqueFd& held)
 {
   const int operation = (mode == FileLock::Mode::shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB);
-  while (::flock(fd, operation) != 0) {
+  while (::flock(fd.get(), operation) != 0) {
     if (errno == EINTR) {
       continue;
     }
-    const int saved = errno;
-    ::close(fd);
-    fd_out = -1;
-    if (!wait && saved == EWOULDBLOCK) {
+    if (!wait && errno == EWOULDBLOCK) {
       return ok_status();
     }
-    return make_error(ErrorKind::io, "cannot lock `" + shown + "`").with_cause(std::strerror(saved));
+    return make_error(ErrorKind::io, "cannot lock `" + shown + "`").with_cause(std::strerror(errno));
   }
-  fd_out = fd;
+  held = std::move(fd);
   return ok_status();
 }
 
@@ -74,7 +72,7 @@ Error lock_file_error(const std::string& shown, int saved)
   return std::move(error).with_hint("check that the folder is writable and is a folder (--cache, --store)");
 }
 
-Status lock(const std::filesystem::path& path, bool wait, FileLock::Mode mode, int& fd_out)
+Status lock(const std::filesystem::path& path, bool wait, FileLock::Mode mode, UniqueFd& held)
 {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
@@ -83,24 +81,22 @@ Status lock(const std::filesystem::path& path, bool wait, FileLock::Mode mode, i
       .with_cause(ec.message())
       .with_hint("check that the folder is writable and is a folder (--cache, --store)");
   }
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd.valid()) {
     return lock_file_error(path.string(), errno);
   }
-  return lock_fd(fd, wait, mode, path.string(), fd_out);
+  return lock_fd(std::move(fd), wait, mode, path.string(), held);
 }
 
 }  // namespace
 
 Status fsync_path(const std::filesystem::path& path)
 {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
     return io_error("cannot open", path);
   }
-  const int status = ::fsync(fd);
-  ::close(fd);
-  if (status != 0) {
+  if (::fsync(fd.get()) != 0) {
     return io_error("cannot sync", path);
   }
   return ok_status();
@@ -123,13 +119,11 @@ void WritebackPacer::advance(int fd, std::uint64_t written, bool last)
 
 Status syncfs_path(const std::filesystem::path& path)
 {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
     return io_error("cannot open", path);
   }
-  const int status = ::syncfs(fd);
-  ::close(fd);
-  if (status != 0) {
+  if (::syncfs(fd.get()) != 0) {
     return io_error("cannot sync the file system of", path);
   }
   return ok_status();
@@ -146,30 +140,28 @@ Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_vie
   // O_EXCL | O_NOFOLLOW: a file or link planted under the temporary name is never written
   // through; one left by a killed run of this pid is replaced.
   constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  int fd = ::openat(dir_fd, temporary.c_str(), flags, 0644);
-  if (fd < 0 && errno == EEXIST && ::unlinkat(dir_fd, temporary.c_str(), 0) == 0) {
-    fd = ::openat(dir_fd, temporary.c_str(), flags, 0644);
+  UniqueFd fd(::openat(dir_fd, temporary.c_str(), flags, 0644));
+  if (!fd.valid() && errno == EEXIST && ::unlinkat(dir_fd, temporary.c_str(), 0) == 0) {
+    fd = UniqueFd(::openat(dir_fd, temporary.c_str(), flags, 0644));
   }
-  if (fd < 0) {
+  if (!fd.valid()) {
     return failed("cannot write");
   }
   std::size_t done = 0;
   while (done < content.size()) {
-    const ssize_t wrote = ::write(fd, content.data() + done, content.size() - done);
+    const ssize_t wrote = ::write(fd.get(), content.data() + done, content.size() - done);
     if (wrote < 0 && errno == EINTR) {
       continue;
     }
     if (wrote <= 0) {
-      ::close(fd);
       return failed("cannot write");
     }
     done += static_cast<std::size_t>(wrote);
   }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
+  if (::fsync(fd.get()) != 0) {
     return failed("cannot sync");
   }
-  if (::close(fd) != 0) {
+  if (!fd.close()) {
     return failed("cannot write");
   }
   if (::renameat(dir_fd, temporary.c_str(), dir_fd, name.c_str()) != 0) {
@@ -183,12 +175,11 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   const std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
-  const int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) {
+  const UniqueFd dir_fd(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd.valid()) {
     return io_error("cannot open the folder", folder);
   }
-  auto written = write_file_atomic_at(dir_fd, path.filename().string(), content);
-  ::close(dir_fd);
+  auto written = write_file_atomic_at(dir_fd.get(), path.filename().string(), content);
   if (!written) {
     return std::move(written).error().with_cause("in `" + folder.string() + "`");
   }
@@ -211,37 +202,13 @@ Result<FileLock> FileLock::try_acquire(const std::filesystem::path& path, Mode m
 
 Result<FileLock> FileLock::acquire_at(int dir_fd, const std::string& name, bool wait, Mode mode)
 {
-  const int fd = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
+  UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd.valid()) {
     return lock_file_error(name, errno);
   }
   FileLock result;
-  ENVSETUP_TRY(lock_fd(fd, wait, mode, name, result.m_fd));
+  ENVSETUP_TRY(lock_fd(std::move(fd), wait, mode, name, result.m_fd));
   return result;
-}
-
-FileLock::~FileLock()
-{
-  if (m_fd >= 0) {
-    ::close(m_fd);
-  }
-}
-
-FileLock::FileLock(FileLock&& other) noexcept : m_fd(other.m_fd)
-{
-  other.m_fd = -1;
-}
-
-FileLock& FileLock::operator=(FileLock&& other) noexcept
-{
-  if (this != &other) {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-    m_fd = other.m_fd;
-    other.m_fd = -1;
-  }
-  return *this;
 }
 
 }  // namespace envsetup::util

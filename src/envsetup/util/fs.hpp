@@ -2,6 +2,7 @@
 #pragma once
 
 #include <envsetup/util/error.hpp>
+#include <envsetup/util/unique_fd.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -75,17 +76,12 @@ public:
   [[nodiscard]] static Result<FileLock> acquire_at(int dir_fd, const std::string& name, bool wait,
                                                    Mode mode = Mode::exclusive);
 
-  FileLock() = default;
-  ~FileLock();
-  FileLock(FileLock&& other) noexcept;
-  FileLock& operator=(FileLock&& other) noexcept;
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
+  FileLock() = default;  // moves and destruction come from UniqueFd: closing releases the lock
 
-  [[nodiscard]] bool held() const { return m_fd >= 0; }
+  [[nodiscard]] bool held() const { return m_fd.valid(); }
 
 private:
-  int m_fd = -1;
+  UniqueFd m_fd;
 };
 
 }  // namespace envsetup::util
