@@ -311,6 +311,33 @@ class RacesWithTheUser(InstallTestCase):
             self.assertNoLeftovers(prefix)
 
 
+class SwappedCache(InstallTestCase):
+    def test_archive_swapped_in_the_cache_after_it_was_verified_is_not_installed(self):
+        # Another user of a shared cache renames other bytes over cuda_cudart's verified
+        # archive while libcublas still trickles in; the install must read the file it verified.
+        url = self.serve()
+        self.assertExit(self.ws.run("fetch", "--cuda", mt.CUDA_VERSION, "--components", "cuda_cudart", "--mirror", url,
+                                    "--cache", self.ws.cache), 0)
+        cudart = self.entries["cuda_cudart"]
+        trojan = self.ws.path("trojan.tar.xz")
+        mt.write_archive(trojan, cudart["top"], {name: b"TROJAN\n" for name in cudart["files"]}, "license\n")
+        slow = self.serve(None, "--fault", self.entries["libcublas"]["url_path"] + "=trickle:0:100000")
+        prefix = self.ws.path("P")
+        process = self.ws.start("install", "--cuda", mt.CUDA_VERSION, "--components", "cuda_cudart,libcublas",
+                                "--mirror", slow, "--prefix", prefix, "--cache", self.ws.cache, "--store", self.ws.store)
+        archive = os.path.join(self.ws.cache, "archives-v1", mt.sha256_of(mt.entry_path(self.mirror, cudart)))
+        time.sleep(1.0)
+        shutil.copyfile(trojan, archive + ".evil")
+        os.rename(archive + ".evil", archive)
+        stdout, stderr = process.communicate(timeout=120)
+        self.assertEqual(process.returncode, 0, stderr)
+        for name in cudart["files"]:
+            path = os.path.join(prefix, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, "rb") as handle:
+                    self.assertNotEqual(handle.read(), b"TROJAN\n", name)
+
+
 class TamperedStore(InstallTestCase):
     def extracted(self, component):
         sha256 = mt.sha256_of(mt.entry_path(self.mirror, self.entries[component]))

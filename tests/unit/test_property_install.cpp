@@ -33,6 +33,8 @@
 #include <set>
 #include <string>
 
+#include <fcntl.h>
+
 namespace envsetup::testing {
 namespace {
 
@@ -152,7 +154,9 @@ protected:
       bool extracted = false;
       install::ExtractLimits limits;
       limits.expected = install::archive_kind_for_name(archive.file_name);
-      auto tree = store.extract(*sha, archive.component, path, archive.file_name, limits, nullptr, true, extracted);
+      const util::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      auto tree =
+        store.extract(*sha, archive.component, file.get(), archive.file_name, limits, nullptr, true, extracted);
       if (tree) {
         EXPECT_TRUE(tree->has_value());
         trees.push_back(**tree);

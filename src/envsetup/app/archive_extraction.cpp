@@ -47,7 +47,7 @@ util::Result<std::vector<install::ComponentTree>> extract_all(const install::Ext
           bool did_extract = false;
           install::ExtractLimits limits;
           limits.expected = install::archive_kind_for_name(archive.outcome.item.name);  // a .tar.xz is exactly that
-          auto tree = store.extract(archive.planned.archive.sha256, archive.planned.component, archive.outcome.path,
+          auto tree = store.extract(archive.planned.archive.sha256, archive.planned.component, archive.outcome.file.get(),
                                     archive.outcome.item.name + " (" + archive.planned.component + ")", limits,
                                     decoders, wait, did_extract);
           if (!tree) {

@@ -266,6 +266,21 @@ util::UniqueFd Cache::open_archive(const std::string& sha256) const
   return util::UniqueFd(::openat(m_archives.get(), sha256.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
 }
 
+util::UniqueFd Cache::open_verified(const std::string& sha256) const
+{
+  util::UniqueFd fd = open_archive(sha256);
+  struct stat status {};
+  if (!fd.valid() || ::fstat(fd.get(), &status) != 0) {
+    return {};
+  }
+  const auto record = detail::read_record(m_archives.get(), sha256);
+  if (!S_ISREG(status.st_mode) || !record || !record->identity || *record->identity != detail::identity_of(status)) {
+    errno = ESTALE;
+    return {};
+  }
+  return fd;
+}
+
 util::Result<std::optional<std::string>> Cache::read_manifest(const std::string& product,
                                                               const std::string& version) const
 {

@@ -120,6 +120,11 @@ public:
 
   // Read-only descriptor of a cached archive (O_NOFOLLOW), or invalid with errno set.
   [[nodiscard]] util::UniqueFd open_archive(const std::string& sha256) const;
+  // open_archive, kept only when the file opened is the one verified: a regular file whose
+  // identity (device, inode, size, mtime, ctime) equals its record. Invalid otherwise
+  // (errno ESTALE when another file was put under the name since it was verified). Read
+  // an admitted archive through this descriptor, never again by name.
+  [[nodiscard]] util::UniqueFd open_verified(const std::string& sha256) const;
   // Copies the archive into `dir_fd` as `name` (a new file: a reflink where the file system
   // can, else a copy; never a hard link), atomically. Errors (io).
   [[nodiscard]] util::Status export_archive(const std::string& sha256, int dir_fd, const std::string& name) const;

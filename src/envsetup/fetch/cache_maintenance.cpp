@@ -227,7 +227,7 @@ util::Result<CleanReport> Cache::clean(std::optional<std::chrono::hours> older_t
 util::Status Cache::export_archive(const std::string& sha256, int dir_fd, const std::string& name) const
 {
   ENVSETUP_TRY(m_status);
-  util::UniqueFd from = open_archive(sha256);
+  util::UniqueFd from = open_verified(sha256);  // the file verified, not whatever has its name now
   struct stat status {};
   if (!from.valid() || ::fstat(from.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
     return util::make_error(util::ErrorKind::io, "cannot read the cached archive `" + archive_path(sha256).string() + "`")

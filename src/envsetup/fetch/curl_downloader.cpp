@@ -276,14 +276,20 @@ private:
       }
     }
     auto pin = m_cache.pin(t.item->sha256);
+    util::UniqueFd file = m_cache.open_verified(t.item->sha256);
     t.lock = util::FileLock();
     if (!pin) {
       t.failure = pin.error().message + (pin.error().causes.empty() ? "" : ": " + pin.error().causes[0]);
       t.io_failure = true;
       return false;
     }
+    if (!file.valid()) {
+      t.failure = "the archive in the cache is not the file that was verified (it was replaced meanwhile)";
+      t.integrity_failure = true;
+      return false;
+    }
     DownloadOutcome outcome{*t.item, m_cache.archive_path(t.item->sha256), from_cache, t.resumed,
-                            t.attempts, t.transferred, std::move(pin).value()};
+                            t.attempts, t.transferred, std::move(pin).value(), std::move(file)};
     if (m_observer != nullptr) {
       m_observer->on_done(outcome);
     }

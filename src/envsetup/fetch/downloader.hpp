@@ -3,6 +3,7 @@
 
 #include <envsetup/fetch/cache.hpp>
 #include <envsetup/util/error.hpp>
+#include <envsetup/util/unique_fd.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -46,6 +47,8 @@ struct DownloadOutcome {
   int attempts = 0;
   std::uint64_t bytes_transferred = 0;
   ArchivePin pin;              // shared lock on the archive (Cache::pin)
+  util::UniqueFd file;         // the verified archive, opened before its lock was released:
+                               // read it through this, never again by `path`
 };
 
 // Progress reports; every callback runs on the calling thread, between transfers' I/O.

@@ -633,8 +633,24 @@ util::Result<ExtractResult> extract_archive(const std::filesystem::path& archive
 {
   const std::string shown = archive_path.string();
   UniqueFd file(::open(archive_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!file.valid()) {
+    return open_failure("archive `" + shown + "`", std::strerror(errno));
+  }
+  return extract_archive_fd(file.get(), shown, destination, limits, decoders);
+}
+
+util::Result<ExtractResult> extract_archive_fd(int archive_fd, const std::string& shown,
+                                               const std::filesystem::path& destination,
+                                               const ExtractLimits& limits, DecodePool* decoders)
+{
+  // Its own open file description (its own offset) on the same file, even if its name now
+  // points elsewhere; a duplicate when /proc is missing.
+  UniqueFd file(::open(("/proc/self/fd/" + std::to_string(archive_fd)).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file.valid()) {
+    file = UniqueFd(::fcntl(archive_fd, F_DUPFD_CLOEXEC, 0));
+  }
   struct stat status {};
-  if (file.get() < 0 || ::fstat(file.get(), &status) != 0) {
+  if (!file.valid() || ::fstat(file.get(), &status) != 0 || ::lseek(file.get(), 0, SEEK_SET) != 0) {
     return open_failure("archive `" + shown + "`", std::strerror(errno));
   }
   if (!S_ISREG(status.st_mode)) {

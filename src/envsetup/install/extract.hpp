@@ -101,6 +101,14 @@ struct ExtractResult {
                                                           const ExtractLimits& limits = {},
                                                           DecodePool* decoders = nullptr);
 
+// extract_archive reading the open archive `archive_fd` (not owned; read from its start
+// through a description of its own, so the caller's offset does not matter), named `shown`
+// in messages: the file a caller verified, whatever its name points to by now.
+[[nodiscard]] util::Result<ExtractResult> extract_archive_fd(int archive_fd, const std::string& shown,
+                                                             const std::filesystem::path& destination,
+                                                             const ExtractLimits& limits = {},
+                                                             DecodePool* decoders = nullptr);
+
 // extract_archive reading from `stream`, an archive of `declared_size` bytes (the base of the
 // size limits), named `shown` in messages. Same checks and guarantees; a stream error is
 // returned as it is.

@@ -172,7 +172,7 @@ util::Result<std::optional<StoreSlot>> ExtractedStore::reserve(const std::string
 
 util::Result<std::optional<ComponentTree>> ExtractedStore::extract(const std::string& sha256,
                                                                    const std::string& component,
-                                                                   const fs::path& archive, const std::string& shown,
+                                                                   int archive_fd, const std::string& shown,
                                                                    const ExtractLimits& limits, DecodePool* decoders,
                                                                    bool wait, bool& extracted) const
 {
@@ -185,7 +185,7 @@ util::Result<std::optional<ComponentTree>> ExtractedStore::extract(const std::st
   }
   StoreSlot& slot = **reserved;
   if (!slot.finished()) {
-    auto result = extract_archive(archive, slot.temporary(), limits, decoders);
+    auto result = extract_archive_fd(archive_fd, shown, slot.temporary(), limits, decoders);
     if (!result) {
       return std::move(result).error().with_cause("while extracting " + shown);
     }

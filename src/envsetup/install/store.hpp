@@ -73,14 +73,14 @@ public:
   [[nodiscard]] util::Result<std::optional<StoreSlot>> reserve(const std::string& sha256, bool wait) const;
 
   // The archive's intact tree as a component (`component`, its root, its record's entry
-  // count), extracting `archive` into the store first when needed, under the archive's lock
+  // count), extracting the open archive `archive_fd` (the file the caller verified: read
+  // through the descriptor, never by name) into the store first when needed, under the archive's lock
   // shared with other processes. Without `wait`, nothing when another process holds that
   // lock: a caller that holds other store locks (streams) must not block on one, or two
   // processes could wait on each other. `extracted` says whether it extracted.
   [[nodiscard]] util::Result<std::optional<ComponentTree>> extract(const std::string& sha256,
                                                                    const std::string& component,
-                                                                   const std::filesystem::path& archive,
-                                                                   const std::string& shown,
+                                                                   int archive_fd, const std::string& shown,
                                                                    const ExtractLimits& limits, DecodePool* decoders,
                                                                    bool wait, bool& extracted) const;
 
