@@ -78,6 +78,21 @@ class HostileInput(MirrorTestCase):
                              env={"ENVSETUP_MIRROR": "http://mirror.lab/\nx"})
         self.assertUsageError(result, "ENVSETUP_MIRROR")
 
+    def test_json_output_for_a_path_that_is_not_utf8_is_json_not_a_crash(self):
+        cache = os.fsencode(self.ws.path("cache-")) + b"\xff"
+        os.makedirs(cache)
+        result = subprocess.run([os.environ["ENVSETUP_BIN"], "cache", "list", "--json", "--cache", cache],
+                                env=mt.envsetup_env(self.ws.home), capture_output=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        document = json.loads(result.stdout.decode())
+        self.assertIn("\ufffd", document["cache"])
+
+    def test_c1_controls_and_bidi_overrides_in_a_path_are_refused(self):
+        for bad in ("c\u009b31m", "x\u202eevil"):
+            result = self.ws.run("cache", "list", "--cache", self.ws.path(bad))
+            self.assertExit(result, 2, bad)
+            self.assertNotIn(bad[1], result.stderr)
+
     def test_garbage_in_driver_and_gpu_variables_is_an_error_like_the_flag(self):
         flag = self.ws.run("resolve", "-f", "torch", "--driver", "banana", "--gpu", "8.9")
         self.assertExit(flag, 2)

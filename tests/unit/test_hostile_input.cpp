@@ -53,6 +53,18 @@ protected:
   fs::path m_root;
 };
 
+// C1 controls (U+009B is a one-character CSI to xterm, also as a lone byte on an 8-bit
+// terminal) and bidirectional overrides are control sequences too; valid UTF-8 is not.
+TEST(HostileInputText, C1ControlsAndBidiOverridesAreEscapedLikeEscape)
+{
+  EXPECT_EQ(util::escape_control_characters("a\xc2\x9b""31mred"), "a\\u009b31mred");
+  EXPECT_EQ(util::escape_control_characters("x\xe2\x80\xae" "evil"), "x\\u202eevil");
+  EXPECT_EQ(util::escape_control_characters("lone\x9b"), "lone\\x9b");
+  EXPECT_EQ(util::escape_control_characters("caf\xc3\xa9 na\xc3\xafve \xe2\x82\xac"), "caf\xc3\xa9 na\xc3\xafve \xe2\x82\xac");
+  EXPECT_EQ(util::find_control_character("/opt/\xc2\x85x"), std::optional<std::size_t>(5));
+  EXPECT_EQ(util::find_control_character("/opt/caf\xc3\xa9"), std::nullopt);
+}
+
 TEST_F(HostileInput, FindControlCharacterFindsNewlineEscapeAndDelete)
 {
   EXPECT_EQ(util::find_control_character("/opt/cuda-12.4"), std::nullopt);

@@ -47,7 +47,7 @@ int list(const CacheFlags& flags)
       items.push_back({{"name", entry.name}, {"sha256", entry.sha256}, {"size", entry.size},
                        {"url", entry.url}, {"path", entry.path.string()}});
     }
-    std::cout << nlohmann::json{{"cache", cache.root().string()}, {"archives", items}}.dump(2) << '\n';
+    std::cout << nlohmann::json{{"cache", cache.root().string()}, {"archives", items}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return k_exit_ok;
   }
   std::uint64_t total = 0;

@@ -109,7 +109,7 @@ int fetch(FetchFlags& flags)
   if (flags.json) {
     std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"cache", plan->cache_root.string()},
                                 {"platform", plan->platform}, {"archives", archives_json(*fetched)}}
-                   .dump()
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
     return k_exit_ok;
   }
@@ -145,7 +145,7 @@ int mirror(FetchFlags& flags)
     for (const auto& path : *written) {
       files.push_back(path.string());
     }
-    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"files", files}}.dump() << '\n';
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"files", files}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     std::cout << "wrote " << written->size() << " file(s) under " << flags.out_dir
               << "; serve it with any static web server and pass --mirror URL (or --mirror "

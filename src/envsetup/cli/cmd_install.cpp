@@ -80,7 +80,7 @@ int install(InstallFlags& flags)
                                 {"archives_extracted", outcome->archives_extracted},
                                 {"archives_streamed", outcome->archives_streamed},
                                 {"activate", "source " + util::shell_word(prefix + "/activate")}}
-                   .dump()
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
     return k_exit_ok;
   }
@@ -115,7 +115,7 @@ int list(const InstallFlags& flags, bool json)
                        {"platform", entry.receipt.platform}, {"bytes", entry.bytes},
                        {"created_at", entry.receipt.created_at}});
     }
-    std::cout << items.dump(2) << '\n';
+    std::cout << items.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return k_exit_ok;
   }
   if (prefixes.empty()) {

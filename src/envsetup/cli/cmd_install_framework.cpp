@@ -101,7 +101,7 @@ int dry_run(const app::FrameworkInstallPlan& plan, bool json)
                                 {"python", plan.python.path.string()}, {"requirements", plan.pip.requirements},
                                 {"expected", plan.expected.distribution + " " + plan.expected.version},
                                 {"commands", lines}}
-                   .dump()
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
     return k_exit_ok;
   }
@@ -194,7 +194,7 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
       result["gpu_checks"].push_back({{"name", check.name}, {"status", verify::status_name(check.status)},
                                       {"detail", check.detail}});
     }
-    std::cout << result.dump() << '\n';
+    std::cout << result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return k_exit_ok;
   }
   const auto& p = *plan->resolved.resolution.plan;

@@ -51,7 +51,7 @@ int validate(const MatrixFlags& flags)
     std::cout << nlohmann::json{{"ok", report->problems.empty()},
                                 {"problems", problems},
                                 {"counts", counts}}
-                   .dump(2)
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
   } else if (report->problems.empty()) {
     std::cout << "the matrix " << report->origin << " is valid\n";

@@ -117,7 +117,7 @@ int execute(const VerifyFlags& flags)
     return report_error(report.error(), flags.json);
   }
   if (flags.json) {
-    std::cout << report_json(*report).dump(2) << '\n';
+    std::cout << report_json(*report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     print_report(std::cout, *report);
   }

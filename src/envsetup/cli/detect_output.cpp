@@ -92,7 +92,7 @@ std::string host_report_json(const detect::HostReport& report)
   }
   document["pythons"] = pythons;
   document["warnings"] = report.warnings;
-  return document.dump(2);
+  return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void print_host_report(std::ostream& out, const detect::HostReport& report)

@@ -45,12 +45,12 @@ std::string doctor_json(const app::DoctorReport& report)
                         {"evidence", finding.evidence},
                         {"fix", finding.fix}});
   }
-  return json{{"ok", report.ok()}, {"findings", findings}, {"checks", checks_array(report.checks)}}.dump(2);
+  return json{{"ok", report.ok()}, {"findings", findings}, {"checks", checks_array(report.checks)}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string checks_json(const std::vector<verify::Check>& checks)
 {
-  return json{{"ok", verify::all_passed(checks)}, {"checks", checks_array(checks)}}.dump(2);
+  return json{{"ok", verify::all_passed(checks)}, {"checks", checks_array(checks)}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void print_checks(std::ostream& out, const std::vector<verify::Check>& checks)

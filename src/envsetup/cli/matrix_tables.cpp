@@ -196,7 +196,7 @@ std::string matrix_json(const matrix::Matrix& matrix, const std::string& domain,
     }
     document["frameworks"] = frameworks;
   }
-  return document.dump(2);
+  return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace envsetup::cli

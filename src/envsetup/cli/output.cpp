@@ -63,32 +63,42 @@ protected:
 
   std::streamsize xsputn(const char* text, std::streamsize count) override
   {
-    std::streamsize done = 0;
-    while (done < count) {
-      std::streamsize plain = done;
-      while (plain < count && !needs_escape(text[plain])) {
+    // Control sequences are recognised within one write (a string is written in one call).
+    const std::string_view chunk(text, static_cast<std::size_t>(count));
+    std::size_t done = 0;
+    while (done < chunk.size()) {
+      std::size_t plain = done;
+      std::size_t length = 0;
+      while (plain < chunk.size() && (length = escape_length(chunk, plain)) == 0) {
         ++plain;
       }
-      if (plain > done && m_target->sputn(text + done, plain - done) != plain - done) {
-        return done;
+      const auto written = static_cast<std::streamsize>(plain - done);
+      if (written > 0 && m_target->sputn(text + done, written) != written) {
+        return static_cast<std::streamsize>(done);
       }
       done = plain;
-      if (done < count) {
-        const std::string escaped = util::escape_control_characters(std::string_view(text + done, 1));
+      if (done < chunk.size()) {
+        const std::string escaped = util::escape_control_characters(chunk.substr(done, length));
         if (m_target->sputn(escaped.data(), static_cast<std::streamsize>(escaped.size())) !=
             static_cast<std::streamsize>(escaped.size())) {
-          return done;
+          return static_cast<std::streamsize>(done);
         }
-        ++done;
+        done += length;
       }
     }
-    return done;
+    return static_cast<std::streamsize>(done);
   }
 
   int sync() override { return m_target->pubsync(); }
 
 private:
-  static bool needs_escape(char c) { return util::is_control_character(c) && c != '\n' && c != '\x7f'; }
+  // The control sequence at `at` to escape (0: none): the CLI's own newlines stay, and DEL
+  // stays so that JSON output remains valid (terminals ignore it).
+  static std::size_t escape_length(std::string_view chunk, std::size_t at)
+  {
+    const std::size_t length = util::control_sequence_length(chunk, at);
+    return length == 1 && (chunk[at] == '\n' || chunk[at] == '\x7f') ? 0 : length;
+  }
 
   std::streambuf* m_target;
 };

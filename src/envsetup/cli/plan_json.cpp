@@ -80,7 +80,7 @@ std::string resolution_json(const core::Resolution& resolution,
     host.push_back({{"fact", fact.fact}, {"value", fact.value}, {"origin", fact.origin}});
   }
   document["host_facts"] = host;
-  return document.dump(2);
+  return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace envsetup::cli

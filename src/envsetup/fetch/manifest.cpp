@@ -45,16 +45,14 @@ std::string escaped(std::string_view text)
 }
 
 // A relative path below the redist folder: no absolute or `..` part, no empty path, no
-// control byte or backslash, at most 1024 bytes.
+// control sequence (util::control_sequence_length: C0, C1, bidi overrides) or backslash, at
+// most 1024 bytes.
 bool is_safe_relative_path(std::string_view path)
 {
   if (path.empty() || path.size() > 1024 || path.front() == '/') {
     return false;
   }
-  const bool odd_byte = std::any_of(path.begin(), path.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f || c == '\\';
-  });
+  const bool odd_byte = path.find('\\') != std::string_view::npos || util::find_control_character(path).has_value();
   if (odd_byte) {
     return false;
   }

@@ -2,6 +2,7 @@
 #include <envsetup/install/prefix.hpp>
 
 #include <envsetup/util/beneath.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -92,9 +93,7 @@ util::Result<fs::path> normal_prefix_path(const fs::path& requested)
     prefix = prefix.parent_path();
   }
   const std::string text = prefix.string();
-  const bool control = std::any_of(text.begin(), text.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
+  const bool control = util::find_control_character(text).has_value();
   const std::string name = prefix.filename().string();
   if (control || name.empty() || name == "." || name == ".." || prefix == prefix.root_path()) {
     return util::make_error(util::ErrorKind::usage, "`" + text + "` cannot be a prefix")

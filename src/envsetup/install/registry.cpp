@@ -2,6 +2,7 @@
 #include <envsetup/install/registry.hpp>
 
 #include <envsetup/util/fs.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <algorithm>
 #include <string>
@@ -14,9 +15,7 @@ namespace {
 
 bool usable_line(const std::string& line)
 {
-  return !line.empty() && line.front() == '/' && std::none_of(line.begin(), line.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
+  return !line.empty() && line.front() == '/' && !util::find_control_character(line);
 }
 
 std::vector<std::string> parse(const std::string& text)

@@ -70,41 +70,83 @@ std::string replace_all(std::string text, std::string_view name, std::string_vie
   return text;
 }
 
+std::size_t control_sequence_length(std::string_view text, std::size_t at)
+{
+  const auto byte = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0U; };
+  const unsigned first = byte(at);
+  if (is_control_character(text[at])) {
+    return 1;
+  }
+  if (first == 0xc2 && byte(at + 1) >= 0x80 && byte(at + 1) <= 0x9f) {
+    return 2;  // U+0080-U+009F
+  }
+  if (first == 0xe2 && ((byte(at + 1) == 0x80 && byte(at + 2) >= 0xaa && byte(at + 2) <= 0xae) ||
+                        (byte(at + 1) == 0x81 && byte(at + 2) >= 0xa6 && byte(at + 2) <= 0xa9))) {
+    return 3;  // U+202A-U+202E, U+2066-U+2069
+  }
+  if (first >= 0x80 && first <= 0x9f) {
+    // A continuation byte: part of the sequence before it when that sequence is valid UTF-8.
+    std::size_t lead = at;
+    while (lead > 0 && at - lead < 3 && (byte(lead) & 0xc0U) == 0x80U) {
+      --lead;
+    }
+    const unsigned head = byte(lead);
+    const std::size_t length = head >= 0xf0 ? 4 : head >= 0xe0 ? 3 : head >= 0xc2 ? 2 : 0;
+    return length == 0 || at >= lead + length ? 1 : 0;
+  }
+  return 0;
+}
+
 std::optional<std::size_t> find_control_character(std::string_view text)
 {
-  const auto it = std::find_if(text.begin(), text.end(), is_control_character);
-  return it == text.end() ? std::nullopt : std::optional<std::size_t>(it - text.begin());
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (control_sequence_length(text, at) > 0) {
+      return at;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string escape_control_characters(std::string_view text)
 {
+  static constexpr char k_hex[] = "0123456789abcdef";
   std::string escaped;
   escaped.reserve(text.size());
-  for (const char c : text) {
-    if (!is_control_character(c)) {
-      escaped += c;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t length = control_sequence_length(text, at);
+    const auto byte = static_cast<unsigned char>(text[at]);
+    if (length == 0) {
+      escaped += text[at++];
       continue;
     }
-    switch (c) {
-      case '\n': escaped += "\\n"; break;
-      case '\t': escaped += "\\t"; break;
-      case '\r': escaped += "\\r"; break;
-      default: {
-        static constexpr char k_hex[] = "0123456789abcdef";
-        const auto byte = static_cast<unsigned char>(c);
-        escaped += "\\x";
-        escaped += k_hex[byte >> 4];
-        escaped += k_hex[byte & 0xf];
+    if (length == 1) {
+      switch (text[at]) {
+        case '\n': escaped += "\\n"; break;
+        case '\t': escaped += "\\t"; break;
+        case '\r': escaped += "\\r"; break;
+        default:
+          escaped += "\\x";
+          escaped += k_hex[byte >> 4];
+          escaped += k_hex[byte & 0xf];
+      }
+    } else {  // decode the 2- or 3-byte UTF-8 character and show its code point
+      const unsigned code = length == 2
+                              ? ((byte & 0x1fU) << 6) | (static_cast<unsigned char>(text[at + 1]) & 0x3fU)
+                              : ((byte & 0x0fU) << 12) | ((static_cast<unsigned char>(text[at + 1]) & 0x3fU) << 6) |
+                                  (static_cast<unsigned char>(text[at + 2]) & 0x3fU);
+      escaped += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) {
+        escaped += k_hex[(code >> shift) & 0xfU];
       }
     }
+    at += length;
   }
   return escaped;
 }
-
 Error control_character_error(std::string_view name, std::string_view value)
 {
   const auto at = find_control_character(value).value_or(0);
-  const std::string shown = escape_control_characters(value.substr(at, 1));
+  const std::string shown = escape_control_characters(value.substr(at, std::max<std::size_t>(1, control_sequence_length(value, at))));
   return make_error(ErrorKind::usage, std::string(name) + " `" + escape_control_characters(value) +
                                         "` contains a control character")
     .with_cause("`" + shown + "` at byte " + std::to_string(at) +
@@ -117,6 +159,11 @@ Error control_character_error(std::string_view name, std::string_view value)
 
 std::optional<std::string> mirror_url_problem(std::string_view text)
 {
+  if (const auto at = find_control_character(text)) {
+    return "it contains a control character (`" +
+           escape_control_characters(text.substr(*at, std::max<std::size_t>(1, control_sequence_length(text, *at)))) +
+           "` at byte " + std::to_string(*at) + ")";
+  }
   if (const auto at = std::find_if(text.begin(), text.end(),
                                    [](char c) { return c == ' ' || is_control_character(c); });
       at != text.end()) {

@@ -36,13 +36,21 @@ namespace envsetup::util {
   return byte < 0x20 || byte == 0x7f;
 }
 
-// The offset of the first control character of `text`; nullopt when it has none.
+// The length of the control sequence at `text[at]`, 0 when there is none: 1 for a control
+// byte (above) or a lone byte 0x80-0x9f (a C1 control to an 8-bit terminal); 2 for a C1
+// control U+0080-U+009F written in UTF-8 (U+009B is a one-character CSI to xterm); 3 for a
+// bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069), which makes a terminal
+// show text in another order than it is.
+[[nodiscard]] std::size_t control_sequence_length(std::string_view text, std::size_t at);
+
+// The offset of the first control sequence of `text`; nullopt when it has none.
 [[nodiscard]] std::optional<std::size_t> find_control_character(std::string_view text);
 
-// `text` with every control character written as an escape that shows what it was:
-// newline `\n`, tab `\t`, carriage return `\r`, any other one `\xNN` (escape is `\x1b`).
-// Other bytes, backslashes included, are unchanged, so text without control characters
-// stays as it is. For showing untrusted text on a terminal.
+// `text` with every control sequence written as an escape that shows what it was:
+// newline `\n`, tab `\t`, carriage return `\r`, another control byte `\xNN` (escape is
+// `\x1b`), a C1 or bidirectional character `\uNNNN`. Other bytes, backslashes included,
+// are unchanged, so text without control sequences stays as it is. For showing untrusted
+// text on a terminal.
 [[nodiscard]] std::string escape_control_characters(std::string_view text);
 
 // The usage error for a flag or environment variable `name` (`--prefix`, `ENVSETUP_STORE`)
