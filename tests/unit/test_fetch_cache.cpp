@@ -248,6 +248,23 @@ TEST_F(FetchCache, PinnedArchiveSurvivesCleanAndVerify)
   EXPECT_FALSE(fs::exists(cache.archive_path(m_sha)));
 }
 
+TEST_F(FetchCache, PlantedLockLinkStopsOnlyItsOwnArchiveFromBeingCleaned)
+{
+  const Cache cache(root());
+  commit(cache);
+  const fs::path lock = root() / "locks-v1" / (m_sha + ".lock");
+  fs::remove(lock);
+  fs::create_symlink(m_dir / "elsewhere", lock);  // a lock that cannot be opened (O_NOFOLLOW)
+  auto verified = cache.verify();
+  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  ASSERT_EQ(verified->busy.size(), 1U);
+  EXPECT_NE(verified->busy[0].find("unusable"), std::string::npos) << verified->busy[0];
+  auto cleaned = cache.clean(std::nullopt);
+  ASSERT_TRUE(cleaned.ok()) << cleaned.error().message;
+  EXPECT_EQ(cleaned->busy.size(), 1U);
+  EXPECT_FALSE(fs::exists(m_dir / "elsewhere"));
+}
+
 TEST_F(FetchCache, CleanAndVerifyNeverFollowLinksInTheCache)
 {
   const Cache cache(root());

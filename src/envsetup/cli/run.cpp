@@ -38,8 +38,9 @@ constexpr std::array<std::string_view, 12> k_path_options = {
   "prefix", "store", "cache", "venv", "matrix", "sysroot", "cacert", "output", "library", "dir", "outdir", "python"};
 
 // Environment variables that carry a path envsetup reads or writes under.
-constexpr std::array<std::string_view, 6> k_path_variables = {
-  "ENVSETUP_STORE", "ENVSETUP_CACHE_DIR", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT", "XDG_DATA_HOME", "XDG_CACHE_HOME"};
+constexpr std::array<std::string_view, 7> k_path_variables = {
+  "ENVSETUP_STORE", "ENVSETUP_CACHE_DIR", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT", "XDG_DATA_HOME", "XDG_CACHE_HOME",
+  "HOME"};  // HOME: the default cache and store are under it
 
 // The first problem found, kept for `run` to print as envsetup prints every error; CLI11 only
 // sees that a check failed.

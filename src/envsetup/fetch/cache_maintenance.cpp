@@ -134,8 +134,10 @@ util::Result<VerifyReport> Cache::verify() const
     const auto record = detail::read_record(m_archives.get(), sha256);
     const std::string shown = record && !record->name.empty() ? record->name : sha256;
     auto use = take_exclusive(m_locks.get(), sha256);
-    if (!use) {
-      return std::move(use).error();
+    if (!use) {  // a lock that cannot be taken (a link planted in its place): skip this one only
+      report.busy.push_back(shown + " (its lock in " + (m_root / "locks-v1").string() + " is unusable: " +
+                            use.error().message + ")");
+      continue;
     }
     if (!use->held()) {
       report.busy.push_back(shown);
@@ -186,8 +188,10 @@ util::Result<CleanReport> Cache::clean(std::optional<std::chrono::hours> older_t
       continue;
     }
     auto use = take_exclusive(m_locks.get(), sha256);
-    if (!use) {
-      return std::move(use).error();
+    if (!use) {  // a lock that cannot be taken (a link planted in its place): skip this one only
+      report.busy.push_back(sha256 + " (its lock in " + (m_root / "locks-v1").string() + " is unusable: " +
+                            use.error().message + ")");
+      continue;
     }
     if (!use->held()) {
       const auto record = detail::read_record(m_archives.get(), sha256);

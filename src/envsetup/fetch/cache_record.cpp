@@ -88,12 +88,16 @@ std::optional<ArchiveRecord> read_record(int archives_fd, const std::string& sha
   }
   const auto identity = document.find("identity");
   if (identity != document.end() && identity->is_object()) {
+    const bool integers = std::all_of(identity->begin(), identity->end(),
+                                      [](const auto& field) { return field.is_number_integer(); });
     try {
-      record.identity = FileIdentity{identity->at("st_dev").get<std::uint64_t>(),
-                                     identity->at("st_ino").get<std::uint64_t>(),
-                                     identity->at("st_size").get<std::uint64_t>(),
-                                     identity->at("st_mtim_ns").get<std::int64_t>(),
-                                     identity->at("st_ctim_ns").get<std::int64_t>()};
+      if (integers) {  // a float (1e300) read as an integer would be undefined
+        record.identity = FileIdentity{identity->at("st_dev").get<std::uint64_t>(),
+                                       identity->at("st_ino").get<std::uint64_t>(),
+                                       identity->at("st_size").get<std::uint64_t>(),
+                                       identity->at("st_mtim_ns").get<std::int64_t>(),
+                                       identity->at("st_ctim_ns").get<std::int64_t>()};
+      }
     } catch (const nlohmann::json::exception&) {
       record.identity.reset();  // damaged: the archive is re-hashed
     }

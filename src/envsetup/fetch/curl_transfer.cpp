@@ -113,7 +113,10 @@ void close_file(Transfer& t)
 std::chrono::milliseconds backoff(const Transfer& t, const DownloadOptions& options, std::mt19937& rng)
 {
   if (t.headers.retry_after_seconds) {
-    return std::min(std::chrono::milliseconds(*t.headers.retry_after_seconds * 1000), options.retry_after_cap);
+    // Clamped in seconds first: a hostile Retry-After must not overflow the multiplication.
+    const auto cap_seconds = std::chrono::duration_cast<std::chrono::seconds>(options.retry_after_cap).count() + 1;
+    const auto seconds = std::clamp<long long>(*t.headers.retry_after_seconds, 0, cap_seconds);
+    return std::min(std::chrono::milliseconds(seconds * 1000), options.retry_after_cap);
   }
   const auto base = options.retry_base.count();
   const long long exponential = base << std::min(t.attempts - 1, 16);
