@@ -265,6 +265,16 @@ TEST_F(FetchCache, PlantedLockLinkStopsOnlyItsOwnArchiveFromBeingCleaned)
   EXPECT_FALSE(fs::exists(m_dir / "elsewhere"));
 }
 
+TEST_F(FetchCache, PlantedHugeManifestIsNotReadWhole)
+{
+  const Cache cache(root());
+  ASSERT_TRUE(cache.write_manifest("cuda", "12.4.1", "{}").ok());
+  write_all(root() / "manifests-v1" / "cuda" / "redistrib_12.4.1.json", std::string((16U << 20) + 1, ' '));
+  auto manifest = cache.read_manifest("cuda", "12.4.1");
+  ASSERT_FALSE(manifest.ok());
+  EXPECT_NE(manifest.error().message.find("larger than 16 MiB"), std::string::npos) << manifest.error().message;
+}
+
 TEST_F(FetchCache, CleanAndVerifyNeverFollowLinksInTheCache)
 {
   const Cache cache(root());

@@ -21,6 +21,7 @@ namespace {
 constexpr const char* k_archives = "archives-v1";
 constexpr const char* k_partial = "partial-v1";
 constexpr const char* k_locks = "locks-v1";
+constexpr std::size_t k_max_manifest_bytes = std::size_t{16} << 20;  // the network path's cap too
 constexpr const char* k_manifests = "manifests-v1";
 constexpr const char* k_cache_hint = "--cache (or ENVSETUP_CACHE_DIR) must name a writable folder";
 
@@ -305,6 +306,12 @@ util::Result<std::optional<std::string>> Cache::read_manifest(const std::string&
       break;
     }
     text.append(block, static_cast<std::size_t>(got));
+    if (text.size() > k_max_manifest_bytes) {  // as on the network: a planted huge file is not read whole
+      return util::make_error(util::ErrorKind::input, "the cached manifest `" + manifest_path(product, version).string() +
+                                                         "` is larger than " +
+                                                         std::to_string(k_max_manifest_bytes >> 20) + " MiB")
+        .with_hint("delete it, or run without --offline to download it again");
+    }
   }
   return std::optional<std::string>(std::move(text));
 }
