@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 
 #include <sys/utsname.h>
 
@@ -57,23 +58,10 @@ util::Result<const Release*> pick_release(const std::vector<Release>& releases, 
   return best;
 }
 
-util::Result<std::string> manifest_text(const FetchOptions& options, const fetch::Cache& cache,
-                                        const std::string& root, const std::string& product,
+// A manifest from the network, kept in the cache for --offline.
+util::Result<std::string> manifest_text(const fetch::Cache& cache, const std::string& root, const std::string& product,
                                         const std::string& version, const fetch::DownloadOptions& transfer)
 {
-  if (options.offline) {
-    auto text = cache.read_manifest(product, version);
-    if (!text) {
-      return std::move(text).error();
-    }
-    if (!*text) {
-      return util::make_error(util::ErrorKind::environment,
-                              "--offline: the " + product + " " + version + " manifest is not in the cache")
-        .with_cause("missing `" + cache.manifest_path(product, version).string() + "`")
-        .with_hint("run the same command without --offline once (or with --mirror) to fill the cache");
-    }
-    return std::move(**text);
-  }
   auto text = fetch::fetch_text(fetch::manifest_url(root, product, version), transfer);
   if (!text) {
     return text;
@@ -184,12 +172,19 @@ util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
     }
     wanted.emplace_back("cudnn", (*release)->version.text());
   }
+  // --offline: every manifest from the cache, each read once; all missing ones named at once.
+  std::map<std::pair<std::string, std::string>, std::string> cached;
   if (options.offline) {
     std::vector<std::string> missing;
     for (const auto& [product, version] : wanted) {
       auto text = cache.read_manifest(product, version);
-      if (!text || !*text) {
+      if (!text) {
+        return std::move(text).error();
+      }
+      if (!*text) {
         missing.push_back(product + " " + version + " (" + cache.manifest_path(product, version).string() + ")");
+      } else {
+        cached[{product, version}] = std::move(**text);
       }
     }
     if (!missing.empty()) {
@@ -202,7 +197,8 @@ util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
     }
   }
   for (const auto& [product, version] : wanted) {
-    auto text = manifest_text(options, cache, plan.root, product, version, transfer);
+    auto text = options.offline ? util::Result<std::string>(std::move(cached[{product, version}]))
+                                : manifest_text(cache, plan.root, product, version, transfer);
     if (!text) {
       return std::move(text).error();
     }

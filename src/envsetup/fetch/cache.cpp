@@ -105,11 +105,6 @@ fs::path Cache::partial_path(const std::string& sha256) const
   return m_root / k_partial / partial_name(sha256);
 }
 
-fs::path Cache::lock_path(const std::string& sha256) const
-{
-  return m_root / k_locks / (sha256 + ".lock");
-}
-
 fs::path Cache::manifest_path(const std::string& product, const std::string& version) const
 {
   return m_root / k_manifests / product / ("redistrib_" + version + ".json");

@@ -87,7 +87,6 @@ public:
   // Paths, for messages and for readers outside fetch (never open them to write).
   [[nodiscard]] std::filesystem::path archive_path(const std::string& sha256) const;
   [[nodiscard]] std::filesystem::path partial_path(const std::string& sha256) const;
-  [[nodiscard]] std::filesystem::path lock_path(const std::string& sha256) const;
   [[nodiscard]] std::filesystem::path manifest_path(const std::string& product,
                                                     const std::string& version) const;
 

@@ -90,18 +90,6 @@ Status lock(const std::filesystem::path& path, bool wait, FileLock::Mode mode, U
 
 }  // namespace
 
-Status fsync_path(const std::filesystem::path& path)
-{
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    return io_error("cannot open", path);
-  }
-  if (::fsync(fd.get()) != 0) {
-    return io_error("cannot sync", path);
-  }
-  return ok_status();
-}
-
 void start_writeback(int fd, std::uint64_t offset, std::uint64_t length)
 {
   static_cast<void>(::sync_file_range(fd, static_cast<off64_t>(offset), static_cast<off64_t>(length),
@@ -115,18 +103,6 @@ void WritebackPacer::advance(int fd, std::uint64_t written, bool last)
   }
   start_writeback(fd, m_started, written - m_started);
   m_started = written;
-}
-
-Status syncfs_path(const std::filesystem::path& path)
-{
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    return io_error("cannot open", path);
-  }
-  if (::syncfs(fd.get()) != 0) {
-    return io_error("cannot sync the file system of", path);
-  }
-  return ok_status();
 }
 
 Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_view content)

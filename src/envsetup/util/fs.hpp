@@ -30,13 +30,6 @@ namespace envsetup::util {
 // there is replaced, not followed). Errors (kind io).
 [[nodiscard]] Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_view content);
 
-// fsync of a file (or folder) by path. Errors (kind io).
-[[nodiscard]] Status fsync_path(const std::filesystem::path& path);
-
-// syncfs of the file system holding `path`: every file written there so far is on disk
-// (cheaper than an fsync per file of a freshly extracted tree). Errors (kind io).
-[[nodiscard]] Status syncfs_path(const std::filesystem::path& path);
-
 // Tells the kernel to start writing `length` bytes of `fd` from `offset` to disk now, without
 // waiting (sync_file_range WRITE): a later fsync or syncfs then has little left to wait for.
 // A hint only: failures are ignored.
