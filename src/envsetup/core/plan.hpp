@@ -2,6 +2,7 @@
 #pragma once
 
 #include <envsetup/core/gpu_arch.hpp>
+#include <envsetup/core/platform.hpp>
 #include <envsetup/core/version.hpp>
 
 #include <optional>
@@ -42,6 +43,17 @@ struct Plan {
   std::optional<Version> min_driver;  // the driver this plan needs on this host
   std::string driver_rule;            // why that driver, in words
   std::vector<GpuCoverage> coverage;
+  Platform platform = Platform::linux_x86_64;
+  std::optional<Version> glibc;  // the wheels' manylinux floor (X.Y); unset for a bare toolkit
+  // What `envsetup install` lays out when the plan needs a system toolkit (system_toolkit, or
+  // a bare toolkit): releases that have NVIDIA redistributable archives for `platform`.
+  // They may differ from `cuda` / `cudnn` (what the framework was tested with): a newer
+  // release of the same major, chosen by the rules in docs/resolver.md.
+  std::optional<Version> toolkit_cuda;   // X.Y.Z, a cuda.json release with a manifest
+  std::optional<Version> toolkit_cudnn;  // X.Y.Z, a cudnn.json release with a manifest
+  // Why the plan differs from the matrix row (a toolkit or cuDNN substituted within its
+  // major, a cuDNN wheel pinned for older GPUs), one sentence each, shown with the plan.
+  std::vector<std::string> notes;
 };
 
 // The resolver's answer: a plan, or none with the hints that name the smallest changes that

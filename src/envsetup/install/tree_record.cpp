@@ -37,6 +37,9 @@ util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, bo
   for (const auto& name : *names) {
     struct stat status {};
     if (!util::stat_at(folder_fd, name, status)) {
+      if (errno == ENOENT) {
+        continue;  // removed since it was listed (another envsetup, or the user): not there
+      }
       return io_error("cannot inspect `" + prefix + name + "`", errno);
     }
     TreeEntry entry;
@@ -50,6 +53,9 @@ util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, bo
       entry.mode = 0;
       std::string target(static_cast<std::size_t>(status.st_size) + 1, '\0');
       const ssize_t length = ::readlinkat(folder_fd, name.c_str(), target.data(), target.size());
+      if (length < 0 && errno == ENOENT) {
+        continue;  // removed since it was inspected
+      }
       if (length < 0 || static_cast<std::size_t>(length) >= target.size()) {
         return io_error("cannot read the symlink `" + entry.path + "`", length < 0 ? errno : EOVERFLOW);
       }
@@ -65,6 +71,10 @@ util::Status scan_folder(int folder_fd, const std::string& prefix, int depth, bo
     out.push_back(entry);
     if (entry.type == TreeEntry::Type::folder) {
       util::UniqueFd child(::openat(folder_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child.valid() && errno == ENOENT) {
+        out.pop_back();  // removed since it was inspected
+        continue;
+      }
       if (!child.valid()) {
         return io_error("cannot open `" + entry.path + "`", errno);
       }

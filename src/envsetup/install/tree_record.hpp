@@ -28,7 +28,8 @@ struct TreeEntry {
 
 // Every entry under the folder `root_fd`, sorted by path. Errors: io; with `refuse_other`,
 // integrity for device nodes, FIFOs and sockets (nothing envsetup writes), else they are
-// listed as `other`.
+// listed as `other`. An entry removed while the walk runs (another envsetup removing the
+// prefix, or the user) is left out, not an error: the scan reports what is there.
 [[nodiscard]] util::Result<std::vector<TreeEntry>> scan_tree(int root_fd, bool refuse_other = true);
 
 // The record as JSON text, and back. Errors (integrity): text that is not such a record.

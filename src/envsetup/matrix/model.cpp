@@ -48,6 +48,35 @@ const Architecture* Matrix::architecture_of(core::ComputeCapability capability) 
   return nullptr;
 }
 
+std::optional<core::Version> Matrix::min_driver_for(core::ComputeCapability capability) const
+{
+  if (const auto* architecture = architecture_of(capability)) {
+    for (const auto& floor : architecture->floors) {
+      if (floor.capability == capability) {
+        return floor.min_driver;
+      }
+    }
+    return architecture->min_driver;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> Matrix::last_driver_branch_for(core::ComputeCapability capability) const
+{
+  const auto* architecture = architecture_of(capability);
+  return architecture != nullptr ? architecture->last_driver_branch : std::nullopt;
+}
+
+const CudnnRelease* Matrix::find_cudnn(const core::Version& version) const
+{
+  for (const auto& release : cudnn) {
+    if (release.version == version || (release.build && *release.build == version)) {
+      return &release;
+    }
+  }
+  return nullptr;
+}
+
 const Framework* Matrix::find_framework(std::string_view name) const
 {
   for (const auto& framework : frameworks) {

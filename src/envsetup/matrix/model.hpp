@@ -2,6 +2,8 @@
 #pragma once
 
 #include <envsetup/core/gpu_arch.hpp>
+#include <envsetup/core/platform.hpp>
+#include <envsetup/core/version_spec.hpp>
 #include <envsetup/core/version.hpp>
 
 #include <cstdint>
@@ -36,10 +38,23 @@ struct CudaRelease {
   Provenance provenance;
 };
 
+// The oldest driver that supports one compute capability: the Table 3 driver of the first
+// CUDA release that knows it (8.6: CUDA 11.1, >= 455.23).
+struct CapabilityFloor {
+  core::ComputeCapability capability;
+  core::Version min_driver;
+  Provenance provenance;
+};
+
 struct Architecture {
   std::string name;
-  std::vector<core::ComputeCapability> capabilities;
-  core::Version min_driver;
+  std::vector<core::ComputeCapability> capabilities;  // ascending, those of `floors`
+  std::vector<CapabilityFloor> floors;                // one per capability, ascending
+  core::Version min_driver;                           // the lowest floor
+  // The last driver branch that supports this architecture (580 for Maxwell, Pascal,
+  // Volta); unset while NVIDIA supports it in current branches.
+  std::optional<int> last_driver_branch;
+  Provenance last_branch_provenance;
   Provenance provenance;
 };
 
@@ -69,11 +84,36 @@ struct CudnnRelease {
   Provenance provenance;
 };
 
+// How a build's source wrote its GPU architecture list (docs/matrix-format.md):
+// - torch: TORCH_CUDA_ARCH_LIST, `X.Y` = SASS, `X.Y+PTX` = SASS and PTX, `X.Ya` = arch-specific;
+// - bazel: TensorFlow / JAX build flags, `sm_XY` = SASS only, `compute_XY` = SASS and PTX
+//   (TensorFlow's `X.Y` = both as well).
+enum class ArchNotation { torch, bazel };
+
+struct ArchList {
+  ArchNotation notation = ArchNotation::torch;
+  std::string text;  // the source's string, verbatim, for audit
+};
+
+// A pip requirement on cuDNN that the framework leaves open (`jax[cuda12]` takes
+// `nvidia-cudnn-cu12>=9.8,<10`): pip installs the newest inside `spec` unless the plan pins one.
+struct CudnnWheel {
+  std::string package;  // "nvidia-cudnn-cu12"
+  core::VersionSpec spec;
+  std::string spec_text;  // ">=9.8,<10", as written
+};
+
 struct Variant {
   std::string name;
+  core::Platform platform = core::Platform::linux_x86_64;
   core::Version cuda;  // X.Y.Z, or X.Y for "the X.Y toolkits"
-  std::optional<core::Version> cudnn;
+  std::optional<core::Version> cudnn;  // the cuDNN the build ships or was tested with
+  std::optional<CudnnWheel> cudnn_wheel;
+  // `sass` entries (sm_XY, sm_XYa, sm_XYf) then `ptx` entries (compute_XY), as the matrix
+  // stores them: the unambiguous form of `arch_list`.
   std::vector<core::ArchTarget> targets;
+  ArchList arch_list;
+  core::Version glibc;  // X.Y: the manylinux floor of the variant's wheels (2.17, 2.28)
   std::optional<std::string> index_url;
   std::vector<std::string> packages;  // templates with {version}
   bool pypi_default = false;
@@ -97,11 +137,20 @@ struct CpuBuild {
   std::vector<std::string> packages;
 };
 
+// A platform a framework publishes no GPU build for, with the reason (TensorFlow: no CUDA
+// wheels for aarch64).
+struct PlatformGap {
+  core::Platform platform = core::Platform::linux_aarch64;
+  std::string reason;
+  Provenance provenance;
+};
+
 struct Framework {
   std::string file;  // the matrix file it was read from
   std::string name;
   std::string display_name;
   CpuBuild cpu;
+  std::vector<PlatformGap> platform_gaps;
   std::vector<FrameworkRelease> releases;  // ascending by series
 };
 
@@ -123,6 +172,12 @@ struct Matrix {
   // Table 3), e.g. 535.104.05 -> 12.2.2. Null when the driver predates every release.
   [[nodiscard]] const CudaRelease* newest_cuda_for_driver(const core::Version& driver) const;
   [[nodiscard]] const Architecture* architecture_of(core::ComputeCapability capability) const;
+  // The oldest driver that supports `capability` (its CapabilityFloor); unset when unknown.
+  [[nodiscard]] std::optional<core::Version> min_driver_for(core::ComputeCapability capability) const;
+  // The last driver branch that supports `capability`'s architecture; unset when none is set.
+  [[nodiscard]] std::optional<int> last_driver_branch_for(core::ComputeCapability capability) const;
+  // The cuDNN release `version` names: X.Y.Z or its 4-part build; null when none.
+  [[nodiscard]] const CudnnRelease* find_cudnn(const core::Version& version) const;
   [[nodiscard]] const Framework* find_framework(std::string_view name) const;
   // Every compute capability the matrix knows, ascending.
   [[nodiscard]] std::vector<core::ComputeCapability> known_capabilities() const;
