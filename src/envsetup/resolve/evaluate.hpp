@@ -15,7 +15,22 @@ namespace envsetup::resolve::detail {
 
 // One rule a candidate breaks on this host.
 struct Failure {
-  enum class Kind { python, cuda_pin, gpu, no_driver, driver };
+  // driver_branch: the build needs a driver newer than a GPU's last driver
+  // branch; driver_too_new: the host's driver is newer than a GPU's last
+  // branch; toolkit: no redistributable CUDA / cuDNN to install; cudnn: no pip
+  // cuDNN supports the GPUs.
+  enum class Kind {
+    python,
+    cuda_pin,
+    gpu,
+    no_driver,
+    driver,
+    driver_branch,
+    driver_too_new,
+    glibc,
+    toolkit,
+    cudnn
+  };
   Kind kind = Kind::python;
   std::string text;
   std::optional<core::Version> needed_driver;  // for no_driver and driver
@@ -47,7 +62,8 @@ struct Evaluation {
   [[nodiscard]] std::string reason() const;
 };
 
-// What a build offers, whatever produced it (a framework variant or a bare toolkit).
+// What a build offers, whatever produced it (a framework variant or a bare
+// toolkit).
 struct BuildFacts {
   core::Version cuda_written;                         // as the matrix writes it: 12.4.1 or 11.2
   const matrix::CudaRelease* cuda = nullptr;          // the release that names
@@ -55,9 +71,11 @@ struct BuildFacts {
   bool toolkit = false;  // true: nvcc of `cuda` can compile for any of `targets`
   std::optional<core::Version> python_min;
   std::optional<core::Version> python_max;
+  std::optional<core::Version> glibc;  // the wheels' manylinux floor; unset: no wheels
 };
 
-// Applies every rule of the contract (docs/resolver.md) to one build on one host.
+// Applies every rule of the contract (docs/resolver.md) to one build on one
+// host.
 [[nodiscard]] Evaluation evaluate(const matrix::Matrix& matrix, const core::HostFacts& host,
                                   const core::Request& request, const BuildFacts& build);
 

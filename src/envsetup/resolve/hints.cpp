@@ -49,8 +49,8 @@ std::string describe_driver_change(const std::string& framework, const Candidate
          candidate.evaluation.driver_rule + ")";
 }
 
-// The smallest driver upgrade that makes a requested candidate work and, when the most
-// preferred such candidate needs more, that one too.
+// The smallest driver upgrade that makes a requested candidate work and, when
+// the most preferred such candidate needs more, that one too.
 std::vector<std::string> driver_hints(const std::string& framework,
                                       const std::vector<Candidate>& candidates)
 {
@@ -112,7 +112,8 @@ std::vector<std::string> gpu_hints(const matrix::Matrix& matrix, const std::stri
   return hints;
 }
 
-// "Python 3.12 is supported from torch 2.2.2": the releases outside the request that do.
+// "Python 3.12 is supported from torch 2.2.2": the releases outside the request
+// that do.
 std::string python_range_hint(const std::string& framework, const core::Request& request,
                               const std::vector<Candidate>& candidates)
 {
@@ -136,6 +137,59 @@ std::string python_range_hint(const std::string& framework, const core::Request&
            oldest->release->versions.front().text();
   }
   return python + " is supported up to " + framework + " " + newest->version.text();
+}
+
+// The host's driver is newer than a GPU's last branch: the branch to install.
+std::optional<std::string> driver_branch_hint(const matrix::Matrix& matrix,
+                                              const core::HostFacts& host,
+                                              const std::vector<Candidate>& candidates)
+{
+  const bool too_new = std::any_of(candidates.begin(), candidates.end(), [](const Candidate& c) {
+    return c.in_spec && c.evaluation.has(Kind::driver_too_new);
+  });
+  std::optional<int> branch;
+  std::string gpus;
+  for (const auto& gpu : host.gpus) {
+    const auto last = matrix.last_driver_branch_for(gpu.capability);
+    if (last && host.driver->major() > *last && (!branch || *last < *branch)) {
+      branch = last;
+      gpus = describe_gpu(matrix, gpu.capability);
+    }
+  }
+  if (!too_new || !branch) {
+    return std::nullopt;
+  }
+  return "install an R" + std::to_string(*branch) + " driver: R" + std::to_string(*branch) +
+         " is the last branch that supports GPU " + gpus;
+}
+
+// Builds refused for glibc: the newest one that installs on this glibc, else
+// the glibc that would allow the preferred one.
+std::optional<std::string> glibc_hint(const std::string& framework, const core::HostFacts& host,
+                                      const std::vector<Candidate>& candidates)
+{
+  const auto* refused =
+    first_where(candidates, true, [](const Candidate& c) { return c.evaluation.has(Kind::glibc); });
+  if (refused == nullptr || refused->variant == nullptr) {
+    return std::nullopt;
+  }
+  if (host.musl) {
+    return std::string(
+      "use a glibc-based Linux (or a glibc container): pip's CUDA wheels are "
+      "manylinux, built for glibc");
+  }
+  for (const auto& c : candidates) {
+    if (c.evaluation.ok()) {
+      return c.name(framework) + " (glibc >= " + c.variant->glibc.text() + ") works with this " +
+             "host's glibc " + host.glibc->text() + ": request `" + framework +
+             "==" + c.version.text() + "`";
+    }
+  }
+  const auto* only = first_where(candidates, true,
+                                 [](const Candidate& c) { return c.evaluation.only(Kind::glibc); });
+  const auto* target = only != nullptr ? only : refused;
+  return "a system with glibc >= " + target->variant->glibc.text() + " would allow " +
+         target->name(framework);
 }
 
 }  // namespace
@@ -163,6 +217,12 @@ std::vector<std::string> hints_for(const matrix::Matrix& matrix, const std::stri
     hints.push_back(fit->name(framework) + " works on this host: request `" + framework +
                     "==" + fit->version.text() + "` instead of `" + framework +
                     request.version.text() + "`");
+  }
+  if (auto hint = glibc_hint(framework, host, candidates)) {
+    hints.push_back(std::move(*hint));
+  }
+  if (auto hint = driver_branch_hint(matrix, host, candidates)) {
+    hints.push_back(std::move(*hint));
   }
   const auto driver = driver_hints(framework, candidates);
   hints.insert(hints.end(), driver.begin(), driver.end());
