@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Private to the resolve module: the candidates of a request and their
-// evaluations.
+// Private to the resolve module: the candidates of a request and their evaluations.
 #pragma once
 
 #include <envsetup/resolve/evaluate.hpp>
@@ -11,8 +10,7 @@
 
 namespace envsetup::resolve::detail {
 
-// One concrete choice: a framework version with one build variant, or a bare
-// toolkit.
+// One concrete choice: a framework version with one build variant, or a bare toolkit.
 struct Candidate {
   const matrix::FrameworkRelease* release = nullptr;  // null for a bare toolkit
   const matrix::Variant* variant = nullptr;           // null for a bare toolkit
@@ -50,8 +48,8 @@ struct PlatformGap {
                                                           const core::Request& request,
                                                           std::vector<PlatformGap>& gaps);
 
-// Every CUDA release (matching the `--cuda` pin), newest first, each evaluated
-// as a bare toolkit; only the newest patch of each X.Y is `listed`.
+// Every CUDA release (matching the `--cuda` pin), newest first, each evaluated as a bare
+// toolkit; only the newest patch of each X.Y is `listed`.
 [[nodiscard]] std::vector<Candidate> toolkit_candidates(const matrix::Matrix& matrix,
                                                         const core::HostFacts& host,
                                                         const core::Request& request);

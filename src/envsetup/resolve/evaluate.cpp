@@ -11,8 +11,8 @@ namespace {
 
 using Kind = Failure::Kind;
 
-// The entry of `targets` that runs `gpu`, SASS first; for a toolkit, any target
-// at or below the GPU can be compiled to PTX.
+// The entry of `targets` that runs `gpu`, SASS first; for a toolkit, any target at or below
+// the GPU can be compiled to PTX.
 std::optional<core::GpuCoverage> cover(core::ComputeCapability gpu, const BuildFacts& build)
 {
   const auto& targets = *build.targets;

@@ -62,8 +62,7 @@ struct Evaluation {
   [[nodiscard]] std::string reason() const;
 };
 
-// What a build offers, whatever produced it (a framework variant or a bare
-// toolkit).
+// What a build offers, whatever produced it (a framework variant or a bare toolkit).
 struct BuildFacts {
   core::Version cuda_written;                         // as the matrix writes it: 12.4.1 or 11.2
   const matrix::CudaRelease* cuda = nullptr;          // the release that names
@@ -74,8 +73,7 @@ struct BuildFacts {
   std::optional<core::Version> glibc;  // the wheels' manylinux floor; unset: no wheels
 };
 
-// Applies every rule of the contract (docs/resolver.md) to one build on one
-// host.
+// Applies every rule of the contract (docs/resolver.md) to one build on one host.
 [[nodiscard]] Evaluation evaluate(const matrix::Matrix& matrix, const core::HostFacts& host,
                                   const core::Request& request, const BuildFacts& build);
 

@@ -49,8 +49,8 @@ std::string describe_driver_change(const std::string& framework, const Candidate
          candidate.evaluation.driver_rule + ")";
 }
 
-// The smallest driver upgrade that makes a requested candidate work and, when
-// the most preferred such candidate needs more, that one too.
+// The smallest driver upgrade that makes a requested candidate work and, when the most
+// preferred such candidate needs more, that one too.
 std::vector<std::string> driver_hints(const std::string& framework,
                                       const std::vector<Candidate>& candidates)
 {
@@ -112,8 +112,7 @@ std::vector<std::string> gpu_hints(const matrix::Matrix& matrix, const std::stri
   return hints;
 }
 
-// "Python 3.12 is supported from torch 2.2.2": the releases outside the request
-// that do.
+// "Python 3.12 is supported from torch 2.2.2": the releases outside the request that do.
 std::string python_range_hint(const std::string& framework, const core::Request& request,
                               const std::vector<Candidate>& candidates)
 {

@@ -99,18 +99,15 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   set_toolkit(plan, chosen);
   plan.notes = chosen.notes;
   if (plan.glibc && !host.glibc && !host.musl) {
-    plan.notes.push_back(
-      "this host's glibc version is unknown, so glibc was not checked: the "
-      "wheels need glibc >= " +
-      plan.glibc->text());
+    plan.notes.push_back("this host's glibc version is unknown, so glibc was not checked: the "
+                         "wheels need glibc >= " + plan.glibc->text());
   }
   return plan;
 }
 
-// Picks the first in-spec candidate that works and lists as rejected every
-// listed in-spec candidate ranked above it, the other candidates of its group
-// (framework release, or CUDA X.Y for a bare toolkit) ranked above it, and the
-// alternatives of its framework release.
+// Picks the first in-spec candidate that works and lists as rejected every listed in-spec
+// candidate ranked above it, the other candidates of its group (framework release, or CUDA
+// X.Y for a bare toolkit) ranked above it, and the alternatives of its framework release.
 const Candidate* choose(const std::vector<Candidate>& candidates, const std::string& framework,
                         core::Resolution& resolution)
 {
@@ -223,29 +220,26 @@ core::Resolution resolve_toolkit(const matrix::Matrix& matrix, const core::HostF
 util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core::HostFacts& host,
                                        const core::Request& request)
 {
+  // Before the request's checks: a Jetson's integrated GPU (8.7, 11.0) need not be in
+  // the matrix, and no framework build of it would be right.
+  if (host.jetson && !request.cpu) {
+    return refuse("this is an NVIDIA Jetson (" + *host.jetson +
+                    "): integrated GPUs use JetPack/L4T, which envsetup does not manage",
+                  {"install JetPack (https://developer.nvidia.com/embedded/jetpack) and NVIDIA's "
+                   "Jetson-specific framework wheels (https://docs.nvidia.com/deeplearning/"
+                   "frameworks/install-pytorch-jetson-platform/)",
+                   "or pass `--cpu` to plan a CPU-only build"});
+  }
   ENVSETUP_TRY(check_request(matrix, host, request));
   const bool toolkit = request.framework == core::k_bare_toolkit;
   if (request.cpu && toolkit) {
     return usage("`--cpu` cannot be combined with `--framework none`")
       .with_hint("a bare CUDA toolkit is planned for the host's GPUs; drop `--cpu`");
   }
-  if (host.jetson && !request.cpu) {
-    return refuse("this is an NVIDIA Jetson (" + *host.jetson +
-                    "): integrated GPUs use JetPack/L4T, which envsetup does not "
-                    "manage",
-                  {"install JetPack (https://developer.nvidia.com/embedded/jetpack) and "
-                   "NVIDIA's "
-                   "Jetson-specific framework wheels "
-                   "(https://docs.nvidia.com/deeplearning/frameworks/"
-                   "install-pytorch-jetson-platform/)",
-                   "or pass `--cpu` to plan a CPU-only build"});
-  }
   if (!request.cpu && host.gpus.empty()) {
-    return refuse(
-      "no NVIDIA GPU is known on this host, and no CPU-only build was asked "
-      "for",
-      {"pass the GPUs' compute capabilities with `--gpu` (e.g. `--gpu 8.9`)",
-       "or pass `--cpu` to plan a CPU-only build on purpose"});
+    return refuse("no NVIDIA GPU is known on this host, and no CPU-only build was asked for",
+                  {"pass the GPUs' compute capabilities with `--gpu` (e.g. `--gpu 8.9`)",
+                   "or pass `--cpu` to plan a CPU-only build on purpose"});
   }
   if (toolkit) {
     return resolve_toolkit(matrix, host, request);
@@ -273,8 +267,8 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
     }
   }
   if (chosen == nullptr) {
-    resolution.failure =
-      "no " + framework.name + request.version.text() + " build works on this host";
+    resolution.failure = "no " + framework.name + request.version.text() +
+                         " build works on this host";
     if (!gaps.empty()) {
       resolution.hints.push_back(framework.display_name + " " + gaps.front().version.text() + ": " +
                                  gaps.front().reason);
