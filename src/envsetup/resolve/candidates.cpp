@@ -138,8 +138,7 @@ std::vector<Candidate> toolkit_candidates(const matrix::Matrix& matrix,
                            std::nullopt, std::nullopt};
     candidate.evaluation = evaluate(matrix, host, request, build);
     if (has_archives(*release)) {
-      candidate.toolkit_cuda = &*release;
-      candidate.toolkit_cudnn = best_cudnn(matrix, release->version, host, true);
+      candidate.toolkit_cuda = &*release;  // its cuDNN is chosen for the plan only
     } else {
       candidate.evaluation.failures.push_back(
         Failure::of(Failure::Kind::toolkit, no_archives(matrix, *release)));

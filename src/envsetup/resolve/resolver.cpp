@@ -202,10 +202,11 @@ core::Resolution resolve_toolkit(const matrix::Matrix& matrix, const core::HostF
   plan.display_name = "CUDA toolkit";
   plan.variant = "toolkit";
   plan.cuda = chosen->cuda->version;
-  if (const auto* cudnn = chosen->toolkit_cudnn) {
-    plan.cudnn = cudnn->build ? *cudnn->build : cudnn->version;
-  }
   set_toolkit(plan, *chosen);
+  if (const auto* cudnn = detail::best_cudnn(matrix, chosen->cuda->version, host, true)) {
+    plan.cudnn = cudnn->build ? *cudnn->build : cudnn->version;
+    plan.toolkit_cudnn = cudnn->version;
+  }
   plan.platform = host.platform;
   plan.python = request.python;
   plan.min_driver = chosen->evaluation.min_driver;
