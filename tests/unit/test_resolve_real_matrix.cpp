@@ -6,8 +6,9 @@
 //   - an all-SASS build needs its CUDA major's floor (Table 2: 11.x 450.80.02,
 //     12.x 525.60.13, 13.x 580.65.06), a PTX-covered GPU the exact release's Table 3 driver
 //     (an `X.Y` variant: the oldest X.Y release), a bare toolkit its own Table 3 driver;
-//   - every GPU's architecture has its own floor (Ampere 450.36.06, Ada/Hopper 520.61.05,
-//     Blackwell 570.26);
+//   - every GPU's compute capability has its own floor (until the matrix lists per-capability
+//     floors, its architecture's: Ampere 450.36.06, Ada/Hopper 520.61.05, Blackwell 570.26);
+//   - a bare toolkit needs NVIDIA's redistributable archives (CUDA 11.4.2 and later);
 //   - preference: newest framework release, then SASS over PTX, then newest CUDA.
 #include "matrix_fixture.hpp"
 
@@ -137,8 +138,8 @@ const RealCase k_real_cases[] = {
    {{"torch 2.14.0 cu126", "GPU sm_120 (Blackwell) is not covered"},
     {"torch 2.14.0 cu132", "CUDA 13.x minor-version compatibility needs driver >= 580.65.06 (Table 2)"}}, {}},
   {"torch_blackwell_driver_below_570_26", "torch", "565.57.01", {"12.0"}, "", "", "",
-   {{"torch 2.11.0 cu128", "driver 565.57.01 is too old: Blackwell GPUs need driver >= 570.26"}},
-   {"a driver >= 570.26 would allow torch 2.11.0 cu128 (Blackwell GPUs need driver >= 570.26)",
+   {{"torch 2.11.0 cu128", "driver 565.57.01 is too old: compute capability 12.0 (Blackwell) needs driver >= 570.26"}},
+   {"a driver >= 570.26 would allow torch 2.11.0 cu128 (compute capability 12.0 (Blackwell) needs driver >= 570.26",
     "a driver >= 580.65.06 would allow torch 2.14.0 cu132"}},
   // Mixed hosts: one build must cover every GPU.
   {"torch_mixed_volta_hopper", "torch", "580.95.05", {"7.0", "9.0"}, "", "", "torch 2.14.0 cu126",
@@ -279,8 +280,10 @@ const RealCase k_real_cases[] = {
   {"none_blackwell_pin_12_8_1", "none", "570.124.06", {"12.0"}, "", "12.8.1", "CUDA 12.8.1", {}, {}},
   {"none_cuda_pin_11_8", "none", "550.54.15", {"8.6"}, "", "11.8", "CUDA 11.8.0", {}, {}},
   {"none_no_driver", "none", "", {"8.6"}, "", "", "",
-   {{"CUDA 13.2.2", "no NVIDIA driver is installed; this build needs >= 595.71.05"}},
-   {"install an NVIDIA driver >= 450.36.06: it would allow CUDA 1",
+   {{"CUDA 13.2.2", "no NVIDIA driver is installed; this build needs >= 595.71.05"},
+    {"CUDA 11.2.2", "CUDA 11.2.2 has no redistributable archives; envsetup installs 11.4.2 and later"}},
+   // The smallest driver: that of the oldest release with redistributable archives (11.4.2).
+   {"install an NVIDIA driver >= 470.57.02: it would allow CUDA 11.4.2",
     "install an NVIDIA driver >= 595.71.05: it would allow CUDA 13.2.2"}},
   {"none_blackwell_driver_below_570_26", "none", "565.57.01", {"12.0"}, "", "", "",
    {{"CUDA 12.9.2", "needs driver >= 575.57.08 (Table 3)"}},

@@ -82,7 +82,7 @@ const RuleCase k_rule_cases[] = {
   {"mixed_gpus_one_uncovered", "demo==2.0.0", "600.0", {"6.0", "12.0"}, "", "", "", "demo 2.0.0 cu130", "sm_60 (Pascal) is not covered", "GPU sm_60 (Pascal) is covered by demo 1.0.1 cu118"},
   {"mixed_gpus_ptx_for_newest", "demo<2", "600.0", {"6.0", "12.0"}, "", "", "demo 1.0.1 cu118", "demo 1.0.1 cu121", "sm_60 (Pascal) is not covered", ""},
   // The GPU generation's own driver floor.
-  {"blackwell_needs_its_driver", "demo==1.0.1", "560.0", {"12.0"}, "", "", "", "demo 1.0.1 cu118", "Blackwell GPUs need driver >= 570.26", "570.26"},
+  {"blackwell_needs_its_driver", "demo==1.0.1", "560.0", {"12.0"}, "", "", "", "demo 1.0.1 cu118", "compute capability 12.0 (Blackwell) needs driver >= 570.26", "570.26"},
   // No driver: refusal that names the driver that would work.
   {"no_driver_names_minimum", "demo", "", {"8.6"}, "", "", "", "demo 2.0.0 cu124", "no NVIDIA driver", "install an NVIDIA driver >= 450.80.02: it would allow demo 1.0.1 cu118"},
   {"no_driver_names_preferred", "demo", "", {"8.6"}, "", "", "", "demo 2.0.0 cu130", "needs >= 580.65.06", "install an NVIDIA driver >= 580.65.06: it would allow demo 2.0.0 cu130"},

@@ -183,15 +183,20 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
       return util::make_error(util::ErrorKind::usage, "the plan is a CPU-only build: there is no CUDA toolkit to install")
         .with_hint("drop `--with-toolkit` / `--cudnn`, or `--cpu`");
     }
-    result.toolkit_cuda = plan.cuda->text();
-    // The redistributables are named X.Y.Z (the matrix's cuDNN builds have a fourth part).
+    // The toolkit the resolver chose (releases with redistributable archives, possibly newer
+    // within the major than the tested ones: plan.notes says why); --with-toolkit on a plan
+    // that needs none installs the plan's CUDA. The redistributables are named X.Y.Z (the
+    // matrix's cuDNN builds have a fourth part).
+    result.toolkit_cuda = plan.toolkit_cuda ? plan.toolkit_cuda->text() : plan.cuda->text();
     result.toolkit_cudnn = options.toolkit.fetch.cudnn ? options.toolkit.fetch.cudnn
+                           : plan.toolkit_cudnn       ? std::optional(plan.toolkit_cudnn->text())
                            : plan.cudnn               ? std::optional(plan.cudnn->prefix(3).text())
                                                       : std::nullopt;
     result.toolkit_reason = plan.system_toolkit ? plan.display_name + " " + plan.version->text() +
                                                     " loads CUDA and cuDNN from the system"
                                                 : "asked for with --with-toolkit";
   }
+  result.notes = plan.notes;
   result.pip = std::move(pip).value();
   result.installer = *installer;
   if (result.venv_action != VenvAction::reuse) {

@@ -49,6 +49,9 @@ struct FrameworkInstallPlan {
   std::optional<std::string> toolkit_cuda;   // set when a toolkit prefix is installed first
   std::optional<std::string> toolkit_cudnn;
   std::string toolkit_reason;                // "TensorFlow 2.13 needs a system CUDA", "--with-toolkit"
+  // The plan's notes (a toolkit or cuDNN substituted within its major, a cuDNN wheel pinned),
+  // one sentence each, for the user to read with the plan.
+  std::vector<std::string> notes;
   specgen::PipRequirements pip;
   pyenv::Installer installer = pyenv::Installer::pip;
   std::vector<std::string> venv_command;     // empty when the venv is reused

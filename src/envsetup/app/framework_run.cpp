@@ -2,6 +2,7 @@
 // Carrying out `install --framework`: toolkit, venv, installer, check.
 #include <envsetup/app/doctor.hpp>
 #include <envsetup/app/framework_install.hpp>
+#include <envsetup/core/platform.hpp>
 #include <envsetup/pyenv/run_logged.hpp>
 #include <envsetup/pyenv/venv.hpp>
 #include <envsetup/util/strings.hpp>
@@ -27,6 +28,10 @@ util::Result<InstallOutcome> install_toolkit(const FrameworkInstallOptions& opti
   InstallOptions toolkit = options.toolkit;
   toolkit.fetch.cuda = plan.toolkit_cuda;
   toolkit.fetch.cudnn = plan.toolkit_cudnn;
+  if (!toolkit.fetch.platform && plan.resolved.resolution.plan) {
+    // The toolkit of the platform the plan was made for (NVIDIA's name: linux-sbsa).
+    toolkit.fetch.platform = core::nvidia_platform(plan.resolved.resolution.plan->platform);
+  }
   auto fetch_plan = plan_fetch(toolkit.fetch);
   if (!fetch_plan) {
     return std::move(fetch_plan).error().with_cause("while planning the CUDA toolkit: " + plan.toolkit_reason);

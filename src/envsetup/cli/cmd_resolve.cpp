@@ -6,6 +6,7 @@
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/plan_json.hpp>
 #include <envsetup/cli/resolve_flags.hpp>
+#include <envsetup/core/platform.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -40,9 +41,14 @@ void print_plan(const app::ResolveOutcome& outcome)
   if (!plan.packages.empty()) {
     table.add({"install", install_command(plan)});
   }
-  if (plan.system_toolkit) {
-    table.add({"toolkit", "needs CUDA " + plan.cuda->text() + " and cuDNN " +
-                            (plan.cudnn ? plan.cudnn->text() : "") + " installed on the system"});
+  table.add({"platform", core::platform_name(plan.platform)});
+  if (plan.glibc) {
+    table.add({"glibc", ">= " + plan.glibc->text() + " (manylinux wheels)"});
+  }
+  if (plan.toolkit_cuda) {
+    const std::string cudnn = plan.toolkit_cudnn ? " --cudnn " + plan.toolkit_cudnn->text() : "";
+    table.add({"toolkit", std::string(plan.system_toolkit ? "loaded from the system: " : "") +
+                            "envsetup install --cuda " + plan.toolkit_cuda->text() + cudnn});
   }
   if (plan.min_driver) {
     table.add({"driver", ">= " + plan.min_driver->text() + ": " + plan.driver_rule});
@@ -52,6 +58,12 @@ void print_plan(const app::ResolveOutcome& outcome)
                (coverage.ptx ? "PTX JIT from " : "SASS ") + coverage.target});
   }
   table.print(std::cout, "  ");
+  if (!plan.notes.empty()) {
+    std::cout << "\nnotes:\n";
+    for (const auto& note : plan.notes) {
+      std::cout << "  - " << note << "\n";
+    }
+  }
   print_rejected(std::cout, outcome.resolution);
 }
 

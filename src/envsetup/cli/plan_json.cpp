@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/cli/plan_json.hpp>
 
+#include <envsetup/core/platform.hpp>
 #include <envsetup/util/strings.hpp>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,12 @@ json plan_json(const core::Plan& plan)
   document["install_command"] = plan.packages.empty() ? json(nullptr) : json(install_command(plan));
   document["driver"] = {{"min_version", optional_version(plan.min_driver)},
                         {"rule", plan.driver_rule}};
+  document["platform"] = core::platform_name(plan.platform);
+  document["glibc"] = optional_version(plan.glibc);
+  document["toolkit"] = plan.toolkit_cuda ? json{{"cuda", plan.toolkit_cuda->text()},
+                                                 {"cudnn", optional_version(plan.toolkit_cudnn)}}
+                                          : json(nullptr);
+  document["notes"] = plan.notes;
   json coverage = json::array();
   for (const auto& gpu : plan.coverage) {
     coverage.push_back({{"compute_capability", gpu.gpu.text()},

@@ -1,9 +1,68 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/resolve/candidates.hpp>
 
+#include <envsetup/resolve/cudnn_choice.hpp>
+
 #include <algorithm>
 
 namespace envsetup::resolve::detail {
+
+namespace {
+
+// The rules that depend on what `install` lays out: the system toolkit of a
+// build that loads CUDA from the system, and the pip cuDNN a build leaves open.
+void check_installables(const matrix::Matrix& matrix, const matrix::Framework& framework,
+                        const core::HostFacts& host, Candidate& candidate)
+{
+  const auto& variant = *candidate.variant;
+  if (variant.system_toolkit) {
+    const std::string who = framework.display_name + " " + candidate.release->series.text();
+    auto choice = toolkit_for_build(matrix, host, variant.cuda, variant.cudnn, who);
+    if (!choice.failure.empty()) {
+      candidate.evaluation.failures.push_back(Failure::of(Failure::Kind::toolkit, choice.failure));
+    }
+    candidate.toolkit_cuda = choice.cuda;
+    candidate.toolkit_cudnn = choice.cudnn;
+    candidate.notes = std::move(choice.notes);
+  }
+  if (variant.cudnn_wheel) {
+    auto pin = cudnn_wheel_pin(matrix, host, variant);
+    if (!pin.failure.empty()) {
+      candidate.evaluation.failures.push_back(Failure::of(Failure::Kind::cudnn, pin.failure));
+    }
+    candidate.cudnn_pin = std::move(pin.requirement);
+    candidate.pinned_cudnn = pin.release;
+    if (!pin.note.empty()) {
+      candidate.notes.push_back(std::move(pin.note));
+    }
+  }
+}
+
+std::string gap_reason(const matrix::Framework& framework, core::Platform platform)
+{
+  std::string reason = "no GPU build for " + core::platform_name(platform);
+  for (const auto& gap : framework.platform_gaps) {
+    if (gap.platform == platform && !gap.reason.empty()) {
+      reason += ": " + gap.reason;
+    }
+  }
+  return reason;
+}
+
+// "CUDA 11.2.2 has no redistributable archives; envsetup installs 11.4.2 and
+// later".
+std::string no_archives(const matrix::Matrix& matrix, const matrix::CudaRelease& release)
+{
+  std::string text = "CUDA " + release.version.text() + " has no redistributable archives";
+  const auto oldest = std::find_if(matrix.cuda.begin(), matrix.cuda.end(),
+                                   [](const auto& r) { return has_archives(r); });
+  if (oldest != matrix.cuda.end() && release.version < oldest->version) {
+    text += "; envsetup installs " + oldest->version.text() + " and later";
+  }
+  return text;
+}
+
+}  // namespace
 
 std::string Candidate::name(const std::string& framework) const
 {
@@ -16,7 +75,8 @@ std::string Candidate::name(const std::string& framework) const
 std::vector<Candidate> framework_candidates(const matrix::Matrix& matrix,
                                             const matrix::Framework& framework,
                                             const core::HostFacts& host,
-                                            const core::Request& request)
+                                            const core::Request& request,
+                                            std::vector<PlatformGap>& gaps)
 {
   std::vector<Candidate> candidates;
   for (auto release = framework.releases.rbegin(); release != framework.releases.rend();
@@ -29,16 +89,23 @@ std::vector<Candidate> framework_candidates(const matrix::Matrix& matrix,
     const core::Version version = in_spec ? *chosen : versions.back();
     const std::size_t first = candidates.size();
     for (const auto& variant : release->variants) {
+      if (variant.platform != host.platform) {
+        continue;
+      }
       Candidate candidate;
       candidate.release = &*release;
       candidate.variant = &variant;
       candidate.cuda = matrix.find_cuda(variant.cuda);
       candidate.version = version;
       candidate.in_spec = in_spec;
-      const BuildFacts build{variant.cuda, candidate.cuda, &variant.targets, false,
-                             release->python_min, release->python_max};
+      const BuildFacts build{variant.cuda,        candidate.cuda,      &variant.targets, false,
+                             release->python_min, release->python_max, variant.glibc};
       candidate.evaluation = evaluate(matrix, host, request, build);
+      check_installables(matrix, framework, host, candidate);
       candidates.push_back(std::move(candidate));
+    }
+    if (first == candidates.size() && in_spec) {
+      gaps.push_back({&*release, version, gap_reason(framework, host.platform)});
     }
     // Within one release: SASS for every GPU before PTX, then the newest CUDA.
     std::stable_sort(candidates.begin() + static_cast<std::ptrdiff_t>(first), candidates.end(),
@@ -68,8 +135,14 @@ std::vector<Candidate> toolkit_candidates(const matrix::Matrix& matrix,
       return c.version.prefix(2) == release->version.prefix(2);
     });
     const BuildFacts build{release->version, &*release, &release->targets, true, std::nullopt,
-                           std::nullopt};
+                           std::nullopt, std::nullopt};
     candidate.evaluation = evaluate(matrix, host, request, build);
+    if (has_archives(*release)) {
+      candidate.toolkit_cuda = &*release;  // its cuDNN is chosen for the plan only
+    } else {
+      candidate.evaluation.failures.push_back(
+        Failure::of(Failure::Kind::toolkit, no_archives(matrix, *release)));
+    }
     candidates.push_back(std::move(candidate));
   }
   return candidates;

@@ -53,6 +53,81 @@ void add_driver_requirement(Evaluation& evaluation, const core::Version& driver,
   }
 }
 
+void add_unique(Evaluation& evaluation, Failure failure)
+{
+  const bool known = std::any_of(evaluation.failures.begin(), evaluation.failures.end(),
+                                 [&](const Failure& f) { return f.text == failure.text; });
+  if (!known) {
+    evaluation.failures.push_back(std::move(failure));
+  }
+}
+
+std::string architecture_name(const matrix::Matrix& matrix, core::ComputeCapability gpu)
+{
+  const auto* architecture = matrix.architecture_of(gpu);
+  return architecture != nullptr ? architecture->name : gpu.sm_name();
+}
+
+// "compute capability 8.6 (Ampere) needs driver >= 455.23 (first supported by
+// CUDA 11.1)"; the CUDA release is named when the matrix's oldest release with
+// SASS for it has that driver.
+std::string capability_rule(const matrix::Matrix& matrix, core::ComputeCapability gpu,
+                            const core::Version& floor)
+{
+  std::string rule = "compute capability " + gpu.text() + " (" + architecture_name(matrix, gpu) +
+                     ") needs driver >= " + floor.text();
+  for (const auto& release : matrix.cuda) {
+    const bool knows = std::any_of(
+      release.targets.begin(), release.targets.end(),
+      [&](const auto& t) { return t.kind == core::ArchTarget::Kind::sass && t.capability == gpu; });
+    if (knows) {
+      if (release.min_driver == floor) {
+        rule += " (first supported by CUDA " + release.version.prefix(2).text() + ")";
+      }
+      break;
+    }
+  }
+  return rule;
+}
+
+// The host's driver is newer than the last branch of some GPU's architecture.
+void check_driver_branch(const matrix::Matrix& matrix, const core::HostFacts& host,
+                         Evaluation& evaluation)
+{
+  if (!host.driver) {
+    return;
+  }
+  for (const auto& gpu : host.gpus) {
+    const auto branch = matrix.last_driver_branch_for(gpu.capability);
+    if (branch && host.driver->major() > *branch) {
+      add_unique(evaluation,
+                 Failure::of(Kind::driver_too_new,
+                             "driver " + host.driver->text() + " is newer than the R" +
+                               std::to_string(*branch) + " branch, the last that supports " +
+                               architecture_name(matrix, gpu.capability) + " (GPU " +
+                               gpu.capability.sm_name() + ")"));
+    }
+  }
+}
+
+// manylinux wheels need glibc at or above their floor; a musl host runs none.
+void check_glibc(const core::HostFacts& host, const BuildFacts& build, Evaluation& evaluation)
+{
+  if (!build.glibc || build.glibc->empty()) {
+    return;
+  }
+  if (host.musl) {
+    evaluation.failures.push_back(
+      Failure::of(Kind::glibc, "its wheels are manylinux (glibc); this host uses musl"));
+  } else if (host.glibc && *host.glibc < *build.glibc) {
+    const std::string floor = build.glibc->text();
+    evaluation.failures.push_back(Failure::of(
+      Kind::glibc,
+      "its wheels need glibc >= " + floor + " (manylinux_" + std::to_string(build.glibc->major()) +
+        "_" + std::to_string(build.glibc->minor()) + "); this host has " + host.glibc->text()));
+  }
+}
+
 void check_driver(const matrix::Matrix& matrix, const core::HostFacts& host,
                   const BuildFacts& build, Evaluation& evaluation)
 {
@@ -73,10 +148,21 @@ void check_driver(const matrix::Matrix& matrix, const core::HostFacts& host,
                              major->min_driver.text() + " (Table 2)");
   }
   for (const auto& gpu : host.gpus) {
-    if (const auto* architecture = matrix.architecture_of(gpu.capability)) {
-      add_driver_requirement(evaluation, architecture->min_driver,
-                             architecture->name + " GPUs need driver >= " +
-                               architecture->min_driver.text());
+    if (const auto floor = matrix.min_driver_for(gpu.capability)) {
+      if (!evaluation.min_driver || *evaluation.min_driver < *floor) {
+        add_driver_requirement(evaluation, *floor, capability_rule(matrix, gpu.capability, *floor));
+      }
+    }
+  }
+  for (const auto& gpu : host.gpus) {
+    const auto branch = matrix.last_driver_branch_for(gpu.capability);
+    if (branch && evaluation.min_driver->major() > *branch) {
+      add_unique(
+        evaluation,
+        Failure::of(Kind::driver_branch,
+                    architecture_name(matrix, gpu.capability) + " GPUs are supported up to the R" +
+                      std::to_string(*branch) + " driver branch; this build needs driver >= " +
+                      evaluation.min_driver->text()));
     }
   }
   if (!host.driver) {
@@ -167,9 +253,11 @@ Evaluation evaluate(const matrix::Matrix& matrix, const core::HostFacts& host,
     evaluation.uses_ptx = evaluation.uses_ptx || coverage->ptx;
     evaluation.coverage.push_back(std::move(*coverage));
   }
+  check_glibc(host, build, evaluation);
   if (all_covered) {
     check_driver(matrix, host, build, evaluation);
   }
+  check_driver_branch(matrix, host, evaluation);
   return evaluation;
 }
 

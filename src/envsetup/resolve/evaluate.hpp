@@ -15,7 +15,22 @@ namespace envsetup::resolve::detail {
 
 // One rule a candidate breaks on this host.
 struct Failure {
-  enum class Kind { python, cuda_pin, gpu, no_driver, driver };
+  // driver_branch: the build needs a driver newer than a GPU's last driver
+  // branch; driver_too_new: the host's driver is newer than a GPU's last
+  // branch; toolkit: no redistributable CUDA / cuDNN to install; cudnn: no pip
+  // cuDNN supports the GPUs.
+  enum class Kind {
+    python,
+    cuda_pin,
+    gpu,
+    no_driver,
+    driver,
+    driver_branch,
+    driver_too_new,
+    glibc,
+    toolkit,
+    cudnn
+  };
   Kind kind = Kind::python;
   std::string text;
   std::optional<core::Version> needed_driver;  // for no_driver and driver
@@ -55,6 +70,7 @@ struct BuildFacts {
   bool toolkit = false;  // true: nvcc of `cuda` can compile for any of `targets`
   std::optional<core::Version> python_min;
   std::optional<core::Version> python_max;
+  std::optional<core::Version> glibc;  // the wheels' manylinux floor; unset: no wheels
 };
 
 // Applies every rule of the contract (docs/resolver.md) to one build on one host.

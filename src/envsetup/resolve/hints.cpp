@@ -138,6 +138,59 @@ std::string python_range_hint(const std::string& framework, const core::Request&
   return python + " is supported up to " + framework + " " + newest->version.text();
 }
 
+// The host's driver is newer than a GPU's last branch: the branch to install.
+std::optional<std::string> driver_branch_hint(const matrix::Matrix& matrix,
+                                              const core::HostFacts& host,
+                                              const std::vector<Candidate>& candidates)
+{
+  const bool too_new = std::any_of(candidates.begin(), candidates.end(), [](const Candidate& c) {
+    return c.in_spec && c.evaluation.has(Kind::driver_too_new);
+  });
+  std::optional<int> branch;
+  std::string gpus;
+  for (const auto& gpu : host.gpus) {
+    const auto last = matrix.last_driver_branch_for(gpu.capability);
+    if (last && host.driver->major() > *last && (!branch || *last < *branch)) {
+      branch = last;
+      gpus = describe_gpu(matrix, gpu.capability);
+    }
+  }
+  if (!too_new || !branch) {
+    return std::nullopt;
+  }
+  return "install an R" + std::to_string(*branch) + " driver: R" + std::to_string(*branch) +
+         " is the last branch that supports GPU " + gpus;
+}
+
+// Builds refused for glibc: the newest one that installs on this glibc, else
+// the glibc that would allow the preferred one.
+std::optional<std::string> glibc_hint(const std::string& framework, const core::HostFacts& host,
+                                      const std::vector<Candidate>& candidates)
+{
+  const auto* refused =
+    first_where(candidates, true, [](const Candidate& c) { return c.evaluation.has(Kind::glibc); });
+  if (refused == nullptr || refused->variant == nullptr) {
+    return std::nullopt;
+  }
+  if (host.musl) {
+    return std::string(
+      "use a glibc-based Linux (or a glibc container): pip's CUDA wheels are "
+      "manylinux, built for glibc");
+  }
+  for (const auto& c : candidates) {
+    if (c.evaluation.ok()) {
+      return c.name(framework) + " (glibc >= " + c.variant->glibc.text() + ") works with this " +
+             "host's glibc " + host.glibc->text() + ": request `" + framework +
+             "==" + c.version.text() + "`";
+    }
+  }
+  const auto* only = first_where(candidates, true,
+                                 [](const Candidate& c) { return c.evaluation.only(Kind::glibc); });
+  const auto* target = only != nullptr ? only : refused;
+  return "a system with glibc >= " + target->variant->glibc.text() + " would allow " +
+         target->name(framework);
+}
+
 }  // namespace
 
 std::vector<std::string> hints_for(const matrix::Matrix& matrix, const std::string& framework,
@@ -163,6 +216,12 @@ std::vector<std::string> hints_for(const matrix::Matrix& matrix, const std::stri
     hints.push_back(fit->name(framework) + " works on this host: request `" + framework +
                     "==" + fit->version.text() + "` instead of `" + framework +
                     request.version.text() + "`");
+  }
+  if (auto hint = glibc_hint(framework, host, candidates)) {
+    hints.push_back(std::move(*hint));
+  }
+  if (auto hint = driver_branch_hint(matrix, host, candidates)) {
+    hints.push_back(std::move(*hint));
   }
   const auto driver = driver_hints(framework, candidates);
   hints.insert(hints.end(), driver.begin(), driver.end());

@@ -15,7 +15,7 @@ struct Found {
 };
 
 Found find_variant(const matrix::Matrix& matrix, const std::string& name,
-                   const std::string& version, const std::string& cuda)
+                   const std::string& version, const std::string& cuda, core::Platform platform)
 {
   const auto* framework = matrix.find_framework(name);
   const auto parsed = core::Version::parse(version.substr(0, version.find_first_of("+abcdefghijklmnopqrstuvwxyz")));
@@ -27,6 +27,9 @@ Found find_variant(const matrix::Matrix& matrix, const std::string& name,
       continue;
     }
     for (const auto& variant : release.variants) {
+      if (variant.platform != platform) {
+        continue;
+      }
       if (variant.cuda.prefix(2).text() == cuda || variant.cuda.prefix(1).text() == cuda) {
         return {&release, &variant};
       }
@@ -43,7 +46,7 @@ std::optional<InstalledBuildNeeds> installed_build_needs(const matrix::Matrix& m
                                                          const std::string& version,
                                                          const std::string& cuda)
 {
-  const auto found = find_variant(matrix, name, version, cuda);
+  const auto found = find_variant(matrix, name, version, cuda, host.platform);
   if (found.variant == nullptr) {
     return std::nullopt;
   }

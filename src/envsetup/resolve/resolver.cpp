@@ -53,8 +53,18 @@ util::Status check_request(const matrix::Matrix& matrix, const core::HostFacts& 
   return util::ok_status();
 }
 
+void set_toolkit(core::Plan& plan, const Candidate& chosen)
+{
+  if (chosen.toolkit_cuda != nullptr) {
+    plan.toolkit_cuda = chosen.toolkit_cuda->version;
+  }
+  if (chosen.toolkit_cudnn != nullptr) {
+    plan.toolkit_cudnn = chosen.toolkit_cudnn->version;
+  }
+}
+
 core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework,
-                     const core::Request& request)
+                     const core::HostFacts& host, const core::Request& request)
 {
   const auto& release = *chosen.release;
   const auto& variant = *chosen.variant;
@@ -65,10 +75,16 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   plan.variant = variant.name;
   plan.cuda = variant.cuda;
   plan.cudnn = variant.cudnn;
+  if (const auto* pinned = chosen.pinned_cudnn) {
+    plan.cudnn = pinned->build ? *pinned->build : pinned->version;
+  }
   plan.python = request.python ? *request.python : release.python_max;
   plan.index_url = variant.index_url;
   for (const auto& package : variant.packages) {
     plan.packages.push_back(util::replace_all(package, "version", chosen.version.text()));
+  }
+  if (chosen.cudnn_pin) {
+    plan.packages.push_back(*chosen.cudnn_pin);
   }
   plan.companions = release.companions;
   plan.pypi_default = variant.pypi_default;
@@ -76,6 +92,16 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   plan.min_driver = chosen.evaluation.min_driver;
   plan.driver_rule = chosen.evaluation.driver_rule;
   plan.coverage = chosen.evaluation.coverage;
+  plan.platform = host.platform;
+  if (!variant.glibc.empty()) {
+    plan.glibc = variant.glibc;
+  }
+  set_toolkit(plan, chosen);
+  plan.notes = chosen.notes;
+  if (plan.glibc && !host.glibc && !host.musl) {
+    plan.notes.push_back("this host's glibc version is unknown, so glibc was not checked: the "
+                         "wheels need glibc >= " + plan.glibc->text());
+  }
   return plan;
 }
 
@@ -176,9 +202,12 @@ core::Resolution resolve_toolkit(const matrix::Matrix& matrix, const core::HostF
   plan.display_name = "CUDA toolkit";
   plan.variant = "toolkit";
   plan.cuda = chosen->cuda->version;
-  if (const auto* cudnn = detail::best_cudnn(matrix, chosen->cuda->version, host)) {
+  set_toolkit(plan, *chosen);
+  if (const auto* cudnn = detail::best_cudnn(matrix, chosen->cuda->version, host, true)) {
     plan.cudnn = cudnn->build ? *cudnn->build : cudnn->version;
+    plan.toolkit_cudnn = cudnn->version;
   }
+  plan.platform = host.platform;
   plan.python = request.python;
   plan.min_driver = chosen->evaluation.min_driver;
   plan.driver_rule = chosen->evaluation.driver_rule;
@@ -192,6 +221,16 @@ core::Resolution resolve_toolkit(const matrix::Matrix& matrix, const core::HostF
 util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core::HostFacts& host,
                                        const core::Request& request)
 {
+  // Before the request's checks: a Jetson's integrated GPU (8.7, 11.0) need not be in
+  // the matrix, and no framework build of it would be right.
+  if (host.jetson && !request.cpu) {
+    return refuse("this is an NVIDIA Jetson (" + *host.jetson +
+                    "): integrated GPUs use JetPack/L4T, which envsetup does not manage",
+                  {"install JetPack (https://developer.nvidia.com/embedded/jetpack) and NVIDIA's "
+                   "Jetson-specific framework wheels (https://docs.nvidia.com/deeplearning/"
+                   "frameworks/install-pytorch-jetson-platform/)",
+                   "or pass `--cpu` to plan a CPU-only build"});
+  }
   ENVSETUP_TRY(check_request(matrix, host, request));
   const bool toolkit = request.framework == core::k_bare_toolkit;
   if (request.cpu && toolkit) {
@@ -210,8 +249,10 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
   if (request.cpu) {
     return resolve_cpu(framework, request);
   }
-  const auto candidates = detail::framework_candidates(matrix, framework, host, request);
-  if (std::none_of(candidates.begin(), candidates.end(), [](const Candidate& c) { return c.in_spec; })) {
+  std::vector<detail::PlatformGap> gaps;
+  const auto candidates = detail::framework_candidates(matrix, framework, host, request, gaps);
+  if (gaps.empty() && std::none_of(candidates.begin(), candidates.end(),
+                                   [](const Candidate& c) { return c.in_spec; })) {
     const auto& releases = framework.releases;
     return refuse("no " + framework.name + " release in the matrix matches `" +
                     request.version.text() + "`",
@@ -221,13 +262,23 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
   }
   core::Resolution resolution;
   const Candidate* chosen = choose(candidates, framework.name, resolution);
+  for (const auto& gap : gaps) {
+    if (chosen == nullptr || chosen->release->series < gap.release->series) {
+      resolution.rejected.push_back({framework.name + " " + gap.version.text(), gap.reason});
+    }
+  }
   if (chosen == nullptr) {
     resolution.failure = "no " + framework.name + request.version.text() +
                          " build works on this host";
-    resolution.hints = detail::hints_for(matrix, framework.name, host, request, candidates);
+    if (!gaps.empty()) {
+      resolution.hints.push_back(framework.display_name + " " + gaps.front().version.text() + ": " +
+                                 gaps.front().reason);
+    }
+    const auto more = detail::hints_for(matrix, framework.name, host, request, candidates);
+    resolution.hints.insert(resolution.hints.end(), more.begin(), more.end());
     return resolution;
   }
-  resolution.plan = plan_from(*chosen, framework, request);
+  resolution.plan = plan_from(*chosen, framework, host, request);
   return resolution;
 }
 
