@@ -33,30 +33,25 @@ public:
   [[nodiscard]] static std::filesystem::path default_root();
 
   [[nodiscard]] bool present() const;
-  [[nodiscard]] const std::filesystem::path &root() const { return m_root; }
+  [[nodiscard]] const std::filesystem::path& root() const { return m_root; }
 
   // The parsed manifest `file` (e.g. "redistrib_12.4.1.json") of `product`
   // ("cuda" or "cudnn"); null when the file is absent (recorded in missing()).
   // A file that exists but does not parse sets `error`.
-  const fetch::Manifest *find(const std::string &product,
-                              const std::string &file,
-                              std::string &error) const;
+  const fetch::Manifest* find(const std::string& product, const std::string& file, std::string& error) const;
 
   // "cuda redistrib_12.2.2.json" for each manifest a check needed and the shelf
   // lacks.
-  [[nodiscard]] const std::set<std::string> &missing() const {
-    return m_missing;
-  }
+  [[nodiscard]] const std::set<std::string>& missing() const { return m_missing; }
   // "cuda redistrib_12.4.1.json" for each manifest a check was made against.
-  [[nodiscard]] const std::set<std::string> &used() const { return m_used; }
+  [[nodiscard]] const std::set<std::string>& used() const { return m_used; }
   // Component archives checked against real manifests.
   [[nodiscard]] int archives_checked() const { return m_archives_checked; }
   void count_archive() const { ++m_archives_checked; }
 
 private:
   std::filesystem::path m_root;
-  mutable std::map<std::string, std::unique_ptr<fetch::Manifest>>
-      m_parsed; // null: absent
+  mutable std::map<std::string, std::unique_ptr<fetch::Manifest>> m_parsed;  // null: absent
   mutable std::map<std::string, std::string> m_errors;
   mutable std::set<std::string> m_missing;
   mutable std::set<std::string> m_used;
@@ -88,21 +83,18 @@ private:
 //               cuDNN, for toolkit_cuda's major; cuda_cudart, cuda_nvcc,
 //               libcublas and cudnn are among them.
 // Empty: executable (as far as the shelf allows; see ManifestShelf::missing()).
-[[nodiscard]] std::vector<std::string> check_plan(const matrix::Matrix &matrix,
-                                                  const core::Plan &plan,
-                                                  const ManifestShelf &shelf);
+[[nodiscard]] std::vector<std::string> check_plan(const matrix::Matrix& matrix, const core::Plan& plan,
+                                                  const ManifestShelf& shelf);
 
 namespace detail {
 
 // "" when `cudnn` supports every GPU `plan` covers (or the matrix gives no
 // range), else why not.
-[[nodiscard]] std::string gpu_support(const matrix::CudnnRelease &cudnn,
-                                      const core::Plan &plan);
+[[nodiscard]] std::string gpu_support(const matrix::CudnnRelease& cudnn, const core::Plan& plan);
 
 // The [wheels] step of check_plan (plan_executability_wheels.cpp).
-void check_wheels(const matrix::Matrix &matrix, const core::Plan &plan,
-                  std::vector<std::string> &problems);
+void check_wheels(const matrix::Matrix& matrix, const core::Plan& plan, std::vector<std::string>& problems);
 
-} // namespace detail
+}  // namespace detail
 
-} // namespace envsetup::testing
+}  // namespace envsetup::testing

@@ -38,12 +38,12 @@ struct Sweep {
   int plans = 0;
   int rejected = 0;
   std::vector<Found> problems;
-  std::map<std::string, std::pair<int, std::string>>
-      rejection_groups; // shape -> count, example
+  std::map<std::string, std::pair<int, std::string>> rejection_groups;  // shape -> count, example
 };
 
 // A reason with its numbers blanked, so that rejections group by rule.
-std::string shape(const std::string &reason) {
+std::string shape(const std::string& reason)
+{
   std::string out;
   for (const char c : reason) {
     if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
@@ -59,12 +59,11 @@ std::string shape(const std::string &reason) {
 
 // The newest Table 3 driver that a GPU whose last branch is `last_branch` can
 // run.
-core::Version high_driver(const matrix::Matrix &matrix,
-                          std::optional<int> last_branch) {
+core::Version high_driver(const matrix::Matrix& matrix, std::optional<int> last_branch)
+{
   core::Version best;
-  for (const auto &release : matrix.cuda) {
-    if ((!last_branch || release.min_driver.major() <= *last_branch) &&
-        release.min_driver > best) {
+  for (const auto& release : matrix.cuda) {
+    if ((!last_branch || release.min_driver.major() <= *last_branch) && release.min_driver > best) {
       best = release.min_driver;
     }
   }
@@ -74,19 +73,17 @@ core::Version high_driver(const matrix::Matrix &matrix,
 // The lowest capability `targets` build SASS for (PTX when there is no SASS),
 // among those the matrix knows and whose driver branch can still run CUDA
 // `cuda`; nullopt when none.
-std::optional<core::ComputeCapability>
-lowest_gpu(const matrix::Matrix &matrix,
-           const std::vector<core::ArchTarget> &targets,
-           const core::Version &cuda) {
-  const auto *release = matrix.find_cuda(cuda);
+std::optional<core::ComputeCapability> lowest_gpu(const matrix::Matrix& matrix,
+                                                  const std::vector<core::ArchTarget>& targets,
+                                                  const core::Version& cuda)
+{
+  const auto* release = matrix.find_cuda(cuda);
   const int branch = release != nullptr ? release->min_driver.major() : 0;
-  for (const auto kind :
-       {core::ArchTarget::Kind::sass, core::ArchTarget::Kind::ptx}) {
+  for (const auto kind : {core::ArchTarget::Kind::sass, core::ArchTarget::Kind::ptx}) {
     std::optional<core::ComputeCapability> best;
-    for (const auto &target : targets) {
+    for (const auto& target : targets) {
       const auto last = matrix.last_driver_branch_for(target.capability);
-      if (target.kind == kind &&
-          matrix.architecture_of(target.capability) != nullptr &&
+      if (target.kind == kind && matrix.architecture_of(target.capability) != nullptr &&
           (!last || *last >= branch) && (!best || target.capability < *best)) {
         best = target.capability;
       }
@@ -98,9 +95,9 @@ lowest_gpu(const matrix::Matrix &matrix,
   return std::nullopt;
 }
 
-core::HostFacts host_for(const matrix::Matrix &matrix, core::Platform platform,
-                         const core::Version &glibc,
-                         core::ComputeCapability gpu) {
+core::HostFacts host_for(const matrix::Matrix& matrix, core::Platform platform, const core::Version& glibc,
+                         core::ComputeCapability gpu)
+{
   core::HostFacts host;
   host.platform = platform;
   if (!glibc.empty()) {
@@ -111,30 +108,27 @@ core::HostFacts host_for(const matrix::Matrix &matrix, core::Platform platform,
   return host;
 }
 
-std::string describe(const core::HostFacts &host) {
-  return "(" + core::platform_name(host.platform) + ", GPU " +
-         host.gpus.at(0).capability.text() + ", driver " + host.driver->text() +
-         ")";
+std::string describe(const core::HostFacts& host)
+{
+  return "(" + core::platform_name(host.platform) + ", GPU " + host.gpus.at(0).capability.text() +
+         ", driver " + host.driver->text() + ")";
 }
 
 // One case: resolve, then check the plan or the rejection of `candidate`.
-void run_case(Sweep &sweep, const core::HostFacts &host,
-              const core::Request &request, const std::string &candidate,
-              const std::string &subject) {
+void run_case(Sweep& sweep, const core::HostFacts& host, const core::Request& request,
+              const std::string& candidate, const std::string& subject)
+{
   const std::string python = request.python ? request.python->text() : "";
-  auto add = [&](std::string text) {
-    sweep.problems.push_back({subject, python, std::move(text)});
-  };
-  const std::string label =
-      subject + (python.empty() ? "" : " Python " + python);
+  auto add = [&](std::string text) { sweep.problems.push_back({subject, python, std::move(text)}); };
+  const std::string label = subject + (python.empty() ? "" : " Python " + python);
   ++sweep.cases;
   auto resolution = resolve::resolve(real_matrix(), host, request);
   if (!resolution) {
     add("[resolve] error: " + resolution.error().message);
     return;
   }
-  const auto listed = [&]() -> const core::Rejection * {
-    for (const auto &rejection : resolution->rejected) {
+  const auto listed = [&]() -> const core::Rejection* {
+    for (const auto& rejection : resolution->rejected) {
       if (rejection.candidate.find(candidate) == 0) {
         return &rejection;
       }
@@ -143,92 +137,77 @@ void run_case(Sweep &sweep, const core::HostFacts &host,
   }();
   if (resolution->plan) {
     ++sweep.plans;
-    const auto &plan = *resolution->plan;
+    const auto& plan = *resolution->plan;
     if (plan.platform != host.platform) {
       add("[platform] the plan is for " + core::platform_name(plan.platform));
     }
     const std::string chosen = chosen_name(*resolution);
-    if (chosen.find(candidate) != 0 &&
-        (listed == nullptr || listed->reason.empty())) {
-      add("[resolve] chose " + chosen +
-          "; the candidate is not listed as rejected");
+    if (chosen.find(candidate) != 0 && (listed == nullptr || listed->reason.empty())) {
+      add("[resolve] chose " + chosen + "; the candidate is not listed as rejected");
     }
-    for (const auto &problem : check_plan(real_matrix(), plan, sweep.shelf)) {
-      add(chosen.find(candidate) == 0 ? problem
-                                      : "(chose " + chosen + ") " + problem);
+    for (const auto& problem : check_plan(real_matrix(), plan, sweep.shelf)) {
+      add(chosen.find(candidate) == 0 ? problem : "(chose " + chosen + ") " + problem);
     }
     return;
   }
   if (listed == nullptr || listed->reason.empty()) {
-    add("[resolve] no plan (" + resolution->failure +
-        ") and the candidate is not rejected with a reason");
+    add("[resolve] no plan (" + resolution->failure + ") and the candidate is not rejected with a reason");
     return;
   }
   ++sweep.rejected;
-  auto &group = sweep.rejection_groups[shape(listed->reason)];
-  group.second =
-      group.first++ == 0 ? label + ": " + listed->reason : group.second;
+  auto& group = sweep.rejection_groups[shape(listed->reason)];
+  group.second = group.first++ == 0 ? label + ": " + listed->reason : group.second;
 }
 
-void sweep_frameworks(Sweep &sweep) {
-  const auto &matrix = real_matrix();
-  for (const auto &framework : matrix.frameworks) {
-    for (const auto &release : framework.releases) {
-      const auto &newest = release.versions.back();
-      for (const auto &variant : release.variants) {
-        const std::string candidate =
-            framework.name + " " + newest.text() + " " + variant.name;
+void sweep_frameworks(Sweep& sweep)
+{
+  const auto& matrix = real_matrix();
+  for (const auto& framework : matrix.frameworks) {
+    for (const auto& release : framework.releases) {
+      const auto& newest = release.versions.back();
+      for (const auto& variant : release.variants) {
+        const std::string candidate = framework.name + " " + newest.text() + " " + variant.name;
         const auto gpu = lowest_gpu(matrix, variant.targets, variant.cuda);
         if (!gpu) {
-          sweep.problems.push_back(
-              {candidate, "", "[sweep] no known GPU runs this variant"});
+          sweep.problems.push_back({candidate, "", "[sweep] no known GPU runs this variant"});
           continue;
         }
-        const auto host =
-            host_for(matrix, variant.platform, variant.glibc, *gpu);
-        for (int minor = release.python_min.minor();
-             minor <= release.python_max.minor(); ++minor) {
+        const auto host = host_for(matrix, variant.platform, variant.glibc, *gpu);
+        for (int minor = release.python_min.minor(); minor <= release.python_max.minor(); ++minor) {
           const auto python =
-              core::Version::parse(std::to_string(release.python_min.major()) +
-                                   "." + std::to_string(minor))
-                  .value();
-          auto request = core::Request::parse_framework(framework.name +
-                                                        "==" + newest.text())
-                             .value();
+            core::Version::parse(std::to_string(release.python_min.major()) + "." + std::to_string(minor))
+              .value();
+          auto request = core::Request::parse_framework(framework.name + "==" + newest.text()).value();
           request.python = python;
           request.cuda_pin = variant.cuda;
-          run_case(sweep, host, request, candidate,
-                   candidate + " " + describe(host));
+          run_case(sweep, host, request, candidate, candidate + " " + describe(host));
         }
       }
     }
   }
 }
 
-void sweep_toolkits(Sweep &sweep) {
-  const auto &matrix = real_matrix();
-  for (const auto &release : matrix.cuda) {
+void sweep_toolkits(Sweep& sweep)
+{
+  const auto& matrix = real_matrix();
+  for (const auto& release : matrix.cuda) {
     const std::string candidate = "CUDA " + release.version.text();
     const auto gpu = lowest_gpu(matrix, release.targets, release.version);
     if (!gpu) {
-      sweep.problems.push_back(
-          {candidate, "", "[sweep] no known GPU runs this toolkit"});
+      sweep.problems.push_back({candidate, "", "[sweep] no known GPU runs this toolkit"});
       continue;
     }
-    for (const auto platform :
-         {core::Platform::linux_x86_64, core::Platform::linux_aarch64}) {
+    for (const auto platform : {core::Platform::linux_x86_64, core::Platform::linux_aarch64}) {
       const auto host = host_for(matrix, platform, core::Version(), *gpu);
-      auto request =
-          core::Request::parse_framework(std::string(core::k_bare_toolkit))
-              .value();
+      auto request = core::Request::parse_framework(std::string(core::k_bare_toolkit)).value();
       request.cuda_pin = release.version;
-      run_case(sweep, host, request, candidate,
-               candidate + " bare toolkit " + describe(host));
+      run_case(sweep, host, request, candidate, candidate + " bare toolkit " + describe(host));
     }
   }
 }
 
-const Sweep &sweep() {
+const Sweep& sweep()
+{
   static const Sweep done = [] {
     Sweep result;
     sweep_frameworks(result);
@@ -241,13 +220,13 @@ const Sweep &sweep() {
 // The problems whose step is `step` ("[archives]"), or of every other step when
 // `others`: a tally by kind (numbers blanked), then each problem once with the
 // Pythons it holds for.
-std::string report(const Sweep &s, const std::string &step, bool others,
-                   int &count) {
+std::string report(const Sweep& s, const std::string& step, bool others, int& count)
+{
   std::map<std::string, int> tally;
-  std::vector<std::pair<std::string, std::string>> order; // subject, text
+  std::vector<std::pair<std::string, std::string>> order;  // subject, text
   std::map<std::pair<std::string, std::string>, std::string> pythons;
   count = 0;
-  for (const auto &found : s.problems) {
+  for (const auto& found : s.problems) {
     if ((found.text.find(step) == 0) == others) {
       continue;
     }
@@ -257,30 +236,28 @@ std::string report(const Sweep &s, const std::string &step, bool others,
     if (pythons.count(key) == 0) {
       order.push_back(key);
     }
-    auto &list = pythons[key];
-    list += found.python.empty()
-                ? ""
-                : (list.empty() ? " Python " : ", ") + found.python;
+    auto& list = pythons[key];
+    list += found.python.empty() ? "" : (list.empty() ? " Python " : ", ") + found.python;
   }
   std::string text = "\nby kind:";
-  for (const auto &[kind, n] : tally) {
+  for (const auto& [kind, n] : tally) {
     text += "\n  " + std::to_string(n) + "x " + kind;
   }
   text += "\neach:";
-  for (const auto &key : order) {
+  for (const auto& key : order) {
     text += "\n  " + key.first + pythons[key] + ": " + key.second;
   }
   return text;
 }
 
-TEST(PlanExecutable,
-     EveryShippedCandidatePlansKnownWheelsAndToolkitsOrIsRejected) {
-  const auto &s = sweep();
-  std::cout << "[ sweep    ] " << s.cases << " cases: " << s.plans << " plans, "
-            << s.rejected << " rejected with a reason\n";
-  for (const auto &[reason, group] : s.rejection_groups) {
-    std::cout << "[ rejected ] " << group.first << "x " << reason
-              << "\n             e.g. " << group.second << '\n';
+TEST(PlanExecutable, EveryShippedCandidatePlansKnownWheelsAndToolkitsOrIsRejected)
+{
+  const auto& s = sweep();
+  std::cout << "[ sweep    ] " << s.cases << " cases: " << s.plans << " plans, " << s.rejected
+            << " rejected with a reason\n";
+  for (const auto& [reason, group] : s.rejection_groups) {
+    std::cout << "[ rejected ] " << group.first << "x " << reason << "\n             e.g. " << group.second
+              << '\n';
   }
   EXPECT_GT(s.cases, 100) << "the sweep did not reach the shipped matrix";
   int count = 0;
@@ -288,30 +265,29 @@ TEST(PlanExecutable,
   EXPECT_EQ(count, 0) << count << " problem(s):" << text;
 }
 
-TEST(PlanExecutable, EveryPlannedArchiveIsInNvidiasManifests) {
-  const auto &s = sweep();
+TEST(PlanExecutable, EveryPlannedArchiveIsInNvidiasManifests)
+{
+  const auto& s = sweep();
   if (!s.shelf.present()) {
-    GTEST_SKIP() << "../shared/manifests is not beside the checkout ("
-                 << s.shelf.root().string() << "): no archive could be checked";
+    GTEST_SKIP() << "../shared/manifests is not beside the checkout (" << s.shelf.root().string()
+                 << "): no archive could be checked";
   }
-  std::cout << "[ archives ] " << s.shelf.archives_checked()
-            << " component archives checked against " << s.shelf.used().size()
-            << " real manifest(s):";
-  for (const auto &used : s.shelf.used()) {
+  std::cout << "[ archives ] " << s.shelf.archives_checked() << " component archives checked against "
+            << s.shelf.used().size() << " real manifest(s):";
+  for (const auto& used : s.shelf.used()) {
     std::cout << ' ' << used;
   }
-  std::cout << "\n[ archives ] not checkable here (" << s.shelf.missing().size()
-            << " manifest(s) not in " << s.shelf.root().string() << "):";
-  for (const auto &missing : s.shelf.missing()) {
+  std::cout << "\n[ archives ] not checkable here (" << s.shelf.missing().size() << " manifest(s) not in "
+            << s.shelf.root().string() << "):";
+  for (const auto& missing : s.shelf.missing()) {
     std::cout << ' ' << missing;
   }
   std::cout << '\n';
-  EXPECT_FALSE(s.shelf.used().empty())
-      << "no plan named a toolkit whose manifest is in the shelf";
+  EXPECT_FALSE(s.shelf.used().empty()) << "no plan named a toolkit whose manifest is in the shelf";
   int count = 0;
   const auto text = report(s, "[archives]", false, count);
   EXPECT_EQ(count, 0) << count << " problem(s):" << text;
 }
 
-} // namespace
-} // namespace envsetup::testing
+}  // namespace
+}  // namespace envsetup::testing
