@@ -56,9 +56,8 @@ const fetch::Manifest* ManifestShelf::find(const std::string& product, const std
 
 namespace {
 
-// The toolkit and cuDNN components `install --framework` lays out (its default
-// `--components devel`, as plan_fetch expands it), each with an archive for the
-// plan's platform.
+// The toolkit and cuDNN components `install --framework` lays out (its default `--components devel`, as
+// plan_fetch expands it), each with an archive for the plan's platform.
 void check_archives(const fetch::Manifest& manifest, const std::string& what, const std::string& platform,
                     int cuda_major, const std::vector<std::string>& required, const ManifestShelf& shelf,
                     std::vector<std::string>& problems)
@@ -81,8 +80,7 @@ void check_archives(const fetch::Manifest& manifest, const std::string& what, co
   }
 }
 
-// A manifest of the shelf, checked when present (absent: recorded by the shelf,
-// not a problem).
+// A manifest of the shelf, checked when present (absent: recorded by the shelf, not a problem).
 void check_manifest(const std::string& product, const std::string& file, const std::string& what,
                     const std::string& platform, int cuda_major, const std::vector<std::string>& required,
                     const ManifestShelf& shelf, std::vector<std::string>& problems)

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Test helper: is a resolver plan executable? Every step the installer would
-// take (the pip requirements and index, the toolkit and cuDNN releases, each
-// manifest component and archive) must name something the matrix, or NVIDIA's
-// real manifests in ../shared/manifests, know to exist. Issue 14: a plan the
+// Test helper: is a resolver plan executable? Every step the installer would take (the pip requirements
+// and index, the toolkit and cuDNN releases, each manifest component and archive) must name something
+// the matrix, or NVIDIA's real manifests in ../shared/manifests, know to exist. Issue 14: a plan the
 // installer cannot carry out is a resolver bug.
 #pragma once
 
@@ -21,10 +20,9 @@
 namespace envsetup::testing {
 
 // NVIDIA redistrib manifests on disk: ROOT/cuda/redistrib_X.Y.Z.json and
-// ROOT/cudnn/redistrib_X.Y.Z.json. Reads each file once; remembers which
-// manifests were asked for but absent, and how many checks used a real
-// manifest, so a test can say what it could not check instead of passing it
-// silently.
+// ROOT/cudnn/redistrib_X.Y.Z.json. Reads each file once; remembers which manifests were asked for but
+// absent, and how many checks used a real manifest, so a test can say what it could not check instead
+// of passing it silently.
 class ManifestShelf {
 public:
   explicit ManifestShelf(std::filesystem::path root);
@@ -35,13 +33,12 @@ public:
   [[nodiscard]] bool present() const;
   [[nodiscard]] const std::filesystem::path& root() const { return m_root; }
 
-  // The parsed manifest `file` (e.g. "redistrib_12.4.1.json") of `product`
-  // ("cuda" or "cudnn"); null when the file is absent (recorded in missing()).
-  // A file that exists but does not parse sets `error`.
+  // The parsed manifest `file` (e.g. "redistrib_12.4.1.json") of `product` ("cuda" or "cudnn"); null
+  // when the file is absent (recorded in missing()). A file that exists but does not parse sets
+  // `error`.
   const fetch::Manifest* find(const std::string& product, const std::string& file, std::string& error) const;
 
-  // "cuda redistrib_12.2.2.json" for each manifest a check needed and the shelf
-  // lacks.
+  // "cuda redistrib_12.2.2.json" for each manifest a check needed and the shelf lacks.
   [[nodiscard]] const std::set<std::string>& missing() const { return m_missing; }
   // "cuda redistrib_12.4.1.json" for each manifest a check was made against.
   [[nodiscard]] const std::set<std::string>& used() const { return m_used; }
@@ -88,8 +85,7 @@ private:
 
 namespace detail {
 
-// "" when `cudnn` supports every GPU `plan` covers (or the matrix gives no
-// range), else why not.
+// "" when `cudnn` supports every GPU `plan` covers (or the matrix gives no range), else why not.
 [[nodiscard]] std::string gpu_support(const matrix::CudnnRelease& cudnn, const core::Plan& plan);
 
 // The [wheels] step of check_plan (plan_executability_wheels.cpp).

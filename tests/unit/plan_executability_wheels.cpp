@@ -92,8 +92,7 @@ void check_cudnn_pin(const matrix::Matrix& matrix, const core::Plan& plan, const
   }
 }
 
-// What pip installs for an unpinned cudnn_wheel: the newest cudnn.json build
-// inside its spec.
+// What pip installs for an unpinned cudnn_wheel: the newest cudnn.json build inside its spec.
 void check_open_cudnn(const matrix::Matrix& matrix, const core::Plan& plan, const matrix::CudnnWheel& wheel,
                       std::vector<std::string>& problems)
 {

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The plan-executability property (issue 14) over the whole shipped matrix: for
-// every framework release x variant x supported Python (on the variant's
-// platform), and for every CUDA release as a bare toolkit on each platform, a
-// host the build should suit is resolved; the plan must be executable
-// (check_plan: wheels, toolkit, each archive in NVIDIA's real manifests), or
-// the candidate must be rejected with a reason. The sweep runs once and reports
-// every problem.
+// The plan-executability property (issue 14) over the whole shipped matrix: for every framework release
+// x variant x supported Python (on the variant's platform), and for every CUDA release as a bare
+// toolkit on each platform, a host the build should suit is resolved; the plan must be executable
+// (check_plan: wheels, toolkit, each archive in NVIDIA's real manifests), or the candidate must be
+// rejected with a reason. The sweep runs once and reports every problem.
 #include "matrix_fixture.hpp"
 #include "plan_executability.hpp"
 
@@ -23,9 +21,8 @@
 namespace envsetup::testing {
 namespace {
 
-// One problem of one case: `subject` names the candidate and host, `python` the
-// Python of the case ("" for a bare toolkit), `text` the step and what is
-// missing ("[toolkit] ...").
+// One problem of one case: `subject` names the candidate and host, `python` the Python of the case (""
+// for a bare toolkit), `text` the step and what is missing ("[toolkit] ...").
 struct Found {
   std::string subject;
   std::string python;
@@ -57,8 +54,7 @@ std::string shape(const std::string& reason)
   return out;
 }
 
-// The newest Table 3 driver that a GPU whose last branch is `last_branch` can
-// run.
+// The newest Table 3 driver that a GPU whose last branch is `last_branch` can run.
 core::Version high_driver(const matrix::Matrix& matrix, std::optional<int> last_branch)
 {
   core::Version best;
@@ -70,9 +66,8 @@ core::Version high_driver(const matrix::Matrix& matrix, std::optional<int> last_
   return best;
 }
 
-// The lowest capability `targets` build SASS for (PTX when there is no SASS),
-// among those the matrix knows and whose driver branch can still run CUDA
-// `cuda`; nullopt when none.
+// The lowest capability `targets` build SASS for (PTX when there is no SASS), among those the matrix
+// knows and whose driver branch can still run CUDA `cuda`; nullopt when none.
 std::optional<core::ComputeCapability> lowest_gpu(const matrix::Matrix& matrix,
                                                   const std::vector<core::ArchTarget>& targets,
                                                   const core::Version& cuda)
@@ -217,9 +212,8 @@ const Sweep& sweep()
   return done;
 }
 
-// The problems whose step is `step` ("[archives]"), or of every other step when
-// `others`: a tally by kind (numbers blanked), then each problem once with the
-// Pythons it holds for.
+// The problems whose step is `step` ("[archives]"), or of every other step when `others`: a tally by
+// kind (numbers blanked), then each problem once with the Pythons it holds for.
 std::string report(const Sweep& s, const std::string& step, bool others, int& count)
 {
   std::map<std::string, int> tally;
