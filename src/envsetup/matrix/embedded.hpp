@@ -6,12 +6,13 @@
 
 namespace envsetup::matrix {
 
-// A matrix file as compiled into the binary (generated from matrix/*.json at build time).
+// A matrix file as compiled into the binary (generated from matrix/*.json at
+// build time).
 struct EmbeddedFile {
-  std::string_view name;     // "cuda.json"
-  std::string_view content;  // the JSON text
+  std::string_view name;    // "cuda.json"
+  std::string_view content; // the JSON text
 };
 
-[[nodiscard]] const std::vector<EmbeddedFile>& embedded_files();
+[[nodiscard]] const std::vector<EmbeddedFile> &embedded_files();
 
-}  // namespace envsetup::matrix
+} // namespace envsetup::matrix
