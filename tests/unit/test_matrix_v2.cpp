@@ -121,7 +121,7 @@ TEST(MatrixV2Fixture, PerCapabilityFloorsAndLastBranchAreRead) {
   auto loaded = matrix::load_matrix(
       patched_minimal_files(
           "gpus.json",
-          R"([{"op": "replace", "path": "/architectures/4/compute_capabilities/1/min_driver", "value": "455.23"}])"),
+          R"([{"op": "replace", "path": "/architectures/3/compute_capabilities/1/min_driver", "value": "455.23"}])"),
       "patched");
   ASSERT_TRUE(loaded) << loaded.error().message;
   const auto &m = *loaded;
@@ -140,7 +140,8 @@ TEST(MatrixV2Fixture, PerCapabilityFloorsAndLastBranchAreRead) {
 }
 
 TEST(MatrixV2Fixture, SameVariantNameOnAnotherPlatformIsAllowed) {
-  const auto problems = problems_after_patch("demo.json", R"([{"op": "add", "path": "/releases/1/variants/-", "value":
+  const auto problems = problems_after_patch(
+      "demo.json", R"([{"op": "add", "path": "/releases/1/variants/-", "value":
       {"name": "cu130", "platform": "linux-aarch64", "cuda": "13.0.2", "cudnn": "9.14.0.64",
        "sass": ["sm_90", "sm_100"], "ptx": ["compute_100"],
        "arch_list": {"notation": "torch", "text": "9.0;10.0+PTX"}, "glibc": "2.28",

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-// The resolver on the shipped matrix (matrix/*.json, compiled in): what a user gets for real
-// hosts. Every expected value below was derived by hand from the JSON data and the rules:
-//   - SASS sm_a.b runs on a GPU a.c with c >= b (same major; sm_90a-style never counts),
+// The resolver on the shipped matrix (matrix/*.json, compiled in): what a user
+// gets for real hosts. Every expected value below was derived by hand from the
+// JSON data and the rules:
+//   - SASS sm_a.b runs on a GPU a.c with c >= b (same major; sm_90a-style never
+//   counts),
 //     PTX compute_XY on any GPU >= X.Y;
 //   - an all-SASS build needs its CUDA major's floor (Table 2: 11.x 450.80.02,
-//     12.x 525.60.13, 13.x 580.65.06), a PTX-covered GPU the exact release's Table 3 driver
-//     (an `X.Y` variant: the oldest X.Y release), a bare toolkit its own Table 3 driver;
-//   - every GPU's architecture has its own floor (Ampere 450.36.06, Ada/Hopper 520.61.05,
+//     12.x 525.60.13, 13.x 580.65.06), a PTX-covered GPU the exact release's
+//     Table 3 driver (an `X.Y` variant: the oldest X.Y release), a bare toolkit
+//     its own Table 3 driver;
+//   - every GPU's architecture has its own floor (Ampere 450.36.06, Ada/Hopper
+//   520.61.05,
 //     Blackwell 570.26);
-//   - preference: newest framework release, then SASS over PTX, then newest CUDA.
+//   - preference: newest framework release, then SASS over PTX, then newest
+//   CUDA.
 #include "matrix_fixture.hpp"
 
 #include <envsetup/resolve/resolver.hpp>
@@ -23,17 +28,17 @@ namespace envsetup::testing {
 namespace {
 
 struct ExpectedRejection {
-  std::string candidate;  // "torch 2.5.1 cu121"
-  std::string reason;     // substring of its rejection reason
+  std::string candidate; // "torch 2.5.1 cu121"
+  std::string reason;    // substring of its rejection reason
 };
 
 struct RealCase;
-void PrintTo(const RealCase& c, std::ostream* out);
+void PrintTo(const RealCase &c, std::ostream *out);
 
 struct RealCase {
   std::string name;
-  std::string framework;  // "torch==2.5.1", "tensorflow", "jax>=0.7", "none"
-  std::string driver;     // "" = no driver
+  std::string framework; // "torch==2.5.1", "tensorflow", "jax>=0.7", "none"
+  std::string driver;    // "" = no driver
   std::vector<std::string> gpus;
   std::string python;
   std::string cuda;
@@ -45,38 +50,34 @@ struct RealCase {
   std::vector<std::string> hints;
 };
 
-void PrintTo(const RealCase& c, std::ostream* out)
-{
-  *out << c.name;
-}
+void PrintTo(const RealCase &c, std::ostream *out) { *out << c.name; }
 
 class ResolveRealMatrix : public ::testing::TestWithParam<RealCase> {};
 
-TEST_P(ResolveRealMatrix, Holds)
-{
-  const auto& c = GetParam();
+TEST_P(ResolveRealMatrix, Holds) {
+  const auto &c = GetParam();
   auto resolution = resolve::resolve(real_matrix(), host(c.driver, c.gpus),
                                      request(c.framework, c.python, c.cuda));
   ASSERT_TRUE(resolution.ok()) << resolution.error().message;
   EXPECT_EQ(chosen_name(*resolution), c.chosen) << resolution->failure;
-  for (const auto& expected : c.rejected) {
+  for (const auto &expected : c.rejected) {
     bool found = false;
-    for (const auto& rejection : resolution->rejected) {
+    for (const auto &rejection : resolution->rejected) {
       if (rejection.candidate == expected.candidate) {
         found = true;
         EXPECT_NE(rejection.reason.find(expected.reason), std::string::npos)
-          << expected.candidate << ": " << rejection.reason;
+            << expected.candidate << ": " << rejection.reason;
       }
     }
     EXPECT_TRUE(found) << expected.candidate << " is not listed as rejected";
   }
-  for (const auto& expected : c.hints) {
+  for (const auto &expected : c.hints) {
     bool found = false;
-    for (const auto& hint : resolution->hints) {
+    for (const auto &hint : resolution->hints) {
       found = found || hint.find(expected) != std::string::npos;
     }
     std::string all;
-    for (const auto& hint : resolution->hints) {
+    for (const auto &hint : resolution->hints) {
       all += "\n  " + hint;
     }
     EXPECT_TRUE(found) << "no hint contains: " << expected << "\nhints:" << all;
@@ -289,17 +290,20 @@ const RealCase k_real_cases[] = {
 };
 // clang-format on
 
-INSTANTIATE_TEST_SUITE_P(Real, ResolveRealMatrix, ::testing::ValuesIn(k_real_cases),
-                         [](const auto& test_info) { return test_info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Real, ResolveRealMatrix,
+                         ::testing::ValuesIn(k_real_cases),
+                         [](const auto &test_info) {
+                           return test_info.param.name;
+                         });
 
 // ------------------------------------------------------------ plan fields
 
-core::Plan plan_for(const std::string& framework, const std::string& driver,
-                    const std::vector<std::string>& gpus, const std::string& python = "",
-                    const std::string& cuda = "")
-{
-  auto resolution =
-    resolve::resolve(real_matrix(), host(driver, gpus), request(framework, python, cuda));
+core::Plan plan_for(const std::string &framework, const std::string &driver,
+                    const std::vector<std::string> &gpus,
+                    const std::string &python = "",
+                    const std::string &cuda = "") {
+  auto resolution = resolve::resolve(real_matrix(), host(driver, gpus),
+                                     request(framework, python, cuda));
   EXPECT_TRUE(resolution.ok());
   if (!resolution.ok() || !resolution->plan) {
     ADD_FAILURE() << "no plan for " << framework;
@@ -308,8 +312,7 @@ core::Plan plan_for(const std::string& framework, const std::string& driver,
   return *resolution->plan;
 }
 
-TEST(ResolveRealPlan, TorchCu124CarriesIndexAndPackages)
-{
+TEST(ResolveRealPlan, TorchCu124CarriesIndexAndPackages) {
   const auto plan = plan_for("torch==2.5.1", "550.54.15", {"8.9"});
   EXPECT_EQ(plan.framework, "torch");
   EXPECT_EQ(plan.display_name, "PyTorch");
@@ -320,7 +323,8 @@ TEST(ResolveRealPlan, TorchCu124CarriesIndexAndPackages)
   EXPECT_EQ(plan.cuda->text(), "12.4.1");
   ASSERT_TRUE(plan.cudnn.has_value());
   EXPECT_EQ(plan.cudnn->text(), "9.1.0.70");
-  EXPECT_EQ(plan.index_url.value_or(""), "https://download.pytorch.org/whl/cu124");
+  EXPECT_EQ(plan.index_url.value_or(""),
+            "https://download.pytorch.org/whl/cu124");
   ASSERT_EQ(plan.packages.size(), 1U);
   EXPECT_EQ(plan.packages[0], "torch==2.5.1");
   EXPECT_TRUE(plan.pypi_default);
@@ -337,18 +341,17 @@ TEST(ResolveRealPlan, TorchCu124CarriesIndexAndPackages)
   EXPECT_EQ(plan.coverage[0].target, "sm_86");
 }
 
-TEST(ResolveRealPlan, TorchPythonPinIsKept)
-{
+TEST(ResolveRealPlan, TorchPythonPinIsKept) {
   const auto plan = plan_for("torch==2.5.1", "550.54.15", {"8.9"}, "3.10");
   ASSERT_TRUE(plan.python.has_value());
   EXPECT_EQ(plan.python->text(), "3.10");
   EXPECT_EQ(plan.variant, "cu124");
 }
 
-TEST(ResolveRealPlan, TorchCu118IndexUrl)
-{
+TEST(ResolveRealPlan, TorchCu118IndexUrl) {
   const auto plan = plan_for("torch", "470.82.01", {"8.6"});
-  EXPECT_EQ(plan.index_url.value_or(""), "https://download.pytorch.org/whl/cu118");
+  EXPECT_EQ(plan.index_url.value_or(""),
+            "https://download.pytorch.org/whl/cu118");
   ASSERT_EQ(plan.packages.size(), 1U);
   EXPECT_EQ(plan.packages[0], "torch==2.7.1");
   EXPECT_FALSE(plan.pypi_default);
@@ -358,20 +361,20 @@ TEST(ResolveRealPlan, TorchCu118IndexUrl)
   EXPECT_EQ(plan.min_driver->text(), "450.80.02");
 }
 
-TEST(ResolveRealPlan, TorchBlackwellDriverIsArchitectureFloor)
-{
+TEST(ResolveRealPlan, TorchBlackwellDriverIsArchitectureFloor) {
   const auto plan = plan_for("torch", "570.124.06", {"12.0"});
   EXPECT_EQ(plan.variant, "cu128");
-  EXPECT_EQ(plan.index_url.value_or(""), "https://download.pytorch.org/whl/cu128");
+  EXPECT_EQ(plan.index_url.value_or(""),
+            "https://download.pytorch.org/whl/cu128");
   ASSERT_TRUE(plan.min_driver.has_value());
   EXPECT_EQ(plan.min_driver->text(), "570.26");
-  EXPECT_NE(plan.driver_rule.find("Blackwell"), std::string::npos) << plan.driver_rule;
+  EXPECT_NE(plan.driver_rule.find("Blackwell"), std::string::npos)
+      << plan.driver_rule;
   ASSERT_EQ(plan.coverage.size(), 1U);
   EXPECT_EQ(plan.coverage[0].target, "sm_120");
 }
 
-TEST(ResolveRealPlan, TensorflowBefore214NeedsSystemToolkit)
-{
+TEST(ResolveRealPlan, TensorflowBefore214NeedsSystemToolkit) {
   const auto plan = plan_for("tensorflow==2.13.1", "525.60.13", {"8.6"});
   EXPECT_EQ(plan.variant, "cuda");
   EXPECT_TRUE(plan.system_toolkit);
@@ -392,8 +395,7 @@ TEST(ResolveRealPlan, TensorflowBefore214NeedsSystemToolkit)
   EXPECT_EQ(plan.coverage[0].target, "compute_80");
 }
 
-TEST(ResolveRealPlan, TensorflowFrom214UsesAndCudaExtra)
-{
+TEST(ResolveRealPlan, TensorflowFrom214UsesAndCudaExtra) {
   const auto plan = plan_for("tensorflow==2.14.1", "550.54.15", {"8.6"});
   EXPECT_EQ(plan.variant, "and-cuda");
   EXPECT_FALSE(plan.system_toolkit);
@@ -412,8 +414,7 @@ TEST(ResolveRealPlan, TensorflowFrom214UsesAndCudaExtra)
   EXPECT_EQ(newest.cuda->text(), "12.5");
 }
 
-TEST(ResolveRealPlan, JaxCuda13Package)
-{
+TEST(ResolveRealPlan, JaxCuda13Package) {
   const auto plan = plan_for("jax", "580.95.05", {"8.9"});
   EXPECT_EQ(plan.variant, "cuda13");
   EXPECT_FALSE(plan.index_url.has_value());
@@ -431,8 +432,7 @@ TEST(ResolveRealPlan, JaxCuda13Package)
   EXPECT_EQ(plan.min_driver->text(), "580.65.06");
 }
 
-TEST(ResolveRealPlan, JaxCuda12Package)
-{
+TEST(ResolveRealPlan, JaxCuda12Package) {
   const auto plan = plan_for("jax", "580.95.05", {"8.6"}, "", "12");
   EXPECT_EQ(plan.variant, "cuda12");
   ASSERT_EQ(plan.packages.size(), 1U);
@@ -442,8 +442,7 @@ TEST(ResolveRealPlan, JaxCuda12Package)
   EXPECT_EQ(plan.cuda->text(), "12.9.1");
 }
 
-TEST(ResolveRealPlan, JaxMixedHostCoverage)
-{
+TEST(ResolveRealPlan, JaxMixedHostCoverage) {
   const auto plan = plan_for("jax", "580.95.05", {"6.1", "12.0"});
   EXPECT_EQ(plan.variant, "cuda12");
   ASSERT_EQ(plan.coverage.size(), 2U);
@@ -458,8 +457,7 @@ TEST(ResolveRealPlan, JaxMixedHostCoverage)
   EXPECT_EQ(plan.min_driver->text(), "575.57.08");
 }
 
-TEST(ResolveRealPlan, ToolkitBlackwellCudnn)
-{
+TEST(ResolveRealPlan, ToolkitBlackwellCudnn) {
   const auto plan = plan_for("none", "575.57.08", {"12.0"}, "", "12");
   EXPECT_EQ(plan.framework, "none");
   EXPECT_EQ(plan.variant, "toolkit");
@@ -477,9 +475,9 @@ TEST(ResolveRealPlan, ToolkitBlackwellCudnn)
   EXPECT_EQ(plan.coverage[0].target, "sm_120");
 }
 
-TEST(ResolveRealPlan, ToolkitPascalCudnnStopsAt910)
-{
-  // cuDNN 9.11 and later start at 7.5: the newest for a Pascal GPU on 12.9 is 9.10.2.
+TEST(ResolveRealPlan, ToolkitPascalCudnnStopsAt910) {
+  // cuDNN 9.11 and later start at 7.5: the newest for a Pascal GPU on 12.9
+  // is 9.10.2.
   const auto plan = plan_for("none", "595.71.05", {"6.1"});
   ASSERT_TRUE(plan.cuda.has_value());
   EXPECT_EQ(plan.cuda->text(), "12.9.2");
@@ -487,5 +485,5 @@ TEST(ResolveRealPlan, ToolkitPascalCudnnStopsAt910)
   EXPECT_EQ(plan.cudnn->text(), "9.10.2.21");
 }
 
-}  // namespace
-}  // namespace envsetup::testing
+} // namespace
+} // namespace envsetup::testing
