@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "matrix_fixture.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -37,6 +40,28 @@ std::vector<matrix::SourceFile> minimal_matrix_files()
   return std::move(files).value();
 }
 
+std::vector<matrix::SourceFile> patched_minimal_files(const std::string& file, const std::string& patch)
+{
+  auto files = minimal_matrix_files();
+  for (auto& source : files) {
+    if (source.name == file) {
+      source.content = patch.starts_with("[{")
+                         ? nlohmann::json::parse(source.content).patch(nlohmann::json::parse(patch)).dump()
+                         : patch;
+    }
+  }
+  files.erase(std::remove_if(files.begin(), files.end(), [&](const auto& f) { return f.name + ".missing" == file; }),
+              files.end());
+  return files;
+}
+
+matrix::Problems problems_after_patch(const std::string& file, const std::string& patch)
+{
+  matrix::Problems problems;
+  (void)matrix::parse_matrix(patched_minimal_files(file, patch), problems);
+  return problems;
+}
+
 const matrix::Matrix& minimal_matrix()
 {
   static const matrix::Matrix loaded = load_or_die(minimal_matrix_files(), "minimal");
@@ -55,8 +80,7 @@ core::HostFacts host(const std::string& driver, const std::vector<std::string>& 
   return facts;
 }
 
-core::Request request(const std::string& framework, const std::string& python,
-                      const std::string& cuda, bool cpu)
+core::Request request(const std::string& framework, const std::string& python, const std::string& cuda, bool cpu)
 {
   auto parsed = core::Request::parse_framework(framework).value();
   if (!python.empty()) {

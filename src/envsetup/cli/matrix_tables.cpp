@@ -2,6 +2,7 @@
 #include <envsetup/cli/matrix_tables.hpp>
 
 #include <envsetup/cli/output.hpp>
+#include <envsetup/matrix/arch_list.hpp>
 #include <envsetup/util/strings.hpp>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,55 @@ std::vector<std::string> version_texts(const std::vector<core::Version>& version
   return texts;
 }
 
+std::vector<core::ArchTarget> of_kind(const std::vector<core::ArchTarget>& targets, bool ptx)
+{
+  std::vector<core::ArchTarget> out;
+  for (const auto& target : targets) {
+    if ((target.kind == core::ArchTarget::Kind::ptx) == ptx) {
+      out.push_back(target);
+    }
+  }
+  return out;
+}
+
+std::string arch_list_text(const matrix::ArchList& list)
+{
+  return matrix::notation_name(list.notation) + ": " + list.text;
+}
+
+// "8.0 >= 450.36.06, 8.6 >= 455.23"
+std::string floors_text(const matrix::Architecture& architecture)
+{
+  std::vector<std::string> floors;
+  for (const auto& floor : architecture.floors) {
+    floors.push_back(floor.capability.text() + " >= " + floor.min_driver.text());
+  }
+  return util::join(floors, ", ");
+}
+
+json variant_json(const matrix::Variant& variant)
+{
+  json cudnn_wheel = nullptr;
+  if (variant.cudnn_wheel) {
+    cudnn_wheel = {{"package", variant.cudnn_wheel->package}, {"spec", variant.cudnn_wheel->spec_text}};
+  }
+  return {
+    {"name", variant.name},
+    {"platform", core::platform_name(variant.platform)},
+    {"cuda", variant.cuda.text()},
+    {"cudnn", variant.cudnn ? json(variant.cudnn->text()) : json(nullptr)},
+    {"cudnn_wheel", cudnn_wheel},
+    {"sass", target_texts(of_kind(variant.targets, false))},
+    {"ptx", target_texts(of_kind(variant.targets, true))},
+    {"arch_list", {{"notation", matrix::notation_name(variant.arch_list.notation)}, {"text", variant.arch_list.text}}},
+    {"glibc", variant.glibc.text()},
+    {"index_url", variant.index_url ? json(*variant.index_url) : json(nullptr)},
+    {"packages", variant.packages},
+    {"pypi_default", variant.pypi_default},
+    {"system_toolkit", variant.system_toolkit},
+    {"source", variant.provenance.source}};
+}
+
 bool wants(const std::string& domain, const char* name)
 {
   return domain.empty() || domain == name;
@@ -57,15 +107,7 @@ json framework_json(const matrix::Framework& framework)
   for (const auto& release : framework.releases) {
     json variants = json::array();
     for (const auto& variant : release.variants) {
-      variants.push_back({{"name", variant.name},
-                          {"cuda", variant.cuda.text()},
-                          {"cudnn", variant.cudnn ? json(variant.cudnn->text()) : json(nullptr)},
-                          {"targets", target_texts(variant.targets)},
-                          {"index_url", variant.index_url ? json(*variant.index_url) : json(nullptr)},
-                          {"packages", variant.packages},
-                          {"pypi_default", variant.pypi_default},
-                          {"system_toolkit", variant.system_toolkit},
-                          {"source", variant.provenance.source}});
+      variants.push_back(variant_json(variant));
     }
     releases.push_back({{"series", release.series.text()},
                         {"versions", version_texts(release.versions)},
@@ -73,20 +115,28 @@ json framework_json(const matrix::Framework& framework)
                         {"variants", variants},
                         {"source", release.provenance.source}});
   }
-  return {{"framework", framework.name}, {"display_name", framework.display_name}, {"releases", releases}};
+  json gaps = json::array();
+  for (const auto& gap : framework.platform_gaps) {
+    gaps.push_back(
+      {{"platform", core::platform_name(gap.platform)}, {"reason", gap.reason}, {"source", gap.provenance.source}});
+  }
+  return {{"framework", framework.name},
+          {"display_name", framework.display_name},
+          {"platform_gaps", gaps},
+          {"releases", releases}};
 }
 
 }  // namespace
 
-void print_matrix_tables(std::ostream& out, const matrix::Matrix& matrix,
-                         const std::string& domain, const std::string& framework)
+void print_matrix_tables(std::ostream& out, const matrix::Matrix& matrix, const std::string& domain,
+                         const std::string& framework)
 {
   if (framework.empty() && wants(domain, "cuda")) {
     out << "CUDA releases\n";
     Table table({"version", "label", "released", "min driver", "targets"});
     for (const auto& release : matrix.cuda) {
-      table.add({release.version.text(), release.label, release.release_date,
-                 release.min_driver.text(), targets_text(release.targets)});
+      table.add({release.version.text(), release.label, release.release_date, release.min_driver.text(),
+                 targets_text(release.targets)});
     }
     table.print(out, "  ");
     out << "\nCUDA minor-version compatibility floors\n";
@@ -99,13 +149,10 @@ void print_matrix_tables(std::ostream& out, const matrix::Matrix& matrix,
   }
   if (framework.empty() && wants(domain, "gpus")) {
     out << "GPU architectures\n";
-    Table table({"architecture", "compute capabilities", "min driver"});
+    Table table({"architecture", "compute capabilities and min driver", "last branch"});
     for (const auto& architecture : matrix.architectures) {
-      std::vector<std::string> caps;
-      for (const auto cap : architecture.capabilities) {
-        caps.push_back(cap.text());
-      }
-      table.add({architecture.name, util::join(caps, " "), architecture.min_driver.text()});
+      table.add({architecture.name, floors_text(architecture),
+                 architecture.last_driver_branch ? "R" + std::to_string(*architecture.last_driver_branch) : ""});
     }
     table.print(out, "  ");
     out << "\nGPU chips\n";
@@ -120,8 +167,7 @@ void print_matrix_tables(std::ostream& out, const matrix::Matrix& matrix,
     out << "cuDNN releases\n";
     Table table({"version", "build", "CUDA", "compute capabilities"});
     for (const auto& release : matrix.cudnn) {
-      table.add({release.version.text(), release.build ? release.build->text() : "",
-                 cudnn_cuda_text(release),
+      table.add({release.version.text(), release.build ? release.build->text() : "", cudnn_cuda_text(release),
                  release.min_capability.text() + "-" + release.max_capability.text()});
     }
     table.print(out, "  ");
@@ -135,22 +181,27 @@ void print_matrix_tables(std::ostream& out, const matrix::Matrix& matrix,
       continue;
     }
     out << entry.display_name << " (" << entry.name << ")\n";
-    Table table({"versions", "python", "variant", "CUDA", "cuDNN", "targets", "PyPI"});
+    Table table(
+      {"versions", "python", "variant", "platform", "CUDA", "cuDNN", "glibc", "SASS", "PTX", "arch list", "PyPI"});
     for (auto release = entry.releases.rbegin(); release != entry.releases.rend(); ++release) {
       for (const auto& variant : release->variants) {
         table.add({util::join(version_texts(release->versions), " "),
                    release->python_min.text() + "-" + release->python_max.text(), variant.name,
-                   variant.cuda.text(), variant.cudnn ? variant.cudnn->text() : "",
-                   targets_text(variant.targets), variant.pypi_default ? "default" : ""});
+                   core::platform_name(variant.platform), variant.cuda.text(),
+                   variant.cudnn ? variant.cudnn->text() : "", variant.glibc.text(),
+                   targets_text(of_kind(variant.targets, false)), targets_text(of_kind(variant.targets, true)),
+                   arch_list_text(variant.arch_list), variant.pypi_default ? "default" : ""});
       }
     }
     table.print(out, "  ");
+    for (const auto& gap : entry.platform_gaps) {
+      out << "  no build for " << core::platform_name(gap.platform) << ": " << gap.reason << '\n';
+    }
     out << '\n';
   }
 }
 
-std::string matrix_json(const matrix::Matrix& matrix, const std::string& domain,
-                        const std::string& framework)
+std::string matrix_json(const matrix::Matrix& matrix, const std::string& domain, const std::string& framework)
 {
   json document = json::object();
   if (framework.empty() && wants(domain, "cuda")) {
@@ -168,13 +219,18 @@ std::string matrix_json(const matrix::Matrix& matrix, const std::string& domain,
   if (framework.empty() && wants(domain, "gpus")) {
     json architectures = json::array();
     for (const auto& architecture : matrix.architectures) {
-      std::vector<std::string> caps;
-      for (const auto cap : architecture.capabilities) {
-        caps.push_back(cap.text());
+      json caps = json::array();
+      for (const auto& floor : architecture.floors) {
+        caps.push_back({{"capability", floor.capability.text()},
+                        {"min_driver", floor.min_driver.text()},
+                        {"source", floor.provenance.source}});
       }
-      architectures.push_back({{"name", architecture.name},
-                               {"compute_capabilities", caps},
-                               {"min_driver", architecture.min_driver.text()}});
+      architectures.push_back(
+        {{"name", architecture.name},
+         {"compute_capabilities", caps},
+         {"min_driver", architecture.min_driver.text()},
+         {"last_driver_branch",
+          architecture.last_driver_branch ? json(*architecture.last_driver_branch) : json(nullptr)}});
     }
     document["gpu_architectures"] = architectures;
   }

@@ -6,7 +6,8 @@
 
 namespace envsetup::matrix {
 
-// A matrix file as compiled into the binary (generated from matrix/*.json at build time).
+// A matrix file as compiled into the binary (generated from matrix/*.json at
+// build time).
 struct EmbeddedFile {
   std::string_view name;     // "cuda.json"
   std::string_view content;  // the JSON text

@@ -39,8 +39,7 @@ std::vector<std::string> object_keys(const ObjectReader& reader)
   return keys;
 }
 
-core::Version parse_version_at(const std::string& text, const std::string& pointer,
-                               const FileContext& context)
+core::Version parse_version_at(const std::string& text, const std::string& pointer, const FileContext& context)
 {
   auto version = core::Version::parse(text);
   if (!version) {
@@ -51,8 +50,7 @@ core::Version parse_version_at(const std::string& text, const std::string& point
   return std::move(version).value();
 }
 
-ObjectReader::ObjectReader(const nlohmann::json& value, std::string pointer,
-                           const FileContext& context, bool quiet)
+ObjectReader::ObjectReader(const nlohmann::json& value, std::string pointer, const FileContext& context, bool quiet)
   : m_pointer(std::move(pointer)), m_context(&context)
 {
   if (value.is_object()) {
@@ -117,8 +115,7 @@ std::optional<std::string> ObjectReader::optional_string(const std::string& key)
 core::Version ObjectReader::version(const std::string& key)
 {
   const std::string text = string(key);
-  return text.empty() ? core::Version{}
-                      : parse_version_at(text, child_pointer(m_pointer, key), *m_context);
+  return text.empty() ? core::Version{} : parse_version_at(text, child_pointer(m_pointer, key), *m_context);
 }
 
 std::optional<core::Version> ObjectReader::optional_version(const std::string& key)
@@ -193,9 +190,9 @@ std::vector<core::ArchTarget> ObjectReader::targets(const std::string& key)
   for (std::size_t i = 0; i < texts.size(); ++i) {
     auto target = core::ArchTarget::parse(texts[i]);
     if (!target) {
-      m_context->report(child_pointer(child_pointer(m_pointer, key), std::to_string(i)),
-                        "invalid architecture target `" + texts[i] +
-                          "` (expected `sm_XY`, `sm_XYa`, `sm_XYf` or `compute_XY`)");
+      m_context->report(
+        child_pointer(child_pointer(m_pointer, key), std::to_string(i)),
+        "invalid architecture target `" + texts[i] + "` (expected `sm_XY`, `sm_XYa`, `sm_XYf` or `compute_XY`)");
       continue;
     }
     out.push_back(*target);
@@ -219,8 +216,7 @@ const nlohmann::json& ObjectReader::array(const std::string& key)
 ObjectReader ObjectReader::object(const std::string& key)
 {
   const auto* value = field(key, true);
-  return {value != nullptr ? *value : k_null, child_pointer(m_pointer, key), *m_context,
-          value == nullptr};
+  return {value != nullptr ? *value : k_null, child_pointer(m_pointer, key), *m_context, value == nullptr};
 }
 
 Provenance ObjectReader::provenance()

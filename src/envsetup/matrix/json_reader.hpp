@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Private to the matrix module: typed, location-aware reading of nlohmann::json values.
+// Private to the matrix module: typed, location-aware reading of nlohmann::json
+// values.
 #pragma once
 
 #include <envsetup/core/gpu_arch.hpp>
@@ -26,15 +27,15 @@ struct FileContext {
 // `pointer` + "/" + escaped `token` (RFC 6901).
 [[nodiscard]] std::string child_pointer(const std::string& pointer, const std::string& token);
 
-// Reads the fields of one JSON object. Each accessor reports a problem (and returns an
-// empty value) when the field is missing or has the wrong type; `finish()` reports every
-// field that no accessor asked for, since unknown keys are usually typos.
+// Reads the fields of one JSON object. Each accessor reports a problem (and
+// returns an empty value) when the field is missing or has the wrong type;
+// `finish()` reports every field that no accessor asked for, since unknown keys
+// are usually typos.
 class ObjectReader {
 public:
-  // A value that is not an object is reported, unless `quiet` (the caller already reported
-  // that the field is missing).
-  ObjectReader(const nlohmann::json& value, std::string pointer, const FileContext& context,
-               bool quiet = false);
+  // A value that is not an object is reported, unless `quiet` (the caller
+  // already reported that the field is missing).
+  ObjectReader(const nlohmann::json& value, std::string pointer, const FileContext& context, bool quiet = false);
 
   [[nodiscard]] bool is_object() const { return m_object != nullptr; }
   [[nodiscard]] const std::string& pointer() const { return m_pointer; }
@@ -69,8 +70,8 @@ private:
   std::set<std::string> m_used;
 };
 
-// Calls `read(item_reader)` for each object of the array at `key`, then checks the item
-// for unknown fields.
+// Calls `read(item_reader)` for each object of the array at `key`, then checks
+// the item for unknown fields.
 template <typename ReadItem>
 void for_each_object(ObjectReader& parent, const std::string& key, ReadItem&& read)
 {
@@ -85,6 +86,10 @@ void for_each_object(ObjectReader& parent, const std::string& key, ReadItem&& re
 
 // The keys of the object `reader` reads (empty when it is not an object).
 [[nodiscard]] std::vector<std::string> object_keys(const ObjectReader& reader);
+
+// Reads a framework file (`root` is its top-level object) into `matrix`
+// (load_framework.cpp).
+void read_framework(ObjectReader& root, const std::string& file, Matrix& matrix);
 
 // Parses `text` as a version, reporting a problem at `pointer` on failure.
 [[nodiscard]] core::Version parse_version_at(const std::string& text, const std::string& pointer,

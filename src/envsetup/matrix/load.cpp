@@ -18,7 +18,7 @@ using detail::FileContext;
 using detail::for_each_object;
 using detail::ObjectReader;
 
-constexpr int k_schema_version = 1;
+constexpr int k_schema_version = 2;
 
 void read_cuda(ObjectReader& root, Matrix& matrix)
 {
@@ -63,7 +63,8 @@ std::vector<std::pair<std::uint16_t, std::uint16_t>> read_pci_ranges(ObjectReade
     if (!ok || bounds[0] > bounds[1]) {
       item.context().report(child_pointer(pointer, std::to_string(i)),
                             "expected a range [\"0xFROM\", \"0xTO\"] of 16-bit hex device ids, "
-                            "found " + range.dump());
+                            "found " +
+                              range.dump());
       continue;
     }
     ranges.emplace_back(bounds[0], bounds[1]);
@@ -76,18 +77,31 @@ void read_gpus(ObjectReader& root, Matrix& matrix)
   for_each_object(root, "architectures", [&](ObjectReader& item) {
     Architecture architecture;
     architecture.name = item.string("name");
-    const auto texts = item.strings("compute_capabilities");
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-      auto capability = core::ComputeCapability::parse(texts[i]);
-      if (!capability || texts[i].find('.') == std::string::npos) {
-        item.context().report(
-          child_pointer(child_pointer(item.pointer(), "compute_capabilities"), std::to_string(i)),
-          "invalid compute capability `" + texts[i] + "` (write it as `X.Y`)");
-        continue;
+    for_each_object(item, "compute_capabilities", [&](ObjectReader& entry) {
+      CapabilityFloor floor;
+      floor.capability = entry.capability("capability");
+      floor.min_driver = entry.version("min_driver");
+      floor.provenance = entry.provenance();
+      architecture.floors.push_back(std::move(floor));
+    });
+    for (const auto& floor : architecture.floors) {
+      architecture.capabilities.push_back(floor.capability);
+      if (architecture.min_driver.empty() || floor.min_driver < architecture.min_driver) {
+        architecture.min_driver = floor.min_driver;
       }
-      architecture.capabilities.push_back(*capability);
     }
-    architecture.min_driver = item.version("min_driver");
+    if (item.has("last_driver_branch")) {
+      ObjectReader branch = item.object("last_driver_branch");
+      const int number = branch.integer("branch");
+      if (number > 0) {
+        architecture.last_driver_branch = number;
+      } else if (branch.has("branch")) {
+        item.context().report(child_pointer(branch.pointer(), "branch"),
+                              "expected a positive driver branch (e.g. 580), found " + std::to_string(number));
+      }
+      architecture.last_branch_provenance = branch.provenance();
+      branch.finish();
+    }
     architecture.provenance = item.provenance();
     matrix.architectures.push_back(std::move(architecture));
   });
@@ -127,62 +141,6 @@ void read_cudnn(ObjectReader& root, Matrix& matrix)
   });
 }
 
-Variant read_variant(ObjectReader& item)
-{
-  Variant variant;
-  variant.name = item.string("name");
-  variant.cuda = item.version("cuda");
-  variant.cudnn = item.optional_version("cudnn");
-  variant.targets = item.targets("targets");
-  variant.index_url = item.optional_string("index_url");
-  variant.packages = item.strings("packages");
-  variant.pypi_default = item.boolean("pypi_default", false);
-  variant.system_toolkit = item.boolean("system_toolkit", false);
-  variant.provenance = item.provenance();
-  return variant;
-}
-
-void read_framework(ObjectReader& root, const std::string& file, Matrix& matrix)
-{
-  Framework framework;
-  framework.file = file;
-  framework.name = root.string("framework");
-  framework.display_name = root.string("display_name");
-  ObjectReader cpu = root.object("cpu");
-  framework.cpu.index_url = cpu.optional_string("index_url");
-  framework.cpu.packages = cpu.strings("packages");
-  cpu.finish();
-  for_each_object(root, "releases", [&](ObjectReader& item) {
-    FrameworkRelease release;
-    release.series = item.version("series");
-    const auto versions = item.strings("versions");
-    for (std::size_t i = 0; i < versions.size(); ++i) {
-      release.versions.push_back(detail::parse_version_at(
-        versions[i], child_pointer(child_pointer(item.pointer(), "versions"), std::to_string(i)),
-        item.context()));
-    }
-    release.released = item.optional_string("released").value_or("");
-    ObjectReader python = item.object("python");
-    release.python_min = python.version("min");
-    release.python_max = python.version("max");
-    python.finish();
-    if (item.has("companions")) {
-      ObjectReader companions = item.object("companions");
-      if (companions.is_object()) {
-        for (const auto& name : detail::object_keys(companions)) {
-          release.companions.emplace_back(name, companions.string(name));
-        }
-      }
-      companions.finish();
-    }
-    for_each_object(item, "variants",
-                    [&](ObjectReader& variant) { release.variants.push_back(read_variant(variant)); });
-    release.provenance = item.provenance();
-    framework.releases.push_back(std::move(release));
-  });
-  matrix.frameworks.push_back(std::move(framework));
-}
-
 void read_file(const SourceFile& file, const FileContext& context, Matrix& matrix)
 {
   nlohmann::json document;
@@ -196,10 +154,16 @@ void read_file(const SourceFile& file, const FileContext& context, Matrix& matri
   if (!root.is_object()) {
     return;
   }
-  if (const int version = root.integer("schema_version"); version != k_schema_version &&
-                                                          root.has("schema_version")) {
-    context.report("/schema_version", "unsupported schema_version " + std::to_string(version) +
-                                        " (this envsetup reads version 1)");
+  if (const int version = root.integer("schema_version"); version != k_schema_version && root.has("schema_version")) {
+    context.report("/schema_version", version == 1 ? "schema_version 1 is retired: its `targets` lists read "
+                                                     "TensorFlow's "
+                                                     "and JAX's compute_XY ambiguously; convert the file to "
+                                                     "schema_version "
+                                                     "2 (sass/ptx/arch_list, platform, glibc, per-capability driver "
+                                                     "floors), see docs/matrix-format.md"
+                                                   : "unsupported schema_version " + std::to_string(version) +
+                                                       " (this envsetup reads version 2, see "
+                                                       "docs/matrix-format.md)");
     return;
   }
   if (file.name == k_cuda_file) {
@@ -209,7 +173,7 @@ void read_file(const SourceFile& file, const FileContext& context, Matrix& matri
   } else if (file.name == k_cudnn_file) {
     read_cudnn(root, matrix);
   } else {
-    read_framework(root, file.name, matrix);
+    detail::read_framework(root, file.name, matrix);
   }
   root.finish();
 }
@@ -235,8 +199,8 @@ Matrix parse_matrix(const std::vector<SourceFile>& files, Problems& problems)
 {
   Matrix matrix;
   for (const char* required : {k_cuda_file, k_gpus_file, k_cudnn_file}) {
-    const bool present = std::any_of(files.begin(), files.end(),
-                                     [&](const SourceFile& f) { return f.name == required; });
+    const bool present =
+      std::any_of(files.begin(), files.end(), [&](const SourceFile& f) { return f.name == required; });
     if (!present) {
       problems.push_back({required, "/", "the file is missing"});
     }
@@ -257,8 +221,7 @@ util::Result<std::vector<SourceFile>> read_matrix_dir(const std::filesystem::pat
   std::error_code ec;
   std::filesystem::directory_iterator it(directory, ec);
   if (ec) {
-    return util::make_error(util::ErrorKind::io,
-                            "cannot read the matrix folder `" + directory.string() + "`")
+    return util::make_error(util::ErrorKind::io, "cannot read the matrix folder `" + directory.string() + "`")
       .with_cause(ec.message());
   }
   std::vector<SourceFile> files;
@@ -272,8 +235,7 @@ util::Result<std::vector<SourceFile>> read_matrix_dir(const std::filesystem::pat
     }
     files.push_back({entry.path().filename().string(), std::move(content).value()});
   }
-  std::sort(files.begin(), files.end(),
-            [](const SourceFile& a, const SourceFile& b) { return a.name < b.name; });
+  std::sort(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) { return a.name < b.name; });
   return files;
 }
 
@@ -293,8 +255,7 @@ util::Result<Matrix> load_matrix(const std::vector<SourceFile>& files, const std
   if (problems.empty()) {
     return matrix;
   }
-  util::Error error =
-    util::make_error(util::ErrorKind::input, "the compatibility matrix " + origin + " is invalid");
+  util::Error error = util::make_error(util::ErrorKind::input, "the compatibility matrix " + origin + " is invalid");
   for (const auto& problem : problems) {
     error.causes.push_back(problem.file + " " + problem.pointer + ": " + problem.message);
   }

@@ -3,8 +3,8 @@
 
 #include <envsetup/core/gpu_arch.hpp>
 #include <envsetup/core/platform.hpp>
-#include <envsetup/core/version_spec.hpp>
 #include <envsetup/core/version.hpp>
+#include <envsetup/core/version_spec.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -38,8 +38,8 @@ struct CudaRelease {
   Provenance provenance;
 };
 
-// The oldest driver that supports one compute capability: the Table 3 driver of the first
-// CUDA release that knows it (8.6: CUDA 11.1, >= 455.23).
+// The oldest driver that supports one compute capability: the Table 3 driver of
+// the first CUDA release that knows it (8.6: CUDA 11.1, >= 455.23).
 struct CapabilityFloor {
   core::ComputeCapability capability;
   core::Version min_driver;
@@ -51,8 +51,8 @@ struct Architecture {
   std::vector<core::ComputeCapability> capabilities;  // ascending, those of `floors`
   std::vector<CapabilityFloor> floors;                // one per capability, ascending
   core::Version min_driver;                           // the lowest floor
-  // The last driver branch that supports this architecture (580 for Maxwell, Pascal,
-  // Volta); unset while NVIDIA supports it in current branches.
+  // The last driver branch that supports this architecture (580 for Maxwell,
+  // Pascal, Volta); unset while NVIDIA supports it in current branches.
   std::optional<int> last_driver_branch;
   Provenance last_branch_provenance;
   Provenance provenance;
@@ -85,8 +85,10 @@ struct CudnnRelease {
 };
 
 // How a build's source wrote its GPU architecture list (docs/matrix-format.md):
-// - torch: TORCH_CUDA_ARCH_LIST, `X.Y` = SASS, `X.Y+PTX` = SASS and PTX, `X.Ya` = arch-specific;
-// - bazel: TensorFlow / JAX build flags, `sm_XY` = SASS only, `compute_XY` = SASS and PTX
+// - torch: TORCH_CUDA_ARCH_LIST, `X.Y` = SASS, `X.Y+PTX` = SASS and PTX, `X.Ya`
+// = arch-specific;
+// - bazel: TensorFlow / JAX build flags, `sm_XY` = SASS only, `compute_XY` =
+// SASS and PTX
 //   (TensorFlow's `X.Y` = both as well).
 enum class ArchNotation { torch, bazel };
 
@@ -95,8 +97,9 @@ struct ArchList {
   std::string text;  // the source's string, verbatim, for audit
 };
 
-// A pip requirement on cuDNN that the framework leaves open (`jax[cuda12]` takes
-// `nvidia-cudnn-cu12>=9.8,<10`): pip installs the newest inside `spec` unless the plan pins one.
+// A pip requirement on cuDNN that the framework leaves open (`jax[cuda12]`
+// takes `nvidia-cudnn-cu12>=9.8,<10`): pip installs the newest inside `spec`
+// unless the plan pins one.
 struct CudnnWheel {
   std::string package;  // "nvidia-cudnn-cu12"
   core::VersionSpec spec;
@@ -106,11 +109,11 @@ struct CudnnWheel {
 struct Variant {
   std::string name;
   core::Platform platform = core::Platform::linux_x86_64;
-  core::Version cuda;  // X.Y.Z, or X.Y for "the X.Y toolkits"
+  core::Version cuda;                  // X.Y.Z, or X.Y for "the X.Y toolkits"
   std::optional<core::Version> cudnn;  // the cuDNN the build ships or was tested with
   std::optional<CudnnWheel> cudnn_wheel;
-  // `sass` entries (sm_XY, sm_XYa, sm_XYf) then `ptx` entries (compute_XY), as the matrix
-  // stores them: the unambiguous form of `arch_list`.
+  // `sass` entries (sm_XY, sm_XYa, sm_XYf) then `ptx` entries (compute_XY), as
+  // the matrix stores them: the unambiguous form of `arch_list`.
   std::vector<core::ArchTarget> targets;
   ArchList arch_list;
   core::Version glibc;  // X.Y: the manylinux floor of the variant's wheels (2.17, 2.28)
@@ -137,8 +140,8 @@ struct CpuBuild {
   std::vector<std::string> packages;
 };
 
-// A platform a framework publishes no GPU build for, with the reason (TensorFlow: no CUDA
-// wheels for aarch64).
+// A platform a framework publishes no GPU build for, with the reason
+// (TensorFlow: no CUDA wheels for aarch64).
 struct PlatformGap {
   core::Platform platform = core::Platform::linux_aarch64;
   std::string reason;
@@ -154,8 +157,8 @@ struct Framework {
   std::vector<FrameworkRelease> releases;  // ascending by series
 };
 
-// The whole compatibility matrix, loaded and validated. Lookups are linear: the tables
-// hold a few hundred rows.
+// The whole compatibility matrix, loaded and validated. Lookups are linear: the
+// tables hold a few hundred rows.
 struct Matrix {
   std::vector<CudaMajor> cuda_majors;
   std::vector<CudaRelease> cuda;  // ascending by version
@@ -165,18 +168,22 @@ struct Matrix {
   std::vector<Framework> frameworks;
 
   [[nodiscard]] const CudaMajor* find_cuda_major(int major) const;
-  // The release `version` names: an exact X.Y.Z, or for X.Y the oldest X.Y.Z release (its
-  // driver requirement is the one PTX of that minor needs).
+  // The release `version` names: an exact X.Y.Z, or for X.Y the oldest X.Y.Z
+  // release (its driver requirement is the one PTX of that minor needs).
   [[nodiscard]] const CudaRelease* find_cuda(const core::Version& version) const;
-  // The newest CUDA release whose toolkit driver requirement `driver` meets (the reverse of
-  // Table 3), e.g. 535.104.05 -> 12.2.2. Null when the driver predates every release.
+  // The newest CUDA release whose toolkit driver requirement `driver` meets
+  // (the reverse of Table 3), e.g. 535.104.05 -> 12.2.2. Null when the driver
+  // predates every release.
   [[nodiscard]] const CudaRelease* newest_cuda_for_driver(const core::Version& driver) const;
   [[nodiscard]] const Architecture* architecture_of(core::ComputeCapability capability) const;
-  // The oldest driver that supports `capability` (its CapabilityFloor); unset when unknown.
+  // The oldest driver that supports `capability` (its CapabilityFloor); unset
+  // when unknown.
   [[nodiscard]] std::optional<core::Version> min_driver_for(core::ComputeCapability capability) const;
-  // The last driver branch that supports `capability`'s architecture; unset when none is set.
+  // The last driver branch that supports `capability`'s architecture; unset
+  // when none is set.
   [[nodiscard]] std::optional<int> last_driver_branch_for(core::ComputeCapability capability) const;
-  // The cuDNN release `version` names: X.Y.Z or its 4-part build; null when none.
+  // The cuDNN release `version` names: X.Y.Z or its 4-part build; null when
+  // none.
   [[nodiscard]] const CudnnRelease* find_cudnn(const core::Version& version) const;
   [[nodiscard]] const Framework* find_framework(std::string_view name) const;
   // Every compute capability the matrix knows, ascending.

@@ -6,7 +6,8 @@
 
 namespace envsetup::matrix {
 
-// One defect found in a matrix file: which file, where in it (RFC 6901 JSON pointer, e.g.
+// One defect found in a matrix file: which file, where in it (RFC 6901 JSON
+// pointer, e.g.
 // `/releases/3/variants/0/cuda`) and what is wrong.
 struct Problem {
   std::string file;

@@ -16,6 +16,34 @@ std::string at(const std::string& pointer, std::size_t index)
   return pointer + "/" + std::to_string(index);
 }
 
+}  // namespace
+
+namespace detail {
+
+void check_targets(const Matrix& matrix, const std::string& file, const std::string& pointer,
+                   const std::vector<core::ArchTarget>& targets, Problems& problems)
+{
+  if (targets.empty()) {
+    problems.push_back({file, pointer, "the architecture list is empty"});
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const std::string text = targets[i].text();
+    if (matrix.architecture_of(targets[i].capability) == nullptr) {
+      problems.push_back({file, at(pointer, i),
+                          "`" + text + "` names compute capability " + targets[i].capability.text() +
+                            ", which no architecture in gpus.json has"});
+    }
+    if (!seen.insert(text).second) {
+      problems.push_back({file, at(pointer, i), "`" + text + "` is listed twice"});
+    }
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
 class Checker {
 public:
   Checker(const Matrix& matrix, Problems& problems) : m_matrix(matrix), m_problems(problems) {}
@@ -25,14 +53,7 @@ public:
     check_cuda();
     check_gpus();
     check_cudnn();
-    std::set<std::string> names;
-    for (const auto& framework : m_matrix.frameworks) {
-      if (!names.insert(framework.name).second) {
-        report(framework.file, "/framework", "framework `" + framework.name +
-                                               "` is defined by more than one file");
-      }
-      check_framework(framework);
-    }
+    check_frameworks(m_matrix, m_problems);
   }
 
 private:
@@ -46,24 +67,9 @@ private:
     return m_matrix.architecture_of(capability) != nullptr;
   }
 
-  void check_targets(const std::string& file, const std::string& pointer,
-                     const std::vector<core::ArchTarget>& targets)
+  void check_targets(const std::string& file, const std::string& pointer, const std::vector<core::ArchTarget>& targets)
   {
-    if (targets.empty()) {
-      report(file, pointer, "the architecture list is empty");
-    }
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      const std::string text = targets[i].text();
-      if (!known_capability(targets[i].capability)) {
-        report(file, at(pointer, i),
-               "`" + text + "` names compute capability " + targets[i].capability.text() +
-                 ", which no architecture in gpus.json has");
-      }
-      if (!seen.insert(text).second) {
-        report(file, at(pointer, i), "`" + text + "` is listed twice");
-      }
-    }
+    detail::check_targets(m_matrix, file, pointer, targets, m_problems);
   }
 
   void check_cuda()
@@ -84,8 +90,7 @@ private:
                "a CUDA release is written X.Y.Z, found `" + release.version.text() + "`");
       }
       if (!versions.insert(release.version.prefix(3).text()).second) {
-        report(k_cuda_file, pointer + "/version",
-               "CUDA " + release.version.text() + " is listed twice");
+        report(k_cuda_file, pointer + "/version", "CUDA " + release.version.text() + " is listed twice");
       }
       check_targets(k_cuda_file, pointer + "/targets", release.targets);
     }
@@ -99,17 +104,28 @@ private:
       const auto& architecture = m_matrix.architectures[i];
       const std::string pointer = at("/architectures", i);
       if (!by_name.emplace(architecture.name, &architecture).second) {
-        report(k_gpus_file, pointer + "/name",
-               "architecture `" + architecture.name + "` is listed twice");
+        report(k_gpus_file, pointer + "/name", "architecture `" + architecture.name + "` is listed twice");
       }
       if (architecture.capabilities.empty()) {
         report(k_gpus_file, pointer + "/compute_capabilities", "the list is empty");
       }
-      for (std::size_t c = 0; c < architecture.capabilities.size(); ++c) {
-        if (!capabilities.insert(architecture.capabilities[c]).second) {
-          report(k_gpus_file, at(pointer + "/compute_capabilities", c),
-                 "compute capability " + architecture.capabilities[c].text() +
-                   " belongs to more than one architecture");
+      const auto& floors = architecture.floors;
+      for (std::size_t c = 0; c < floors.size(); ++c) {
+        const std::string entry = at(pointer + "/compute_capabilities", c);
+        if (!capabilities.insert(floors[c].capability).second) {
+          report(k_gpus_file, entry + "/capability",
+                 "compute capability " + floors[c].capability.text() + " belongs to more than one architecture");
+        }
+        if (c > 0 && floors[c].capability <= floors[c - 1].capability) {
+          report(k_gpus_file, entry + "/capability",
+                 "compute capabilities are listed in ascending order: " + floors[c].capability.text() + " follows " +
+                   floors[c - 1].capability.text());
+        }
+        if (c > 0 && floors[c].min_driver < floors[0].min_driver) {
+          report(k_gpus_file, entry + "/min_driver",
+                 "the driver floor of " + floors[c].capability.text() + " (" + floors[c].min_driver.text() +
+                   ") is below that of " + architecture.name + "'s first capability " + floors[0].capability.text() +
+                   " (" + floors[0].min_driver.text() + ")");
         }
       }
     }
@@ -123,14 +139,12 @@ private:
       }
       const auto found = by_name.find(chip.architecture);
       if (found == by_name.end()) {
-        report(k_gpus_file, pointer + "/architecture",
-               "unknown architecture `" + chip.architecture + "`");
+        report(k_gpus_file, pointer + "/architecture", "unknown architecture `" + chip.architecture + "`");
       } else {
         const auto& caps = found->second->capabilities;
         if (std::find(caps.begin(), caps.end(), chip.capability) == caps.end()) {
           report(k_gpus_file, pointer + "/compute_capability",
-                 "compute capability " + chip.capability.text() + " is not one of " +
-                   chip.architecture + "'s");
+                 "compute capability " + chip.capability.text() + " is not one of " + chip.architecture + "'s");
         }
       }
       for (std::size_t r = 0; r < chip.pci_device_ids.size(); ++r) {
@@ -153,8 +167,7 @@ private:
       const auto& release = m_matrix.cudnn[i];
       const std::string pointer = at("/releases", i);
       if (!versions.insert(release.version.text()).second) {
-        report(k_cudnn_file, pointer + "/version",
-               "cuDNN " + release.version.text() + " is listed twice");
+        report(k_cudnn_file, pointer + "/version", "cuDNN " + release.version.text() + " is listed twice");
       }
       if (release.build && release.build->prefix(3) != release.version) {
         report(k_cudnn_file, pointer + "/build",
@@ -167,11 +180,9 @@ private:
         const auto& range = release.cuda[c];
         const std::string range_pointer = at(pointer + "/cuda", c);
         if (range.min.major() != range.major || range.max.major() != range.major) {
-          report(k_cudnn_file, range_pointer,
-                 "min and max must both be CUDA " + std::to_string(range.major) + ".x");
+          report(k_cudnn_file, range_pointer, "min and max must both be CUDA " + std::to_string(range.major) + ".x");
         } else if (range.min > range.max) {
-          report(k_cudnn_file, range_pointer, "min " + range.min.text() + " is above max " +
-                                                range.max.text());
+          report(k_cudnn_file, range_pointer, "min " + range.min.text() + " is above max " + range.max.text());
         }
       }
       if (release.min_capability > release.max_capability) {
@@ -187,77 +198,6 @@ private:
       if (layout != "cuda_variant" && layout != "flat" && layout != "none") {
         report(k_cudnn_file, pointer + "/manifest_layout",
                "expected `cuda_variant`, `flat` or `none`, found `" + layout + "`");
-      }
-    }
-  }
-
-  void check_release(const Framework& framework, const FrameworkRelease& release,
-                     const std::string& pointer, std::set<std::string>& all_versions)
-  {
-    if (release.versions.empty()) {
-      report(framework.file, pointer + "/versions", "the release lists no version");
-    }
-    for (std::size_t v = 0; v < release.versions.size(); ++v) {
-      const auto& version = release.versions[v];
-      if (version < release.series) {
-        report(framework.file, at(pointer + "/versions", v),
-               version.text() + " is older than the release's series " + release.series.text());
-      }
-      if (!all_versions.insert(version.text()).second) {
-        report(framework.file, at(pointer + "/versions", v),
-               framework.name + " " + version.text() + " is listed twice");
-      }
-    }
-    if (release.python_min > release.python_max) {
-      report(framework.file, pointer + "/python",
-             "min " + release.python_min.text() + " is above max " + release.python_max.text());
-    }
-    std::set<std::string> names;
-    int defaults = 0;
-    for (std::size_t i = 0; i < release.variants.size(); ++i) {
-      const auto& variant = release.variants[i];
-      const std::string variant_pointer = at(pointer + "/variants", i);
-      if (!names.insert(variant.name).second) {
-        report(framework.file, variant_pointer + "/name",
-               "variant `" + variant.name + "` is listed twice in this release");
-      }
-      if (m_matrix.find_cuda(variant.cuda) == nullptr) {
-        report(framework.file, variant_pointer + "/cuda",
-               "CUDA " + variant.cuda.text() + " is not a release in cuda.json");
-      }
-      check_targets(framework.file, variant_pointer + "/targets", variant.targets);
-      if (variant.packages.empty()) {
-        report(framework.file, variant_pointer + "/packages", "the variant installs no package");
-      }
-      defaults += variant.pypi_default ? 1 : 0;
-    }
-    if (defaults > 1) {
-      report(framework.file, pointer + "/variants",
-             "more than one variant is marked `pypi_default`");
-    }
-  }
-
-  void check_framework(const Framework& framework)
-  {
-    std::set<std::string> series;
-    std::set<std::string> all_versions;
-    for (std::size_t i = 0; i < framework.releases.size(); ++i) {
-      const auto& release = framework.releases[i];
-      const std::string pointer = at("/releases", i);
-      if (!series.insert(release.series.text()).second) {
-        report(framework.file, pointer + "/series",
-               "series " + release.series.text() + " is listed twice");
-      }
-      check_release(framework, release, pointer, all_versions);
-      // A release covers the versions from its series up to the next release's series.
-      for (const auto& other : framework.releases) {
-        for (std::size_t v = 0; v < release.versions.size(); ++v) {
-          if (other.series > release.series && release.versions[v] >= other.series) {
-            report(framework.file, at(pointer + "/versions", v),
-                   release.versions[v].text() + " belongs to the later release of series " +
-                     other.series.text());
-          }
-        }
       }
     }
   }
