@@ -56,7 +56,7 @@ struct DriverTooNew {
   core::Version driver;      // 590.44
   std::string architecture;  // "Pascal"
   int last_branch = 0;       // 580
-  std::string gpus;          // "Tesla P100, sm_60" ("; " between GPUs)
+  std::vector<std::string> gpus;  // {"Tesla P100, sm_60"}, each (name, capability) once
   // "driver 590.44 is newer than R580, the last branch that supports Pascal GPUs (Tesla P100, sm_60)"
   [[nodiscard]] std::string text() const;
 };

@@ -3,6 +3,7 @@
 // do not fit the driver, builds that do not cover the GPUs.
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/detect/parsers.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <algorithm>
 #include <map>
@@ -167,9 +168,9 @@ std::vector<DriverTooNew> driver_too_new(const HostReport& report, const matrix:
     auto same = std::find_if(found.begin(), found.end(),
                              [&](const DriverTooNew& p) { return p.architecture == architecture->name; });
     if (same == found.end()) {
-      found.push_back({report.driver->version, architecture->name, *last, what});
-    } else if (same->gpus.find(what) == std::string::npos) {
-      same->gpus += "; " + what;
+      found.push_back({report.driver->version, architecture->name, *last, {what}});
+    } else if (std::find(same->gpus.begin(), same->gpus.end(), what) == same->gpus.end()) {
+      same->gpus.push_back(what);
     }
   }
   return found;
@@ -178,7 +179,7 @@ std::vector<DriverTooNew> driver_too_new(const HostReport& report, const matrix:
 std::string DriverTooNew::text() const
 {
   return "driver " + driver.text() + " is newer than R" + std::to_string(last_branch) +
-         ", the last branch that supports " + architecture + " GPUs (" + gpus + ")";
+         ", the last branch that supports " + architecture + " GPUs (" + util::join(gpus, "; ") + ")";
 }
 
 void add_warnings(const SystemProbe& probe, const matrix::Matrix& matrix, HostReport& report)
