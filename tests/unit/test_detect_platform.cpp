@@ -172,5 +172,23 @@ TEST(DetectPlatform, ArchitecturesWithoutBuildsHaveNoPlatform)
   EXPECT_FALSE(detect::platform_of_arch("").has_value());
 }
 
+TEST(DetectPlatform, ProbeReadsAFileUpToTheLimitWhateverItsSize)
+{
+  FakeHost host;
+  std::string big(300000, 'x');
+  big += "release version 2.40.";
+  host.file("/big", big).file("/empty", "");
+  const auto probe = host.probe();
+  EXPECT_EQ(probe.read_file("/big", 16 << 20), big);
+  EXPECT_EQ(probe.read_file("/big", 100000), big.substr(0, 100000));
+  EXPECT_EQ(probe.read_file("/empty", 16 << 20), "");
+  EXPECT_EQ(probe.read_file("/big", 0), "");
+  if (std::filesystem::exists("/proc/self/status")) {
+    // A kernel file reports size 0 and is still read whole (a chunk at a time).
+    const auto status = detect::SystemProbe("", {}).read_file("/proc/self/status", 1 << 20);
+    EXPECT_NE(status.value_or("").find("VmRSS:"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace envsetup::testing
