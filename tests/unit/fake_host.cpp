@@ -32,6 +32,12 @@ FakeHost& FakeHost::file(const std::string& path, const std::string& content)
   return *this;
 }
 
+FakeHost& FakeHost::glibc(const std::string& dir, const std::string& version)
+{
+  const std::string banner = "GNU C Library (GNU libc) stable release version " + version + ".\n";
+  return file(dir + "/libc.so.6", std::string("\x7f" "ELF\x02\x01\0\0junk\0", 13) + banner + std::string("\0more", 5));
+}
+
 FakeHost& FakeHost::script(const std::string& path, const std::string& output, int status)
 {
   file(path, "#!/bin/sh\ncat <<'ENVSETUP_EOF'\n" + output + "\nENVSETUP_EOF\nexit " +

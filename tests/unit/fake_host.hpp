@@ -34,6 +34,9 @@ public:
   // An NVIDIA PCI device at `address` (e.g. "0000:01:00.0") with `device_id` (e.g. "0x2204").
   FakeHost& pci_gpu(const std::string& address, const std::string& device_id,
                     const std::string& proc_model = "");
+  // A glibc `libc.so.6` in folder `dir` whose banner says "release version <version>."
+  // (a few bytes of ELF-looking junk around it, NULs included).
+  FakeHost& glibc(const std::string& dir, const std::string& version);
   // A Python distribution folder in `site` ("torch-2.5.1+cu124.dist-info").
   FakeHost& dist(const std::string& site, const std::string& name);
 

@@ -129,6 +129,35 @@ TEST(Doctor, NewEnoughDriverIsNotReported)
   EXPECT_FALSE(has(findings, "gpu-not-covered"));
 }
 
+// A driver branch newer than the last one for the GPU's architecture. The matrix is made
+// here (Pascal ends at R580), so the test does not wait for the shipped data.
+TEST(Doctor, DriverNewerThanTheGpusLastBranch)
+{
+  matrix::Matrix matrix;
+  matrix::Architecture pascal;
+  pascal.name = "Pascal";
+  pascal.capabilities = {{6, 0}, {6, 1}};
+  pascal.last_driver_branch = 580;
+  matrix.architectures = {pascal};
+  detect::HostReport report;
+  report.driver = detect::DriverInfo{core::Version::parse("590.44").value(), std::nullopt, "proc", "",
+                                     std::nullopt, std::nullopt};
+  detect::GpuInfo gpu;
+  gpu.name = "Tesla P100";
+  gpu.compute_capability = core::ComputeCapability{6, 0};
+  report.gpus = {gpu};
+  const auto findings = app::doctor_findings(report, {}, matrix);
+  const auto finding = find(findings, "driver-too-new");
+  EXPECT_EQ(finding.severity, app::Severity::error);
+  EXPECT_EQ(finding.title,
+            "driver 590.44 is newer than R580, the last branch that supports Pascal GPUs (Tesla P100, sm_60)");
+  EXPECT_NE(finding.evidence.find("590.44 (proc)"), std::string::npos);
+  EXPECT_NE(finding.fix.find("install an R580 driver"), std::string::npos);
+
+  report.driver->version = core::Version::parse("580.95.05").value();
+  EXPECT_FALSE(has(app::doctor_findings(report, {}, matrix), "driver-too-new"));
+}
+
 TEST(Doctor, GpuNotCoveredByInstalledTorch)
 {
   FakeHost host;

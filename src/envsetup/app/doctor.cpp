@@ -32,6 +32,7 @@ std::vector<Finding> doctor_findings(const detect::HostReport& report,
 {
   std::vector<Finding> findings;
   driver_findings(report, facts, findings);
+  driver_branch_findings(report, matrix, findings);
   framework_findings(report, matrix, findings);
   library_findings(report, facts, findings);
   std::stable_sort(findings.begin(), findings.end(),

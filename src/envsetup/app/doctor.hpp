@@ -39,6 +39,10 @@ struct Finding {
 // The parts of doctor_findings (each appends).
 void driver_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
                      std::vector<Finding>& out);
+// "driver-too-new": the driver's branch is newer than the last one that supports some GPU
+// (matrix `last_driver_branch`).
+void driver_branch_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
+                            std::vector<Finding>& out);
 void framework_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
                         std::vector<Finding>& out);
 void library_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,

@@ -2,6 +2,7 @@
 // Doctor findings about the driver and the installed framework builds (docs/doctor.md).
 #include <envsetup/app/doctor.hpp>
 
+#include <envsetup/detect/detect.hpp>
 #include <envsetup/resolve/installed_build.hpp>
 
 namespace envsetup::app {
@@ -116,6 +117,19 @@ void driver_findings(const detect::HostReport& report, const detect::Environment
                    "user-space libcuda.so." + driver.libcuda->text(),
                    "sudo reboot   # after a driver upgrade; otherwise reinstall the driver so that "
                    "both are the same version"});
+  }
+}
+
+void driver_branch_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
+                            std::vector<Finding>& out)
+{
+  for (const auto& problem : detect::driver_too_new(report, matrix)) {
+    const std::string branch = "R" + std::to_string(problem.last_branch);
+    out.push_back({Severity::error, "driver-too-new", problem.text(),
+                   "the driver is " + problem.driver.text() + " (" + report.driver->source + "); NVIDIA's " +
+                     branch + " is the last driver branch for " + problem.architecture + " (matrix)",
+                   "install an " + branch + " driver, the newest that runs these GPUs (Ubuntu: sudo apt "
+                   "install nvidia-driver-" + std::to_string(problem.last_branch) + "), and reboot"});
   }
 }
 

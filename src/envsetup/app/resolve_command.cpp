@@ -4,6 +4,7 @@
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/resolve/resolver.hpp>
+#include <envsetup/util/template.hpp>
 
 #include <algorithm>
 #include <envsetup/util/strings.hpp>
@@ -36,6 +37,86 @@ util::Result<core::Version> parse_flag_version(const std::string& text, const st
   return version;
 }
 
+util::Result<core::Platform> parse_platform_flag(const std::string& text)
+{
+  auto platform = core::parse_platform(util::trim(text));
+  if (!platform) {
+    return as_usage(std::move(platform).error(), "--platform");
+  }
+  return platform;
+}
+
+util::Status platform_here(const std::string& framework, core::Platform wanted, const std::string& arch)
+{
+  const auto here = detect::platform_of_arch(arch);
+  if (here == wanted) {
+    return util::ok_status();
+  }
+  const std::string name = core::platform_name(wanted);
+  const std::string host = here ? core::platform_name(*here) : arch.empty() ? "unknown" : arch;
+  return util::make_error(util::ErrorKind::usage,
+                          "cannot install " + name + " builds on this " + host + " host")
+    .with_cause("`--platform " + name + "` plans for another machine; its wheels cannot run here")
+    .with_hint("drop --platform to install the build for this host")
+    .with_hint("to set up the " + name + " machine, write a spec for it here: envsetup spec --format pip -f " +
+               util::shell_word(framework.empty() ? "torch" : framework) + " --platform " + name +
+               " -o requirements.txt, or run envsetup install on that machine");
+}
+
+// The platform, C library and Jetson facts: --platform / --glibc, else detected (those of
+// this host only when the plan is for this host's platform).
+util::Status platform_facts(const ResolveOptions& options, const detect::SystemProbe& probe, core::HostFacts& host,
+                            std::vector<FactNote>& facts)
+{
+  const std::string arch = detect::detect_arch(probe);
+  const auto detected = detect::platform_of_arch(arch);
+  if (options.platform) {
+    auto platform = parse_platform_flag(*options.platform);
+    if (!platform) {
+      return std::move(platform).error();
+    }
+    if (options.install_here) {
+      ENVSETUP_TRY(platform_here(options.framework, *platform, arch));
+    }
+    host.platform = *platform;
+    facts.push_back({"platform", core::platform_name(*platform), "--platform"});
+  } else if (detected) {
+    host.platform = *detected;
+    facts.push_back({"platform", core::platform_name(*detected), "detected (" + arch + ")"});
+  } else {
+    return util::make_error(util::ErrorKind::environment,
+                            "this host's CPU architecture `" + arch + "` has no CUDA builds envsetup knows")
+      .with_hint("to plan for another machine, name its platform: --platform linux-x86_64 or "
+                 "--platform linux-aarch64");
+  }
+  const bool this_host = detected == host.platform;
+  if (options.glibc) {
+    auto glibc = parse_flag_version(*options.glibc, "--glibc", 2, 2);
+    if (!glibc) {
+      return std::move(glibc).error();
+    }
+    host.glibc = *glibc;
+    facts.push_back({"glibc", glibc->text(), "--glibc"});
+  } else if (!this_host) {
+    facts.push_back({"glibc", "unknown", "not detected: --platform is not this host's; pass --glibc"});
+  } else if (const auto library = detect::detect_c_library(probe, arch); library.glibc) {
+    host.glibc = library.glibc;
+    facts.push_back({"glibc", library.glibc->text(), "detected (" + library.source + ")"});
+  } else if (library.musl) {
+    host.musl = true;
+    facts.push_back({"C library", "musl", "detected (ld-musl)"});
+  } else {
+    facts.push_back({"glibc", "unknown", "detected: no libc.so.6 found"});
+  }
+  if (this_host) {
+    if (const auto jetson = detect::detect_jetson(probe); !jetson.empty()) {
+      host.jetson = "Jetson (" + jetson + ")";
+      facts.push_back({"Jetson", jetson, "detected"});
+    }
+  }
+  return util::ok_status();
+}
+
 // Host facts from the flags; whatever the flags leave out comes from detection.
 util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
                                          const matrix::Matrix& matrix,
@@ -65,9 +146,6 @@ util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
   }
   const bool need_driver = !options.driver && !options.cpu;
   const bool need_gpus = options.gpus.empty() && !options.cpu;
-  if (!need_driver && !need_gpus && options.python) {
-    return host;
-  }
   auto probe = make_probe(options.sysroot);
   if (!probe) {
     return std::move(probe).error();
@@ -95,6 +173,7 @@ util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
                        "detected (" + gpu.source + ")"});
     }
   }
+  ENVSETUP_TRY(platform_facts(options, *probe, host, facts));
   if (!options.python) {
     for (const auto& python : detect::detect_pythons(*probe)) {
       if (python.version && std::find(detected_pythons.begin(), detected_pythons.end(),
@@ -129,6 +208,22 @@ std::optional<std::pair<core::Version, core::Resolution>> best_with_host_python(
 }
 
 }  // namespace
+
+util::Status check_platform_here(const ResolveOptions& options)
+{
+  if (!options.platform) {
+    return util::ok_status();
+  }
+  auto platform = parse_platform_flag(*options.platform);
+  if (!platform) {
+    return std::move(platform).error();
+  }
+  auto probe = make_probe(options.sysroot);
+  if (!probe) {
+    return std::move(probe).error();
+  }
+  return platform_here(options.framework, *platform, detect::detect_arch(*probe));
+}
 
 util::Result<core::Request> parse_request(const ResolveOptions& options)
 {

@@ -21,16 +21,22 @@ struct ResolveOptions {
   std::optional<std::string> driver;  // "550.54.15"
   std::vector<std::string> gpus;      // "8.9", "89", "sm_89"
   std::optional<std::string> cuda;    // "12.4"
+  std::optional<std::string> platform;  // "linux-aarch64", "linux-sbsa" (core::parse_platform)
+  std::optional<std::string> glibc;     // "2.28"
   bool cpu = false;
+  // The plan is carried out on this machine (`install --framework`): a --platform other
+  // than the detected one is refused (check_platform_here).
+  bool install_here = false;
   MatrixChoice matrix;
   std::optional<std::filesystem::path> sysroot;  // where detection looks (ENVSETUP_SYSROOT)
 };
 
-// One host fact and where it came from, for the report.
+// One host fact and where it came from, for the report: "driver", "GPU", "platform",
+// "glibc", "C library" (musl), "Jetson", "Python".
 struct FactNote {
   std::string fact;    // "driver"
   std::string value;   // "550.54.15"
-  std::string origin;  // "--driver"
+  std::string origin;  // "--driver", "detected (proc)"
 };
 
 struct ResolveOutcome {
@@ -40,11 +46,21 @@ struct ResolveOutcome {
   core::Resolution resolution;
 };
 
-// Parses the options, loads the matrix, detects what the flags leave out (driver, GPUs, and
-// the host's Pythons, of which the one giving the best plan is chosen) and resolves.
-// Errors: usage (a flag's value does not parse), environment (a detected GPU of unknown
-// compute capability), io / input (matrix). A refusal is an outcome without a plan.
+// Parses the options, loads the matrix, detects what the flags leave out (driver, GPUs,
+// platform, glibc or musl, Jetson, and the host's Pythons, of which the one giving the best
+// plan is chosen) and resolves. With a --platform other than this host's, the plan is for
+// that other machine: this host's C library and Jetson are not its facts (glibc is unknown
+// unless --glibc says it). Errors: usage (a flag's value does not parse; an install_here
+// --platform that is not this host's), environment (a detected GPU of unknown compute
+// capability; a host architecture envsetup has no builds for, without --platform),
+// io / input (matrix). A refusal is an outcome without a plan.
 [[nodiscard]] util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options);
+
+// For a plan carried out on this machine: ok when `options.platform` is unset or names this
+// host's platform (detected below `options.sysroot`). Errors: usage (--platform does not
+// parse, or names another platform: its wheels cannot run here; the hint says how to
+// write a spec for that machine instead), as make_probe.
+[[nodiscard]] util::Status check_platform_here(const ResolveOptions& options);
 
 // Parses the request part of `options` (framework, python, cuda pin, cpu).
 [[nodiscard]] util::Result<core::Request> parse_request(const ResolveOptions& options);

@@ -5,6 +5,7 @@
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/cli/resolve_flags.hpp>
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
 
@@ -129,6 +130,7 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
   command.add_option("--python", flags.python, "Python X.Y among the host's interpreters (default: the best plan's)");
   command.add_option("--driver", flags.driver, "NVIDIA driver version or `none` (default: detected)");
   command.add_option("--gpu", flags.gpus, "compute capability of a GPU (8.9, 89, sm_89); repeat per GPU");
+  add_glibc_flag(command, flags.glibc);
   command.add_flag("--cpu", flags.cpu, "install a CPU-only build");
   command.add_option("--with", flags.with, "companion packages: torchvision,torchaudio")->delimiter(',');
   command.add_option("--wheel-mirror", flags.wheel_mirror,
@@ -150,6 +152,9 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   options.resolve.driver = flags.driver;
   options.resolve.gpus = flags.gpus;
   options.resolve.cuda = download.options.cuda;
+  options.resolve.platform = download.options.platform;
+  options.resolve.glibc = flags.glibc;
+  options.resolve.install_here = true;
   options.resolve.cpu = flags.cpu;
   options.resolve.matrix = download.options.matrix;
   if (!flags.sysroot.empty()) {
@@ -163,9 +168,14 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   options.with_toolkit = flags.with_toolkit;
   options.toolkit.fetch = download.options;
   options.toolkit.fetch.cuda.reset();
+  options.toolkit.fetch.platform.reset();  // this machine's: check_platform_here allows no other
   options.toolkit.prefix = non_empty(prefix);
   options.toolkit.store = non_empty(store);
   options.toolkit.envsetup_version = ENVSETUP_VERSION;
+  // Before anything else: another platform's wheels cannot be installed here.
+  if (auto here = app::check_platform_here(options.resolve); !here) {
+    return report_error(here.error(), download.json);
+  }
   auto plan = app::plan_framework_install(options);
   if (!plan) {
     return report_error(plan.error(), download.json);

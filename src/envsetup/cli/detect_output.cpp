@@ -34,6 +34,20 @@ std::string framework_text(const detect::FrameworkInfo& framework)
   return text;
 }
 
+// "glibc 2.36 (/usr/lib/x86_64-linux-gnu/libc.so.6)", "musl", "glibc unknown".
+std::string c_library_text(const detect::HostPlatform& host)
+{
+  if (host.musl) {
+    return "musl";
+  }
+  if (host.glibc.empty()) {
+    return "glibc unknown";
+  }
+  return "glibc " + host.glibc +
+         (host.glibc_source == "gnu_get_libc_version" ? " (from envsetup's own process: no libc.so.6 found)"
+                                                      : " (" + host.glibc_source + ")");
+}
+
 }  // namespace
 
 std::string host_report_json(const detect::HostReport& report)
@@ -42,7 +56,12 @@ std::string host_report_json(const detect::HostReport& report)
   document["host"] = {{"os", report.host.os},
                       {"os_version", report.host.os_version},
                       {"arch", report.host.arch},
-                      {"glibc", report.host.glibc},
+                      {"platform", report.host.platform ? json(core::platform_name(*report.host.platform))
+                                                        : json(nullptr)},
+                      {"glibc", report.host.glibc.empty() ? json(nullptr) : json(report.host.glibc)},
+                      {"glibc_source", report.host.glibc_source},
+                      {"musl", report.host.musl},
+                      {"jetson", report.host.jetson},
                       {"wsl", report.host.wsl},
                       {"container", report.host.container}};
   if (report.driver) {
@@ -99,8 +118,13 @@ void print_host_report(std::ostream& out, const detect::HostReport& report)
 {
   const auto& host = report.host;
   out << "host     " << (host.os.empty() ? "unknown OS" : host.os + " " + host.os_version) << ", "
-      << host.arch << ", glibc " << (host.glibc.empty() ? "unknown" : host.glibc)
-      << (host.wsl ? ", WSL" : "") << (host.container ? ", container" : "") << '\n';
+      << host.arch << " (" << (host.platform ? core::platform_name(*host.platform) : "no envsetup builds")
+      << "), " << c_library_text(host) << (host.wsl ? ", WSL" : "") << (host.container ? ", container" : "")
+      << '\n';
+  if (!host.jetson.empty()) {
+    out << "Jetson   " << host.jetson
+        << " (integrated GPU: framework plans are refused; use NVIDIA's JetPack wheels)\n";
+  }
   if (report.driver) {
     const auto& driver = *report.driver;
     out << "driver   " << driver.version.text() << " (" << driver.source << "), supports CUDA "

@@ -4,6 +4,7 @@
 
 #include <envsetup/cli/fetch_flags.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct FrameworkFlags {
   std::optional<std::string> python;
   std::optional<std::string> driver;
   std::vector<std::string> gpus;
+  std::optional<std::string> glibc;
   std::vector<std::string> with;
   std::string wheel_mirror;
   std::string installer = "pip";
@@ -29,9 +31,10 @@ struct FrameworkFlags {
   bool with_toolkit = false;
 };
 
-// Adds --framework, --venv, --python, --driver, --gpu, --cpu, --with, --wheel-mirror,
+// Adds --framework, --venv, --python, --driver, --gpu, --glibc, --cpu, --with, --wheel-mirror,
 // --installer, --force, --dry-run, --with-toolkit, --sysroot to `command` (which has the
-// download flags already: --cuda is the CUDA pin, --cudnn asks for a toolkit prefix).
+// download flags already: --cuda is the CUDA pin, --cudnn asks for a toolkit prefix,
+// --platform must name this host's platform: the wheels are installed here).
 void add_framework_flags(CLI::App& command, FrameworkFlags& flags);
 
 // Runs the framework install; returns the exit code. `download` holds the shared download

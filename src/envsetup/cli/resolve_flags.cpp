@@ -24,11 +24,22 @@ void add_resolve_flags(CLI::App& command, ResolveFlags& flags)
                      "compute capability of a GPU (8.9, 89 or sm_89); repeat per GPU "
                      "(default: detected)");
   command.add_option("--cuda", flags.options.cuda, "use only builds for this CUDA X[.Y[.Z]]");
+  command.add_option("--platform", flags.options.platform,
+                     "plan for this platform: linux-x86_64 or linux-aarch64 (linux-sbsa accepted) "
+                     "(default: detected)");
+  add_glibc_flag(command, flags.options.glibc);
   command.add_flag("--cpu", flags.options.cpu, "plan a CPU-only build (never chosen without this flag)");
   command.add_option("--matrix", flags.matrix_dir,
                      "read the compatibility matrix from this folder instead of the built-in one");
   command.add_option("--sysroot", flags.sysroot,
                      "detect the host below this folder (default: ENVSETUP_SYSROOT or /)");
+}
+
+void add_glibc_flag(CLI::App& command, std::optional<std::string>& glibc)
+{
+  command.add_option("--glibc", glibc,
+                     "the host's glibc X.Y, e.g. 2.28 (default: read from libc.so.6; unknown with "
+                     "another --platform)");
 }
 
 app::ResolveOptions resolve_options(const ResolveFlags& flags)

@@ -5,6 +5,7 @@
 
 #include <envsetup/app/resolve_command.hpp>
 
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -20,9 +21,12 @@ struct ResolveFlags {
   std::string sysroot;
 };
 
-// Adds -f/--framework (required), --python, --driver, --gpu, --cuda, --cpu, --matrix and
-// --sysroot to `command`.
+// Adds -f/--framework (required), --python, --driver, --gpu, --cuda, --platform, --glibc,
+// --cpu, --matrix and --sysroot to `command`.
 void add_resolve_flags(CLI::App& command, ResolveFlags& flags);
+
+// Adds --glibc (also used by `install --framework`, whose --platform is the download flag).
+void add_glibc_flag(CLI::App& command, std::optional<std::string>& glibc);
 
 // `flags.options` with --matrix and --sysroot applied.
 [[nodiscard]] app::ResolveOptions resolve_options(const ResolveFlags& flags);

@@ -100,4 +100,13 @@ struct SmiGpu {
 // version 2.36.") or in a file name ("libc-2.31.so") -> 2.36 / 2.31.
 [[nodiscard]] std::optional<core::Version> parse_glibc_version(std::string_view text);
 
+// The L4T release of /etc/nv_tegra_release ("# R36 (release), REVISION: 4.0, GCID: ...")
+// -> "R36.4.0"; nullopt when the text is not such a line.
+[[nodiscard]] std::optional<std::string> parse_l4t_release(std::string_view text);
+
+// The Tegra entry of a device-tree `compatible` property (NUL-separated strings such as
+// "nvidia,p3768-0000+p3767-0005", "nvidia,tegra234") -> "nvidia,tegra234"; nullopt when no
+// entry starts with "nvidia,tegra".
+[[nodiscard]] std::optional<std::string> parse_tegra_compatible(std::string_view text);
+
 }  // namespace envsetup::detect

@@ -2,47 +2,9 @@
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/detect/parsers.hpp>
 
-#include <gnu/libc-version.h>
-#include <sys/utsname.h>
-
 namespace envsetup::detect {
 
 namespace {
-
-std::string architecture(const SystemProbe& probe)
-{
-  if (probe.has_sysroot()) {
-    if (probe.is_dir("/usr/lib/aarch64-linux-gnu") || probe.is_dir("/lib/aarch64-linux-gnu")) {
-      return "aarch64";
-    }
-    return "x86_64";
-  }
-  struct utsname name {};
-  return ::uname(&name) == 0 ? std::string(name.machine) : std::string();
-}
-
-std::string glibc_version(const SystemProbe& probe)
-{
-  if (!probe.has_sysroot()) {
-    return ::gnu_get_libc_version();
-  }
-  for (const auto& dir : library_dirs()) {
-    for (const auto& name : probe.list_dir(dir)) {
-      if (name.starts_with("libc-") && name.ends_with(".so")) {
-        if (auto version = parse_glibc_version(name)) {
-          return version->text();
-        }
-      }
-    }
-    // libc.so.6 embeds "GNU C Library ... release version 2.36."; it is a few MB at most.
-    if (auto binary = probe.read_file(dir + "/libc.so.6", 8 << 20)) {
-      if (auto version = parse_glibc_version(*binary)) {
-        return version->text();
-      }
-    }
-  }
-  return {};
-}
 
 bool is_wsl(const SystemProbe& probe)
 {
@@ -84,8 +46,13 @@ HostPlatform detect_platform(const SystemProbe& probe)
     platform.os = name != fields.end() ? name->second : "";
     platform.os_version = version != fields.end() ? version->second : "";
   }
-  platform.arch = architecture(probe);
-  platform.glibc = glibc_version(probe);
+  platform.arch = detect_arch(probe);
+  platform.platform = platform_of_arch(platform.arch);
+  const auto library = detect_c_library(probe, platform.arch);
+  platform.glibc = library.glibc ? library.glibc->text() : "";
+  platform.glibc_source = library.glibc ? library.source : "";
+  platform.musl = library.musl;
+  platform.jetson = detect_jetson(probe);
   platform.wsl = is_wsl(probe);
   platform.container = is_container(probe);
   return platform;

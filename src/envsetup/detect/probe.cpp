@@ -41,9 +41,18 @@ std::optional<std::string> SystemProbe::read_file(const fs::path& path, std::siz
   if (!stream) {
     return std::nullopt;
   }
-  std::string content(max_bytes, '\0');
-  stream.read(content.data(), static_cast<std::streamsize>(max_bytes));
-  content.resize(static_cast<std::size_t>(stream.gcount()));
+  // Sized by the file, not by `max_bytes` (a 16 MiB limit must not cost 16 MiB of zeroed
+  // pages); files of /proc and /sys report size 0 and are read in chunks up to the limit.
+  std::string content;
+  const auto size = fs::file_size(real, ec);
+  std::size_t chunk = std::min<std::size_t>(!ec && size > 0 ? size + 1 : 65536, max_bytes);
+  while (content.size() < max_bytes && stream) {
+    const std::size_t at = content.size();
+    content.resize(std::min(at + chunk, max_bytes));
+    stream.read(content.data() + at, static_cast<std::streamsize>(content.size() - at));
+    content.resize(at + static_cast<std::size_t>(stream.gcount()));
+    chunk = std::min<std::size_t>(chunk * 2, 1 << 20);
+  }
   return content;
 }
 

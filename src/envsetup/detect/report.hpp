@@ -2,6 +2,7 @@
 #pragma once
 
 #include <envsetup/core/gpu_arch.hpp>
+#include <envsetup/core/platform.hpp>
 #include <envsetup/core/version.hpp>
 
 #include <cstdint>
@@ -18,7 +19,12 @@ struct HostPlatform {
   std::string os;          // os-release NAME, e.g. "Debian GNU/Linux"
   std::string os_version;  // os-release VERSION_ID, e.g. "12"
   std::string arch;        // "x86_64", "aarch64"
-  std::string glibc;       // "2.36"
+  std::optional<core::Platform> platform;  // of `arch`; unset for one envsetup has no builds for
+  std::string glibc;         // "2.36"; empty when unknown or on a musl host
+  std::string glibc_source;  // the libc.so.6 read (host path), or "gnu_get_libc_version"
+                             // (the running process's: a fallback, docs/detect.md)
+  bool musl = false;         // the C library is musl (ld-musl-*.so.1), not glibc
+  std::string jetson;        // NVIDIA Jetson: "L4T R36.4.0", "Tegra (nvidia,tegra234)"; else ""
   bool wsl = false;
   bool container = false;
 };

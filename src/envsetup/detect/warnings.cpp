@@ -3,6 +3,7 @@
 // do not fit the driver, builds that do not cover the GPUs.
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/detect/parsers.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <algorithm>
 #include <map>
@@ -69,7 +70,8 @@ void check_library_path(const SystemProbe& probe, HostReport& report)
 }
 
 // The matrix's build variant for an installed framework: same release, same CUDA X.Y.
-const matrix::Variant* installed_variant(const matrix::Matrix& matrix, const FrameworkInfo& framework)
+const matrix::Variant* installed_variant(const matrix::Matrix& matrix, const FrameworkInfo& framework,
+                                         std::optional<core::Platform> platform)
 {
   const auto* entry = matrix.find_framework(framework.name);
   auto version = core::Version::parse(framework.version.substr(0, framework.version.find_first_of("+a-z")));
@@ -81,6 +83,9 @@ const matrix::Variant* installed_variant(const matrix::Matrix& matrix, const Fra
       continue;
     }
     for (const auto& variant : release.variants) {
+      if (platform && variant.platform != *platform) {
+        continue;
+      }
       const std::string cuda = variant.cuda.prefix(2).text();
       if (cuda == *framework.cuda || variant.cuda.prefix(1).text() == *framework.cuda) {
         return &variant;
@@ -115,7 +120,7 @@ void check_frameworks(const matrix::Matrix& matrix, HostReport& report)
                                     report.driver->cuda_version->text());
         }
       }
-      const auto* variant = installed_variant(matrix, framework);
+      const auto* variant = installed_variant(matrix, framework, report.host.platform);
       if (variant == nullptr) {
         continue;
       }
@@ -143,6 +148,40 @@ void check_frameworks(const matrix::Matrix& matrix, HostReport& report)
 
 }  // namespace
 
+std::vector<DriverTooNew> driver_too_new(const HostReport& report, const matrix::Matrix& matrix)
+{
+  std::vector<DriverTooNew> found;
+  if (!report.driver) {
+    return found;
+  }
+  const int branch = report.driver->version.major();
+  for (const auto& gpu : report.gpus) {
+    if (!gpu.compute_capability) {
+      continue;
+    }
+    const auto* architecture = matrix.architecture_of(*gpu.compute_capability);
+    const auto last = matrix.last_driver_branch_for(*gpu.compute_capability);
+    if (architecture == nullptr || !last || branch <= *last) {
+      continue;
+    }
+    const std::string what = (gpu.name.empty() ? "" : gpu.name + ", ") + gpu.compute_capability->sm_name();
+    auto same = std::find_if(found.begin(), found.end(),
+                             [&](const DriverTooNew& p) { return p.architecture == architecture->name; });
+    if (same == found.end()) {
+      found.push_back({report.driver->version, architecture->name, *last, {what}});
+    } else if (std::find(same->gpus.begin(), same->gpus.end(), what) == same->gpus.end()) {
+      same->gpus.push_back(what);
+    }
+  }
+  return found;
+}
+
+std::string DriverTooNew::text() const
+{
+  return "driver " + driver.text() + " is newer than R" + std::to_string(last_branch) +
+         ", the last branch that supports " + architecture + " GPUs (" + util::join(gpus, "; ") + ")";
+}
+
 void add_warnings(const SystemProbe& probe, const matrix::Matrix& matrix, HostReport& report)
 {
   if (report.driver && report.driver->libcuda && report.driver->kernel_module &&
@@ -155,6 +194,10 @@ void add_warnings(const SystemProbe& probe, const matrix::Matrix& matrix, HostRe
   if (!report.driver && !report.gpus.empty()) {
     report.warnings.push_back(std::to_string(report.gpus.size()) +
                               " NVIDIA GPU(s) found on the PCI bus, but no NVIDIA driver is loaded");
+  }
+  for (const auto& problem : driver_too_new(report, matrix)) {
+    report.warnings.push_back(problem.text() + ": install an R" + std::to_string(problem.last_branch) +
+                              " driver");
   }
   check_library_path(probe, report);
   check_frameworks(matrix, report);
