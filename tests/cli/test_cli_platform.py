@@ -123,9 +123,9 @@ class ResolveHostFacts(unittest.TestCase):
 
     def test_detected_platform_and_glibc_with_their_origin(self):
         facts = self.resolve()["host_facts"]
-        self.assertEqual(fact(facts, "platform"), {"value": "linux-x86_64", "origin": "detected (x86_64)"})
+        self.assertEqual(fact(facts, "platform"), {"value": "linux-x86_64", "origin": "detected"})
         self.assertEqual(fact(facts, "glibc"),
-                         {"value": "2.28", "origin": "detected (" + X86_64_LIB + "/libc.so.6)"})
+                         {"value": "2.28", "origin": "detected from " + X86_64_LIB + "/libc.so.6"})
         self.assertIsNone(fact(facts, "Jetson"))
 
     def test_sbsa_is_linux_aarch64_and_this_hosts_glibc_is_not_its(self):
@@ -153,7 +153,7 @@ class ResolveHostFacts(unittest.TestCase):
     def test_jetson_and_musl_are_facts(self):
         facts = self.resolve(root=jetson_host(self))["host_facts"]
         self.assertEqual(fact(facts, "Jetson"), {"value": "L4T R36.4.0", "origin": "detected"})
-        self.assertEqual(fact(facts, "platform"), {"value": "linux-aarch64", "origin": "detected (aarch64)"})
+        self.assertEqual(fact(facts, "platform"), {"value": "linux-aarch64", "origin": "detected"})
         facts = self.resolve(root=fake_host(self, {"/lib/ld-musl-x86_64.so.1": "musl"}))["host_facts"]
         self.assertEqual(fact(facts, "C library"), {"value": "musl", "origin": "detected (ld-musl)"})
         self.assertIsNone(fact(facts, "glibc"))
@@ -163,8 +163,8 @@ class ResolveHostFacts(unittest.TestCase):
         result = run("resolve", "-f", "torch", *self.GPU, "--sysroot", root)
         self.assertIn(result.returncode, (0, 3), result.stderr)
         request_line = result.stdout + result.stderr
-        self.assertIn("platform linux-x86_64 (detected (x86_64))", request_line)
-        self.assertIn("glibc 2.28 (detected (", request_line)
+        self.assertIn("platform linux-x86_64 (detected)", request_line)
+        self.assertIn("glibc 2.28 (detected from ", request_line)
 
     def test_spec_takes_the_same_flags(self):
         root = fake_host(self, {X86_64_LIB + "/libc.so.6": libc("2.28")})

@@ -138,7 +138,8 @@ class Errors(SpecCase):
         self.assertEqual(result.returncode, 3)
         self.assertEqual(result.stdout, "")
         self.assertIn("envsetup: error: no torch==2.5.1 build works on this host", result.stderr)
-        self.assertIn("hint: a driver >= 450.80.02 would allow torch 2.5.1 cu118", result.stderr)
+        # sm_86 first appeared in CUDA 11.1: its floor (455.23) is above CUDA 11.x's (450.80.02).
+        self.assertIn("hint: a driver >= 455.23 would allow torch 2.5.1 cu118", result.stderr)
 
     def test_usage_errors_exit_2(self):
         base = ["-f", "torch==2.5.1", "--driver", "550.54.15", "--gpu", "8.6", "--sysroot", self.sysroot]

@@ -82,7 +82,7 @@ util::Status platform_facts(const ResolveOptions& options, const detect::SystemP
     facts.push_back({"platform", core::platform_name(*platform), "--platform"});
   } else if (detected) {
     host.platform = *detected;
-    facts.push_back({"platform", core::platform_name(*detected), "detected (" + arch + ")"});
+    facts.push_back({"platform", core::platform_name(*detected), "detected"});
   } else {
     return util::make_error(util::ErrorKind::environment,
                             "this host's CPU architecture `" + arch + "` has no CUDA builds envsetup knows")
@@ -101,7 +101,7 @@ util::Status platform_facts(const ResolveOptions& options, const detect::SystemP
     facts.push_back({"glibc", "unknown", "not detected: --platform is not this host's; pass --glibc"});
   } else if (const auto library = detect::detect_c_library(probe, arch); library.glibc) {
     host.glibc = library.glibc;
-    facts.push_back({"glibc", library.glibc->text(), "detected (" + library.source + ")"});
+    facts.push_back({"glibc", library.glibc->text(), "detected from " + library.source});
   } else if (library.musl) {
     host.musl = true;
     facts.push_back({"C library", "musl", "detected (ld-musl)"});

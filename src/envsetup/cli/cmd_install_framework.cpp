@@ -88,6 +88,9 @@ void print_plan(const app::FrameworkInstallPlan& plan)
     table.add({"toolkit", "CUDA " + *plan.toolkit_cuda + (plan.toolkit_cudnn ? " + cuDNN " + *plan.toolkit_cudnn : "") +
                             ": " + plan.toolkit_reason});
   }
+  for (const auto& note : plan.notes) {
+    table.add({"note", note});
+  }
   table.add({"check", plan.expected.distribution + " " + plan.expected.version +
                         (plan.expected.extra.empty() ? "" : " with its [" + plan.expected.extra + "] packages")});
   table.print(std::cout, "  ");
