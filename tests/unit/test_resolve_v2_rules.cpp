@@ -317,13 +317,19 @@ const V2Case k_cases[] = {
   {"platform_gap_reason", "demo>=2", "580.95.05", {"9.0"}, "", aarch64, {}, "demo 2.0.0 cu129",
    {{"demo 3.0.0", "no GPU build for linux-aarch64: Demo 3 publishes no aarch64 CUDA wheels"}}},
   {"platform_gap_refusal", "demo==3.0.0", "580.95.05", {"9.0"}, "", aarch64, {}, "",
-   {{"demo 3.0.0", "no GPU build for linux-aarch64"}}, {"Demo 3.0.0: no GPU build for linux-aarch64: Demo 3 publishes"}},
+   {{"demo 3.0.0", "no GPU build for linux-aarch64"}}, {"Demo 3.0.0: no GPU build for linux-aarch64: Demo 3 publishes"},
+   // Not a GPU problem: no hint about which builds cover the GPU.
+   {"covers GPU", "no demo build"}},
   // glibc: the wheels' manylinux floor.
   {"glibc_too_old", "demo==3.0.0", "580.95.05", {"8.6"}, "", glibc("2.27"), {}, "",
    {{"demo 3.0.0 cu129", "its wheels need glibc >= 2.28 (manylinux_2_28); this host has 2.27"}},
    {"demo 2.0.0 cu124 (glibc >= 2.17) works with this host's glibc 2.27: request `demo==2.0.0`"}},
   {"glibc_system_hint", "demo", "580.95.05", {"12.0"}, "", glibc("2.27"), {}, "",
    {{"demo 3.0.0 cu129", "glibc >= 2.28"}}, {"a system with glibc >= 2.28 would allow demo 3.0.0 cu129"}},
+  // The smallest change first (2.17 allows demo 2.0.0), then what the preferred build needs.
+  {"glibc_lowest_first", "demo", "580.95.05", {"8.6"}, "", glibc("2.12"), {}, "",
+   {{"demo 2.0.0 cu124", "glibc >= 2.17"}},
+   {"a system with glibc >= 2.17 would allow demo 2.0.0 cu124; glibc >= 2.28 would allow demo 3.0.0 cu131"}},
   {"glibc_new_enough", "demo==3.0.0", "580.95.05", {"8.6"}, "12", glibc("2.28"), {}, "demo 3.0.0 cu129",
    {}, {}, {}, {}, "", "2.28"},
   {"glibc_unknown_noted", "demo==3.0.0", "580.95.05", {"8.6"}, "12", {}, {}, "demo 3.0.0 cu129",

@@ -184,11 +184,27 @@ std::optional<std::string> glibc_hint(const std::string& framework, const core::
              "==" + c.version.text() + "`";
     }
   }
-  const auto* only = first_where(candidates, true,
-                                 [](const Candidate& c) { return c.evaluation.only(Kind::glibc); });
-  const auto* target = only != nullptr ? only : refused;
-  return "a system with glibc >= " + target->variant->glibc.text() + " would allow " +
-         target->name(framework);
+  // The smallest change first: the lowest glibc that would allow some build; then, when the
+  // preferred build needs more, what it needs.
+  const Candidate* lowest = nullptr;
+  for (const auto& c : candidates) {
+    if (c.in_spec && c.variant != nullptr && c.evaluation.only(Kind::glibc) &&
+        (lowest == nullptr || c.variant->glibc < lowest->variant->glibc)) {
+      lowest = &c;
+    }
+  }
+  const auto* preferred = first_where(candidates, true,
+                                      [](const Candidate& c) { return c.evaluation.only(Kind::glibc); });
+  if (lowest == nullptr) {
+    return "a system with glibc >= " + refused->variant->glibc.text() + " would allow " + refused->name(framework) +
+           " (if its other problems are solved)";
+  }
+  std::string hint = "a system with glibc >= " + lowest->variant->glibc.text() + " would allow " +
+                     lowest->name(framework);
+  if (preferred != lowest && preferred->variant->glibc > lowest->variant->glibc) {
+    hint += "; glibc >= " + preferred->variant->glibc.text() + " would allow " + preferred->name(framework);
+  }
+  return hint;
 }
 
 }  // namespace
@@ -225,15 +241,17 @@ std::vector<std::string> hints_for(const matrix::Matrix& matrix, const std::stri
   }
   const auto driver = driver_hints(framework, candidates);
   hints.insert(hints.end(), driver.begin(), driver.end());
+  // Without any in-spec candidate (no build for this platform) there is nothing to say about GPUs.
+  const bool any_in_spec = first_where(candidates, true, [](const Candidate&) { return true; }) != nullptr;
   const bool every_in_spec_fails_gpu =
-    first_where(candidates, true, [](const Candidate& c) { return !c.evaluation.has(Kind::gpu); }) ==
-    nullptr;
+    any_in_spec &&
+    first_where(candidates, true, [](const Candidate& c) { return !c.evaluation.has(Kind::gpu); }) == nullptr;
   if (every_in_spec_fails_gpu) {
     const auto more = gpu_hints(matrix, framework, host, candidates);
     hints.insert(hints.end(), more.begin(), more.end());
   }
   const bool every_in_spec_fails_python =
-    request.python && first_where(candidates, true, [](const Candidate& c) {
+    request.python && any_in_spec && first_where(candidates, true, [](const Candidate& c) {
       return !c.evaluation.has(Kind::python);
     }) == nullptr;
   if (every_in_spec_fails_python) {
