@@ -383,5 +383,22 @@ TEST(ResolveV2Jetson, CpuPlanStillAllowed)
   EXPECT_EQ(resolution->plan->variant, "cpu");
 }
 
+// --with-toolkit on a wheel build: the plan names a toolkit `install` can lay out (the
+// variant's cuDNN 8.9.7.29 is the release 8.9.7); without it the plan names none.
+TEST(ResolveV2WithToolkit, WheelBuildGetsAnInstallableToolkit)
+{
+  const auto facts = host("550.54.15", {"8.6"});
+  auto plain = resolve::resolve(v2_matrix(), facts, request("demo==1.5.0", "", ""));
+  ASSERT_TRUE(plain.ok() && plain->plan.has_value());
+  EXPECT_FALSE(plain->plan->toolkit_cuda.has_value());
+  auto asked = request("demo==1.5.0", "", "");
+  asked.with_toolkit = true;
+  auto resolution = resolve::resolve(v2_matrix(), facts, asked);
+  ASSERT_TRUE(resolution.ok());
+  ASSERT_TRUE(resolution->plan.has_value()) << resolution->failure;
+  EXPECT_EQ(optional_text(resolution->plan->toolkit_cuda), "11.8.0");
+  EXPECT_EQ(optional_text(resolution->plan->toolkit_cudnn), "8.9.7");
+}
+
 }  // namespace
 }  // namespace envsetup::testing

@@ -184,13 +184,14 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
         .with_hint("drop `--with-toolkit` / `--cudnn`, or `--cpu`");
     }
     // The toolkit the resolver chose (releases with redistributable archives, possibly newer
-    // within the major than the tested ones: plan.notes says why); --with-toolkit on a plan
-    // that needs none installs the plan's CUDA. The redistributables are named X.Y.Z (the
-    // matrix's cuDNN builds have a fourth part).
-    result.toolkit_cuda = plan.toolkit_cuda ? plan.toolkit_cuda->text() : plan.cuda->text();
+    // within the major than the tested ones: plan.notes says why). --with-toolkit and --cudnn
+    // set Request::with_toolkit, so the resolver chose one for a wheel build too.
+    if (!plan.toolkit_cuda) {
+      return util::make_error(util::ErrorKind::internal, "the plan names no CUDA toolkit to install");
+    }
+    result.toolkit_cuda = plan.toolkit_cuda->text();
     result.toolkit_cudnn = options.toolkit.fetch.cudnn ? options.toolkit.fetch.cudnn
                            : plan.toolkit_cudnn       ? std::optional(plan.toolkit_cudnn->text())
-                           : plan.cudnn               ? std::optional(plan.cudnn->prefix(3).text())
                                                       : std::nullopt;
     result.toolkit_reason = plan.system_toolkit ? plan.display_name + " " + plan.version->text() +
                                                     " loads CUDA and cuDNN from the system"

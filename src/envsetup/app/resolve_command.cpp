@@ -246,6 +246,7 @@ util::Result<core::Request> parse_request(const ResolveOptions& options)
     request->cuda_pin = *cuda;
   }
   request->cpu = options.cpu;
+  request->with_toolkit = options.with_toolkit;
   return request;
 }
 

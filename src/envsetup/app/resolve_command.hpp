@@ -24,6 +24,7 @@ struct ResolveOptions {
   std::optional<std::string> platform;  // "linux-aarch64", "linux-sbsa" (core::parse_platform)
   std::optional<std::string> glibc;     // "2.28"
   bool cpu = false;
+  bool with_toolkit = false;  // install --framework --with-toolkit (core::Request::with_toolkit)
   // The plan is carried out on this machine (`install --framework`): a --platform other
   // than the detected one is refused (check_platform_here).
   bool install_here = false;

@@ -170,6 +170,8 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   options.force = flags.force;
   options.with_toolkit = flags.with_toolkit;
   options.toolkit.fetch = download.options;
+  // A toolkit is asked for: the resolver must then pick one `install` can lay out.
+  options.resolve.with_toolkit = flags.with_toolkit || download.options.cudnn.has_value();
   options.toolkit.fetch.cuda.reset();
   options.toolkit.fetch.platform.reset();  // this machine's: check_platform_here allows no other
   options.toolkit.prefix = non_empty(prefix);

@@ -19,6 +19,9 @@ struct Request {
   std::optional<Version> python;    // X.Y; unset = newest the chosen release supports
   std::optional<Version> cuda_pin;  // X, X.Y or X.Y.Z; a variant matches on those components
   bool cpu = false;                 // explicitly ask for a CPU-only build
+  // The plan must name a toolkit `envsetup install` can lay out even when the framework's
+  // wheels bring CUDA (`install --framework --with-toolkit`): builds without one are rejected.
+  bool with_toolkit = false;
 
   // Splits `torch==2.5.1`, `torch>=2.4,<2.7`, `tensorflow`, `jax`, `none` into framework
   // name and specifier. Names are lower-cased and the aliases `pytorch` and `tf` mapped to

@@ -12,10 +12,10 @@ namespace {
 // The rules that depend on what `install` lays out: the system toolkit of a
 // build that loads CUDA from the system, and the pip cuDNN a build leaves open.
 void check_installables(const matrix::Matrix& matrix, const matrix::Framework& framework,
-                        const core::HostFacts& host, Candidate& candidate)
+                        const core::HostFacts& host, const core::Request& request, Candidate& candidate)
 {
   const auto& variant = *candidate.variant;
-  if (variant.system_toolkit) {
+  if (variant.system_toolkit || request.with_toolkit) {
     const std::string who = framework.display_name + " " + candidate.release->series.text();
     auto choice = toolkit_for_build(matrix, host, variant.cuda, variant.cudnn, who);
     if (!choice.failure.empty()) {
@@ -101,7 +101,7 @@ std::vector<Candidate> framework_candidates(const matrix::Matrix& matrix,
       const BuildFacts build{variant.cuda,        candidate.cuda,      &variant.targets, false,
                              release->python_min, release->python_max, variant.glibc};
       candidate.evaluation = evaluate(matrix, host, request, build);
-      check_installables(matrix, framework, host, candidate);
+      check_installables(matrix, framework, host, request, candidate);
       candidates.push_back(std::move(candidate));
     }
     if (first == candidates.size() && in_spec) {
