@@ -18,9 +18,13 @@ bool supports_cuda(const matrix::CudnnRelease& release, const core::Version& cud
   });
 }
 
+// Inside the release's range, or above its top in the same major: a cubin for X.y runs on
+// X.z with z >= y (CUDA C++ Programming Guide, "Binary Compatibility"), so cuDNN's sm_120
+// code runs on a 12.1 GPU (DGX Spark) although the support matrix lists up to 12.0.
 bool supports_gpu(const matrix::CudnnRelease& release, core::ComputeCapability gpu)
 {
-  return release.min_capability <= gpu && gpu <= release.max_capability;
+  const auto& top = release.max_capability;
+  return release.min_capability <= gpu && (gpu <= top || gpu.major == top.major);
 }
 
 bool supports_gpus(const matrix::CudnnRelease& release, const core::HostFacts& host)
