@@ -429,6 +429,28 @@ TEST(ResolveRealPlan, TensorflowFrom214UsesAndCudaExtra)
   EXPECT_EQ(newest.cuda->text(), "12.5");
 }
 
+// TensorFlow 2.15.0's [and-cuda] extra cannot be installed; 2.15.0.post1 can
+// (tensorflow/tensorflow#62520): tensorflow.json's pip_versions.
+TEST(ResolveRealPlan, Tensorflow2150InstallsPost1)
+{
+  const auto plan = plan_for("tensorflow==2.15.0", "550.54.15", {"8.6"});
+  ASSERT_TRUE(plan.version.has_value());
+  EXPECT_EQ(plan.version->text(), "2.15.0");
+  ASSERT_EQ(plan.packages.size(), 1U);
+  EXPECT_EQ(plan.packages[0], "tensorflow[and-cuda]==2.15.0.post1");
+  bool noted = false;
+  for (const auto& note : plan.notes) {
+    noted = noted || note.find(
+                       "installs 2.15.0.post1: 2.15.0's [and-cuda] extra cannot be installed "
+                       "(tensorflow/tensorflow#62520)") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+
+  const auto later = plan_for("tensorflow==2.15.1", "550.54.15", {"8.6"});
+  ASSERT_EQ(later.packages.size(), 1U);
+  EXPECT_EQ(later.packages[0], "tensorflow[and-cuda]==2.15.1");
+}
+
 TEST(ResolveRealPlan, JaxCuda13Package)
 {
   const auto plan = plan_for("jax", "580.95.05", {"8.9"});
