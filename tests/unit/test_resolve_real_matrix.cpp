@@ -158,7 +158,8 @@ const RealCase k_real_cases[] = {
    {{"torch 1.13.1 cu117", "Python 3.12 is outside the supported 3.7-3.10"}},
    {"use Python 3.10 (`--python 3.10`): torch 1.13.1 cu117 supports Python 3.7-3.10",
     "torch 2.14.0 cu126 works on this host: request `torch==2.14.0` instead of `torch==1.13.1`",
-    "Python 3.12 is supported from torch 2.3"}},
+    // cp312 wheels were published from 2.2 on (experimental there): 2.2 counts.
+    "Python 3.12 is supported from torch 2.2"}},
   // --cuda pins.
   {"torch_cuda_pin_11_8", "torch", "550.54.15", {"8.6"}, "", "11.8", "torch 2.7.1 cu118",
    {{"torch 2.7.1 cu126", "CUDA 12.6.3 does not match --cuda 11.8"}}, {}},
@@ -340,9 +341,10 @@ TEST(ResolveRealPlan, TorchCu124CarriesIndexAndPackages)
   EXPECT_EQ(plan.packages[0], "torch==2.5.1");
   EXPECT_TRUE(plan.pypi_default);
   EXPECT_FALSE(plan.system_toolkit);
-  // No --python: the newest the release supports (2.5: 3.9-3.12).
+  // No --python: the newest the release supports (2.5: 3.9-3.13; cp313 wheels were
+  // published, experimental).
   ASSERT_TRUE(plan.python.has_value());
-  EXPECT_EQ(plan.python->text(), "3.12");
+  EXPECT_EQ(plan.python->text(), "3.13");
   // All SASS: the 12.x minor-version floor (Ada's own 520.61.05 is lower).
   ASSERT_TRUE(plan.min_driver.has_value());
   EXPECT_EQ(plan.min_driver->text(), "525.60.13");
