@@ -500,6 +500,24 @@ TEST(ResolveRealPlan, JaxMixedHostCoverage)
   EXPECT_EQ(plan.min_driver->text(), "570.26");
 }
 
+// jax[cuda12] asks for nvidia-cudnn-cu12>=9.8,<10.0; pip would take the newest (9.11+ has
+// no pre-Turing code), so a Pascal host gets the newest in range that supports sm_61.
+TEST(ResolveRealPlan, JaxPascalPinsCudnn910)
+{
+  const auto plan = plan_for("jax", "580.95.05", {"6.1"});
+  EXPECT_EQ(plan.variant, "cuda12");
+  ASSERT_EQ(plan.packages.size(), 2U);
+  EXPECT_EQ(plan.packages[0], "jax[cuda12]==0.11.0");
+  EXPECT_EQ(plan.packages[1], "nvidia-cudnn-cu12==9.10.2.21");
+  ASSERT_TRUE(plan.cudnn.has_value());
+  EXPECT_EQ(plan.cudnn->text(), "9.10.2.21");
+
+  // Turing and later: nothing pinned.
+  const auto turing = plan_for("jax", "580.95.05", {"7.5"}, "", "12");
+  ASSERT_EQ(turing.packages.size(), 1U);
+  EXPECT_EQ(turing.packages[0], "jax[cuda12]==0.11.0");
+}
+
 TEST(ResolveRealPlan, ToolkitBlackwellCudnn)
 {
   const auto plan = plan_for("none", "575.57.08", {"12.0"}, "", "12");
