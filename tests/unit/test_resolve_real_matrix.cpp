@@ -299,11 +299,12 @@ const RealCase k_real_cases[] = {
     {"CUDA 11.2.2", "CUDA 11.2.2 has no redistributable archives; envsetup installs 11.4.2 and later"}},
    // The smallest driver: that of the oldest release with redistributable archives (11.4.2).
    {"install an NVIDIA driver >= 470.57.02: it would allow CUDA 11.4.2",
-    "install an NVIDIA driver >= 595.71.05: it would allow CUDA 13.2.2"}},
+    // The newest toolkit, 13.4.2: cuda.json gives 616.00 (marked unverified there).
+    "install an NVIDIA driver >= 616.00: it would allow CUDA 13.4.2"}},
   {"none_blackwell_driver_below_570_26", "none", "565.57.01", {"12.0"}, "", "", "",
    {{"CUDA 12.9.2", "needs driver >= 575.57.08 (Table 3)"}},
    {"a driver >= 570.26 would allow CUDA 12.",
-    "a driver >= 595.71.05 would allow CUDA 13.2.2"}},
+    "a driver >= 616.00 would allow CUDA 13.4.2"}},
 };
 // clang-format on
 
