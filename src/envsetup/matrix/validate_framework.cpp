@@ -104,7 +104,7 @@ private:
       report(pointer + "/python", "min " + release.python_min.text() + " is above max " + release.python_max.text());
     }
     std::set<std::pair<std::string, std::string>> names;  // (platform, name)
-    int defaults = 0;
+    std::set<std::string> defaults;                       // platforms with a pypi_default variant
     for (std::size_t i = 0; i < release.variants.size(); ++i) {
       const auto& variant = release.variants[i];
       const std::string variant_pointer = at(pointer + "/variants", i);
@@ -114,10 +114,10 @@ private:
                "variant `" + variant.name + "` is listed twice for " + platform + " in this release");
       }
       check_variant(variant, variant_pointer);
-      defaults += variant.pypi_default ? 1 : 0;
-    }
-    if (defaults > 1) {
-      report(pointer + "/variants", "more than one variant is marked `pypi_default`");
+      // PyPI serves each platform its own wheel: one default per platform.
+      if (variant.pypi_default && !defaults.insert(platform).second) {
+        report(pointer + "/variants", "more than one " + platform + " variant is marked `pypi_default`");
+      }
     }
   }
 
