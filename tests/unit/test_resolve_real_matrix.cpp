@@ -519,6 +519,60 @@ TEST(ResolveRealPlan, JaxPascalPinsCudnn910)
   EXPECT_EQ(turing.packages[0], "jax[cuda12]==0.11.0");
 }
 
+// linux-aarch64 (SBSA): torch's own lists (8.0;9.0 for cu126, 8.0;9.0;10.0;11.0;12.0+PTX for
+// cu130/cu132), JAX's x86_64 lists, no TensorFlow GPU build (platform_gaps).
+core::Resolution resolve_aarch64(const std::string& framework, const std::string& driver,
+                                 const std::vector<std::string>& gpus)
+{
+  auto facts = host(driver, gpus);
+  facts.platform = core::Platform::linux_aarch64;
+  auto resolution = resolve::resolve(real_matrix(), facts, request(framework));
+  EXPECT_TRUE(resolution.ok());
+  return resolution.ok() ? *resolution : core::Resolution{};
+}
+
+TEST(ResolveRealAarch64, TorchNewestUsesItsOwnIndexAndGlibc)
+{
+  const auto resolution = resolve_aarch64("torch", "580.95.05", {"9.0"});
+  ASSERT_TRUE(resolution.plan.has_value()) << resolution.failure;
+  EXPECT_EQ(chosen_name(resolution), "torch 2.14.0 cu132");
+  EXPECT_EQ(resolution.plan->platform, core::Platform::linux_aarch64);
+  EXPECT_EQ(resolution.plan->index_url.value_or(""), "https://download.pytorch.org/whl/cu132");
+  ASSERT_TRUE(resolution.plan->glibc.has_value());
+  EXPECT_EQ(resolution.plan->glibc->text(), "2.28");
+}
+
+TEST(ResolveRealAarch64, TorchCu126HasNoTuringOnAarch64)
+{
+  // 2.10's x86_64 cu126 covers 7.5; on aarch64 cu126 has only 8.0;9.0, and cu128 / cu130
+  // start at 8.0 too: no 2.10 build for Turing on aarch64.
+  const auto resolution = resolve_aarch64("torch==2.10.0", "580.95.05", {"7.5"});
+  EXPECT_FALSE(resolution.plan.has_value());
+  bool found = false;
+  for (const auto& rejection : resolution.rejected) {
+    if (rejection.candidate == "torch 2.10.0 cu126") {
+      found = true;
+      EXPECT_NE(rejection.reason.find("the build has sm_80, sm_90"), std::string::npos) << rejection.reason;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(ResolveRealAarch64, JaxAndTensorflow)
+{
+  const auto jax = resolve_aarch64("jax", "580.95.05", {"9.0"});
+  EXPECT_EQ(chosen_name(jax), "jax 0.11.0 cuda13");
+  ASSERT_TRUE(jax.plan.has_value());
+  ASSERT_TRUE(jax.plan->glibc.has_value());
+  EXPECT_EQ(jax.plan->glibc->text(), "2.27");
+
+  const auto tf = resolve_aarch64("tensorflow", "580.95.05", {"9.0"});
+  EXPECT_FALSE(tf.plan.has_value());
+  ASSERT_FALSE(tf.rejected.empty());
+  EXPECT_NE(tf.rejected[0].reason.find("TensorFlow publishes no CUDA-enabled Linux aarch64 wheels"), std::string::npos)
+    << tf.rejected[0].reason;
+}
+
 TEST(ResolveRealPlan, ToolkitBlackwellCudnn)
 {
   const auto plan = plan_for("none", "575.57.08", {"12.0"}, "", "12");
