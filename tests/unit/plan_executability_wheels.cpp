@@ -17,8 +17,8 @@ std::string gpu_support(const matrix::CudnnRelease& cudnn, const core::Plan& pla
   }
   for (const auto& covered : plan.coverage) {
     if (covered.gpu < cudnn.min_capability || covered.gpu > cudnn.max_capability) {
-      return "cuDNN " + cudnn.version.text() + " supports compute capability " + cudnn.min_capability.text() +
-             "-" + cudnn.max_capability.text() + ", not the GPU " + covered.gpu.text() + " the plan covers";
+      return "cuDNN " + cudnn.version.text() + " supports compute capability " + cudnn.min_capability.text() + "-" +
+             cudnn.max_capability.text() + ", not the GPU " + covered.gpu.text() + " the plan covers";
     }
   }
   return "";
@@ -61,8 +61,7 @@ const matrix::Variant* find_variant(const matrix::FrameworkRelease& release, con
 }
 
 void check_cudnn_pin(const matrix::Matrix& matrix, const core::Plan& plan, const matrix::Variant* variant,
-                     const Requirement& requirement, const std::string& text,
-                     std::vector<std::string>& problems)
+                     const Requirement& requirement, const std::string& text, std::vector<std::string>& problems)
 {
   const int major = std::atoi(requirement.name.substr(std::string("nvidia-cudnn-cu").size()).c_str());
   const auto build = core::Version::parse(requirement.version);
@@ -76,10 +75,9 @@ void check_cudnn_pin(const matrix::Matrix& matrix, const core::Plan& plan, const
     problems.push_back("[wheels] `" + text + "`: no cudnn.json release has the build " + requirement.version);
     return;
   }
-  if (std::none_of(release->cuda.begin(), release->cuda.end(),
-                   [&](const auto& r) { return r.major == major; })) {
-    problems.push_back("[wheels] `" + text + "`: cuDNN " + release->version.text() +
-                       " has no build for CUDA " + std::to_string(major));
+  if (std::none_of(release->cuda.begin(), release->cuda.end(), [&](const auto& r) { return r.major == major; })) {
+    problems.push_back("[wheels] `" + text + "`: cuDNN " + release->version.text() + " has no build for CUDA " +
+                       std::to_string(major));
   }
   if (variant != nullptr && variant->cudnn_wheel) {
     if (variant->cudnn_wheel->package != requirement.name || !variant->cudnn_wheel->spec.matches(*build)) {
@@ -105,8 +103,8 @@ void check_open_cudnn(const matrix::Matrix& matrix, const core::Plan& plan, cons
   if (newest == nullptr) {
     problems.push_back("[wheels] no cudnn.json release is inside " + wheel.package + wheel.spec_text);
   } else if (const auto unsupported = gpu_support(*newest, plan); !unsupported.empty()) {
-    problems.push_back("[wheels] " + wheel.package + wheel.spec_text + " unpinned installs the newest, " +
-                       unsupported + " (pin an older cuDNN or refuse)");
+    problems.push_back("[wheels] " + wheel.package + wheel.spec_text + " unpinned installs the newest, " + unsupported +
+                       " (pin an older cuDNN or refuse)");
   }
 }
 
@@ -122,14 +120,12 @@ void check_wheels(const matrix::Matrix& matrix, const core::Plan& plan, std::vec
   }
   const matrix::FrameworkRelease* release = nullptr;
   for (const auto& candidate : framework->releases) {
-    if (std::find(candidate.versions.begin(), candidate.versions.end(), *plan.version) !=
-        candidate.versions.end()) {
+    if (std::find(candidate.versions.begin(), candidate.versions.end(), *plan.version) != candidate.versions.end()) {
       release = &candidate;
     }
   }
   if (release == nullptr) {
-    problems.push_back("[wheels] " + plan.framework + " " + plan.version->text() +
-                       " is no release's version");
+    problems.push_back("[wheels] " + plan.framework + " " + plan.version->text() + " is no release's version");
     return;
   }
   const bool cpu = plan.variant == "cpu";
@@ -140,9 +136,14 @@ void check_wheels(const matrix::Matrix& matrix, const core::Plan& plan, std::vec
     return;
   }
   const auto& templates = cpu ? framework->cpu.packages : variant->packages;
+  // A GPU variant installs the release's pip spelling of the version when it names one
+  // (`pip_versions`: TensorFlow 2.15.0 as 2.15.0.post1), which `matrix validate` keeps to
+  // `<version>.post<N>`.
+  const auto* pip = cpu ? nullptr : release->pip_version(*plan.version);
+  const std::string spelled = pip != nullptr ? pip->pip : plan.version->text();
   std::vector<std::string> expected;
   for (const auto& package : templates) {
-    expected.push_back(util::replace_all(package, "version", plan.version->text()));
+    expected.push_back(util::replace_all(package, "version", spelled));
   }
   bool pinned_cudnn = false;
   for (const auto& text : plan.packages) {
@@ -155,8 +156,8 @@ void check_wheels(const matrix::Matrix& matrix, const core::Plan& plan, std::vec
       pinned_cudnn = true;
       check_cudnn_pin(matrix, plan, variant, *requirement, text, problems);
     } else {
-      problems.push_back("[wheels] `" + text + "` is neither the variant's package (" +
-                         util::join(expected, ", ") + ") nor a known cuDNN wheel");
+      problems.push_back("[wheels] `" + text + "` is neither the variant's package (" + util::join(expected, ", ") +
+                         ") nor a known cuDNN wheel");
     }
   }
   for (const auto& package : expected) {
@@ -168,10 +169,10 @@ void check_wheels(const matrix::Matrix& matrix, const core::Plan& plan, std::vec
     check_open_cudnn(matrix, plan, *variant->cudnn_wheel, problems);
   }
   const auto& own_index = cpu ? framework->cpu.index_url : variant->index_url;
-  if (plan.index_url && *plan.index_url != "https://pypi.org/simple" &&
-      *plan.index_url != "https://pypi.org/simple/" && plan.index_url != own_index) {
-    problems.push_back("[wheels] index " + *plan.index_url + " is not the variant's (" +
-                       own_index.value_or("PyPI") + ")");
+  if (plan.index_url && *plan.index_url != "https://pypi.org/simple" && *plan.index_url != "https://pypi.org/simple/" &&
+      plan.index_url != own_index) {
+    problems.push_back("[wheels] index " + *plan.index_url + " is not the variant's (" + own_index.value_or("PyPI") +
+                       ")");
   }
 }
 

@@ -149,6 +149,24 @@ TEST(MatrixV2Fixture, SameVariantNameOnAnotherPlatformIsAllowed)
   EXPECT_TRUE(problems.empty()) << all;
 }
 
+// PyPI serves each platform its own wheel (torch 2.11+: CUDA 13.0 on both), so each platform
+// may have its own pypi_default variant; release 0's x86_64 cu121 already is one.
+TEST(MatrixV2Fixture, OnePypiDefaultPerPlatform)
+{
+  const std::string aarch64_default = R"([{"op": "add", "path": "/releases/0/variants/-", "value":
+      {"name": "cu121", "platform": "linux-aarch64", "cuda": "12.1.1", "cudnn": "8.9.7.29",
+       "sass": ["sm_80", "sm_90"], "ptx": [], "arch_list": {"notation": "torch", "text": "8.0;9.0"},
+       "glibc": "2.28", "index_url": null, "packages": ["demo=={version}"], "pypi_default": true,
+       "source": "test"}},
+    {"op": "remove", "path": "/platform_gaps"}])";
+  const auto problems = problems_after_patch("demo.json", aarch64_default);
+  std::string all;
+  for (const auto& problem : problems) {
+    all += problem.file + " " + problem.pointer + ": " + problem.message + "\n";
+  }
+  EXPECT_TRUE(problems.empty()) << all;
+}
+
 TEST(MatrixV2Fixture, TensorflowBareCapabilityListValidates)
 {
   const auto problems = problems_after_patch(

@@ -84,7 +84,7 @@ const BrokenCase k_broken_cases[] = {
   {"platform_gap_with_a_build", "demo.json", R"([{"op": "add", "path": "/platform_gaps/-", "value": {"platform": "linux-x86_64", "reason": "none", "source": "test"}}])", "/platform_gaps/1/platform", "has a variant for linux-x86_64"},
   {"platform_gap_without_reason", "demo.json", R"([{"op": "remove", "path": "/platform_gaps/0/reason"}])", "/platform_gaps/0/reason", "missing required field `reason`"},
   {"python_range_inverted", "demo.json", R"([{"op": "replace", "path": "/releases/0/python/min", "value": "3.12"}])", "/releases/0/python", "min 3.12 is above max 3.11"},
-  {"two_pypi_defaults", "demo.json", R"([{"op": "add", "path": "/releases/0/variants/0/pypi_default", "value": true}])", "/releases/0/variants", "more than one variant is marked `pypi_default`"},
+  {"two_pypi_defaults", "demo.json", R"([{"op": "add", "path": "/releases/0/variants/0/pypi_default", "value": true}])", "/releases/0/variants", "more than one linux-x86_64 variant is marked `pypi_default`"},
   {"chip_capability_not_of_its_architecture", "gpus.json", R"([{"op": "replace", "path": "/chips/0/compute_capability", "value": "9.0"}])", "/chips/0/compute_capability", "is not one of Ampere's"},
   {"overlapping_pci_ranges", "gpus.json", R"([{"op": "replace", "path": "/chips/1/pci_device_ids/0", "value": ["0x2230", "0x2240"]}])", "/chips/1/pci_device_ids/0", "overlaps one of chip `GA102`"},
   {"bad_pci_range", "gpus.json", R"([{"op": "replace", "path": "/chips/1/pci_device_ids/0", "value": ["2330", "0x233f"]}])", "/chips/1/pci_device_ids/0", "16-bit hex device ids"},

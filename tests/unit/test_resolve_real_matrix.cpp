@@ -2,12 +2,14 @@
 // The resolver on the shipped matrix (matrix/*.json, compiled in): what a user gets for real
 // hosts. Every expected value below was derived by hand from the JSON data and the rules:
 //   - SASS sm_a.b runs on a GPU a.c with c >= b (same major; sm_90a-style never counts),
-//     PTX compute_XY on any GPU >= X.Y;
+//     PTX compute_XY on any GPU >= X.Y; in TF/JAX (bazel) notation `compute_XY` is SASS sm_XY
+//     and PTX compute_XY, so those builds run SASS on every GPU of major X from X.Y up;
 //   - an all-SASS build needs its CUDA major's floor (Table 2: 11.x 450.80.02,
 //     12.x 525.60.13, 13.x 580.65.06), a PTX-covered GPU the exact release's Table 3 driver
 //     (an `X.Y` variant: the oldest X.Y release), a bare toolkit its own Table 3 driver;
-//   - every GPU's compute capability has its own floor (until the matrix lists per-capability
-//     floors, its architecture's: Ampere 450.36.06, Ada/Hopper 520.61.05, Blackwell 570.26);
+//   - every GPU's compute capability has its own floor (gpus.json, per capability: 8.0
+//     450.36.06, 8.6 455.23, 8.9/9.0 520.61.05, 12.0 570.26);
+//   - Maxwell, Pascal and Volta are supported up to the R580 driver branch;
 //   - a bare toolkit needs NVIDIA's redistributable archives (CUDA 11.4.2 and later);
 //   - preference: newest framework release, then SASS over PTX, then newest CUDA.
 #include "matrix_fixture.hpp"
@@ -56,8 +58,7 @@ class ResolveRealMatrix : public ::testing::TestWithParam<RealCase> {};
 TEST_P(ResolveRealMatrix, Holds)
 {
   const auto& c = GetParam();
-  auto resolution = resolve::resolve(real_matrix(), host(c.driver, c.gpus),
-                                     request(c.framework, c.python, c.cuda));
+  auto resolution = resolve::resolve(real_matrix(), host(c.driver, c.gpus), request(c.framework, c.python, c.cuda));
   ASSERT_TRUE(resolution.ok()) << resolution.error().message;
   EXPECT_EQ(chosen_name(*resolution), c.chosen) << resolution->failure;
   for (const auto& expected : c.rejected) {
@@ -157,7 +158,8 @@ const RealCase k_real_cases[] = {
    {{"torch 1.13.1 cu117", "Python 3.12 is outside the supported 3.7-3.10"}},
    {"use Python 3.10 (`--python 3.10`): torch 1.13.1 cu117 supports Python 3.7-3.10",
     "torch 2.14.0 cu126 works on this host: request `torch==2.14.0` instead of `torch==1.13.1`",
-    "Python 3.12 is supported from torch 2.3"}},
+    // cp312 wheels were published from 2.2 on (experimental there): 2.2 counts.
+    "Python 3.12 is supported from torch 2.2"}},
   // --cuda pins.
   {"torch_cuda_pin_11_8", "torch", "550.54.15", {"8.6"}, "", "11.8", "torch 2.7.1 cu118",
    {{"torch 2.7.1 cu126", "CUDA 12.6.3 does not match --cuda 11.8"}}, {}},
@@ -170,7 +172,8 @@ const RealCase k_real_cases[] = {
   // Driver problems.
   {"torch_no_driver", "torch", "", {"8.6"}, "", "", "",
    {{"torch 2.14.0 cu132", "no NVIDIA driver is installed; this build needs >= 580.65.06"}},
-   {"install an NVIDIA driver >= 450.80.02: it would allow torch 2.7.1 cu118",
+   // cu118 needs the 11.x floor 450.80.02, but sm_86 itself needs 455.23 (CUDA 11.1).
+   {"install an NVIDIA driver >= 455.23: it would allow torch 2.7.1 cu118",
     "install an NVIDIA driver >= 580.65.06: it would allow torch 2.14.0 cu132"}},
   {"torch_2_9_1_driver_520_refused", "torch==2.9.1", "520.61.05", {"8.6"}, "", "", "",
    {{"torch 2.9.1 cu126", "needs driver >= 525.60.13 (Table 2)"}},
@@ -182,21 +185,27 @@ const RealCase k_real_cases[] = {
   {"tf_latest_ampere", "tensorflow", "550.54.15", {"8.6"}, "", "", "tensorflow 2.21.0 and-cuda", {}, {}},
   // 2.13 (before 2.14): system toolkit; compute_80 PTX on 8.6 -> Table 3 of 11.8.0 = 520.61.05.
   {"tf_2_13_1_system_toolkit_ptx", "tensorflow==2.13.1", "525.60.13", {"8.6"}, "", "", "tensorflow 2.13.1 cuda", {}, {}},
-  {"tf_2_14_1_and_cuda_ptx_at_table3", "tensorflow==2.14.1", "520.61.05", {"8.6"}, "", "", "tensorflow 2.14.1 and-cuda", {}, {}},
-  {"tf_2_14_1_ptx_below_table3_refused", "tensorflow==2.14.1", "515.65.01", {"8.6"}, "", "", "",
+  // 2.14's list ends in compute_80 (SASS sm_80 + PTX): 8.6 runs SASS, Hopper only the PTX,
+  // which needs 11.8.0's Table 3 driver 520.61.05.
+  {"tf_2_14_1_and_cuda_ptx_at_table3", "tensorflow==2.14.1", "520.61.05", {"9.0"}, "", "", "tensorflow 2.14.1 and-cuda", {}, {}},
+  // No older TF works either: every one reaches Hopper only through compute_80 PTX.
+  {"tf_2_14_1_ptx_below_table3_refused", "tensorflow==2.14.1", "515.65.01", {"9.0"}, "", "", "",
    {{"tensorflow 2.14.1 and-cuda", "needs driver >= 520.61.05 (Table 3)"},
     {"tensorflow 2.14.1 and-cuda", "PTX JIT of CUDA 11.8"}},
-   {"a driver >= 520.61.05 would allow tensorflow 2.14.1 and-cuda",
-    "tensorflow 2.11.1 cuda works on this host: request `tensorflow==2.11.1` instead of `tensorflow==2.14.1`"}},
+   {"a driver >= 520.61.05 would allow tensorflow 2.14.1 and-cuda"}},
+  // The same host and request on 8.6: SASS sm_80, so only the 11.x floor and 8.6's 455.23.
+  {"tf_2_14_1_ampere_sass_below_table3", "tensorflow==2.14.1", "515.65.01", {"8.6"}, "", "", "tensorflow 2.14.1 and-cuda", {}, {}},
   {"tf_driver_520_picks_2_14", "tensorflow", "520.61.05", {"8.6"}, "", "", "tensorflow 2.14.1 and-cuda",
-   {{"tensorflow 2.15.1 and-cuda", "needs driver >= 535.54.03 (Table 3)"},
+   // 2.15 runs SASS sm_80 on 8.6: the 12.x floor, not 12.2's Table 3 driver, stops it.
+   {{"tensorflow 2.15.1 and-cuda", "needs driver >= 525.60.13 (Table 2)"},
     {"tensorflow 2.16.2 and-cuda", "needs driver >= 525.60.13 (Table 2)"}}, {}},
-  {"tf_hopper_530_picks_2_14", "tensorflow", "530.30.02", {"9.0"}, "", "", "tensorflow 2.14.1 and-cuda",
-   {{"tensorflow 2.21.0 and-cuda", "needs driver >= 555.42.02 (Table 3)"},
-    {"tensorflow 2.17.1 and-cuda", "needs driver >= 545.23.06 (Table 3)"},
-    {"tensorflow 2.15.1 and-cuda", "needs driver >= 535.54.03 (Table 3)"}}, {}},
+  // From 2.16 the list has compute_90 (SASS sm_90): Hopper needs only the 12.x floor. Before,
+  // Hopper runs compute_80 PTX: 2.15 (12.2) needs 535.54.03, 2.14 (11.8) 520.61.05.
+  {"tf_hopper_530_newest_sass", "tensorflow", "530.30.02", {"9.0"}, "", "", "tensorflow 2.21.0 and-cuda", {}, {}},
+  {"tf_hopper_530_before_2_16_picks_2_14", "tensorflow<2.16", "530.30.02", {"9.0"}, "", "", "tensorflow 2.14.1 and-cuda",
+   {{"tensorflow 2.15.1 and-cuda", "PTX JIT of CUDA 12.2.0 needs driver >= 535.54.03 (Table 3)"}}, {}},
   {"tf_maxwell_2_17", "tensorflow", "550.54.15", {"5.2"}, "", "", "tensorflow 2.17.1 and-cuda",
-   {{"tensorflow 2.21.0 and-cuda", "GPU sm_52 (Maxwell) is not covered: the build has sm_60, sm_70, sm_80, sm_89, compute_90"}}, {}},
+   {{"tensorflow 2.21.0 and-cuda", "GPU sm_52 (Maxwell) is not covered: the build has sm_60, sm_70, sm_80, sm_89, sm_90, compute_90"}}, {}},
   {"tf_kepler_2_14", "tensorflow", "470.82.01", {"3.7"}, "", "", "tensorflow 2.14.1 and-cuda",
    {{"tensorflow 2.15.1 and-cuda", "GPU sm_37 (Kepler) is not covered"}}, {}},
   {"tf_mixed_pascal_ada", "tensorflow", "550.54.15", {"6.1", "8.9"}, "", "", "tensorflow 2.21.0 and-cuda", {}, {}},
@@ -212,10 +221,12 @@ const RealCase k_real_cases[] = {
   {"tf_cuda_pin_12_3_hopper", "tensorflow", "550.54.15", {"9.0"}, "", "12.3", "tensorflow 2.17.1 and-cuda", {}, {}},
   // A variant built for "the 11.2 toolkits" matches a pin on an 11.2 patch release.
   {"tf_cuda_pin_patch_11_2_2", "tensorflow==2.11.1", "550.54.15", {"8.6"}, "", "11.2.2", "tensorflow 2.11.1 cuda", {}, {}},
-  {"tf_2_10_1_ampere_ptx_driver_refused", "tensorflow==2.10.1", "450.80.02", {"8.0"}, "", "", "",
-   {{"tensorflow 2.10.1 cuda", "needs driver >= 460.27.03 (Table 3)"}},
-   {"a driver >= 460.27.03 would allow tensorflow 2.10.1 cuda",
-    "tensorflow 2.4.4 cuda works on this host: request `tensorflow==2.4.4` instead of `tensorflow==2.10.1`"}},
+  // 2.10's compute_80 is SASS sm_80 too: 8.0 needs only the 11.x floor, not 11.2's Table 3
+  // driver 460.27.03. Only GPUs above Ampere run its PTX, and their own floors are higher.
+  {"tf_2_10_1_ampere_sass_at_11x_floor", "tensorflow==2.10.1", "450.80.02", {"8.0"}, "", "", "tensorflow 2.10.1 cuda", {}, {}},
+  {"tf_2_10_1_hopper_ptx_needs_hopper_floor", "tensorflow==2.10.1", "460.27.03", {"9.0"}, "", "", "",
+   {{"tensorflow 2.10.1 cuda", "compute capability 9.0 (Hopper) needs driver >= 520.61.05"}},
+   {"a driver >= 520.61.05 would allow tensorflow 2.10.1 cuda"}},
   {"tf_no_driver", "tensorflow", "", {"8.9"}, "", "", "",
    {{"tensorflow 2.21.0 and-cuda", "no NVIDIA driver is installed; this build needs >= 525.60.13"}},
    {"install an NVIDIA driver >= 520.61.05: it would allow tensorflow 2.14.1 and-cuda",
@@ -231,7 +242,7 @@ const RealCase k_real_cases[] = {
   {"jax_cuda_pin_13", "jax", "580.95.05", {"8.6"}, "", "13", "jax 0.11.0 cuda13",
    {{"jax 0.11.0 cuda12", "CUDA 12.9.1 does not match --cuda 13"}}, {}},
   {"jax_cuda_pin_13_pascal_refused", "jax", "580.95.05", {"6.1"}, "", "13", "",
-   {{"jax 0.11.0 cuda13", "GPU sm_61 (Pascal) is not covered: the build has sm_75, sm_80, sm_90, sm_100, sm_110, compute_120"}},
+   {{"jax 0.11.0 cuda13", "GPU sm_61 (Pascal) is not covered: the build has sm_75, sm_80, sm_90, sm_100, sm_110, sm_120, compute_120"}},
    {"drop `--cuda 13`: jax 0.11.0 cuda12 works on this host"}},
   {"jax_python_3_9_picks_0_4_30", "jax", "550.54.15", {"8.6"}, "3.9", "", "jax 0.4.30 cuda12",
    {{"jax 0.11.0 cuda12", "Python 3.9 is outside the supported 3.12-3.14"}}, {}},
@@ -240,18 +251,21 @@ const RealCase k_real_cases[] = {
    {"use Python 3.12 (`--python 3.12`): jax 0.11.0 cuda13 supports Python 3.12-3.14",
     "jax 0.4.30 cuda12 works on this host: request `jax==0.4.30` instead of `jax>=0.7`",
     "Python 3.9 is supported up to jax 0.4.30"}},
-  // 0.4.34 series: compute_90 PTX of 12.3.2 on Hopper -> Table 3 545.23.08.
-  {"jax_0_5_3_hopper_ptx_below_table3", "jax==0.5.3", "545.23.06", {"9.0"}, "", "", "",
-   {{"jax 0.5.3 cuda12", "PTX JIT of CUDA 12.3.2 needs driver >= 545.23.08 (Table 3)"}},
-   {"a driver >= 545.23.08 would allow jax 0.5.3 cuda12",
-    "jax 0.11.0 cuda12 works on this host: request `jax==0.11.0` instead of `jax==0.5.3`"}},
-  {"jax_0_5_3_hopper_ptx_at_table3", "jax==0.5.3", "545.23.08", {"9.0"}, "", "", "jax 0.5.3 cuda12", {}, {}},
+  // 0.4.34 series: compute_90 is SASS sm_90 too, so Hopper needs only the 12.x floor (not
+  // 12.3.2's Table 3 545.23.08). Blackwell runs its PTX; 12.0's own floor 570.26 is higher.
+  {"jax_0_5_3_hopper_sass_at_12x_floor", "jax==0.5.3", "525.60.13", {"9.0"}, "", "", "jax 0.5.3 cuda12", {}, {}},
+  {"jax_0_5_3_blackwell_ptx_below_floor", "jax==0.5.3", "565.57.01", {"12.0"}, "", "", "",
+   {{"jax 0.5.3 cuda12", "compute capability 12.0 (Blackwell) needs driver >= 570.26"}},
+   {"a driver >= 570.26 would allow jax 0.5.3 cuda12"}},
   {"jax_0_5_3_blackwell_via_ptx", "jax==0.5.3", "570.124.06", {"12.0"}, "", "", "jax 0.5.3 cuda12", {}, {}},
   {"jax_mixed_pascal_blackwell", "jax", "580.95.05", {"6.1", "12.0"}, "", "", "jax 0.11.0 cuda12",
    {{"jax 0.11.0 cuda13", "GPU sm_61 (Pascal) is not covered"}}, {}},
-  // Blackwell via compute_120: PTX of 12.9.1 needs 575.57.08; 0.7.0 (12.8.0) needs 570.26.
-  {"jax_mixed_pascal_blackwell_575_51", "jax", "575.51.03", {"6.1", "12.0"}, "", "", "jax 0.7.0 cuda12",
-   {{"jax 0.7.1 cuda12", "PTX JIT of CUDA 12.9.1 needs driver >= 575.57.08 (Table 3)"}}, {}},
+  // compute_120 is SASS sm_120: both GPUs run SASS, so 12.9.1's Table 3 575.57.08 is not
+  // needed; Blackwell's own floor 570.26 is.
+  {"jax_mixed_pascal_blackwell_570_26", "jax", "570.26", {"6.1", "12.0"}, "", "", "jax 0.11.0 cuda12",
+   {{"jax 0.11.0 cuda13", "GPU sm_61 (Pascal) is not covered"}}, {}},
+  {"jax_mixed_pascal_blackwell_below_570_26", "jax", "565.57.01", {"6.1", "12.0"}, "", "", "",
+   {{"jax 0.11.0 cuda12", "compute capability 12.0 (Blackwell) needs driver >= 570.26"}}, {}},
   {"jax_thor_11_0_cuda13", "jax", "595.71.05", {"11.0"}, "", "", "jax 0.11.0 cuda13",
    {{"jax 0.11.0 cuda12", "GPU sm_110 (Blackwell) is not covered"}}, {}},
   {"jax_0_10_1_thor_refused", "jax==0.10.1", "595.71.05", {"11.0"}, "", "", "",
@@ -268,7 +282,8 @@ const RealCase k_real_cases[] = {
   {"none_ada_550_cuda_12_4_1", "none", "550.54.15", {"8.9"}, "", "", "CUDA 12.4.1",
    {{"CUDA 12.5.1", "driver 550.54.15 is too old: CUDA 12.5.1 needs driver >= 555.42.06 (Table 3)"}}, {}},
   {"none_driver_535_cuda_12_2_2", "none", "535.104.05", {"8.6"}, "", "", "CUDA 12.2.2", {}, {}},
-  {"none_pascal_newest_12x", "none", "595.71.05", {"6.1"}, "", "", "CUDA 12.9.2",
+  // R580 is Pascal's last driver branch.
+  {"none_pascal_newest_12x", "none", "580.95.05", {"6.1"}, "", "", "CUDA 12.9.2",
    {{"CUDA 13.2.2", "GPU sm_61 (Pascal) is not covered"}}, {}},
   {"none_kepler_470", "none", "470.82.01", {"3.7"}, "", "", "CUDA 11.4.4",
    {{"CUDA 11.5.2", "needs driver >= 495.29.05 (Table 3)"},
@@ -284,11 +299,12 @@ const RealCase k_real_cases[] = {
     {"CUDA 11.2.2", "CUDA 11.2.2 has no redistributable archives; envsetup installs 11.4.2 and later"}},
    // The smallest driver: that of the oldest release with redistributable archives (11.4.2).
    {"install an NVIDIA driver >= 470.57.02: it would allow CUDA 11.4.2",
-    "install an NVIDIA driver >= 595.71.05: it would allow CUDA 13.2.2"}},
+    // The newest toolkit, 13.4.2: cuda.json gives 616.00 (marked unverified there).
+    "install an NVIDIA driver >= 616.00: it would allow CUDA 13.4.2"}},
   {"none_blackwell_driver_below_570_26", "none", "565.57.01", {"12.0"}, "", "", "",
    {{"CUDA 12.9.2", "needs driver >= 575.57.08 (Table 3)"}},
    {"a driver >= 570.26 would allow CUDA 12.",
-    "a driver >= 595.71.05 would allow CUDA 13.2.2"}},
+    "a driver >= 616.00 would allow CUDA 13.4.2"}},
 };
 // clang-format on
 
@@ -297,12 +313,10 @@ INSTANTIATE_TEST_SUITE_P(Real, ResolveRealMatrix, ::testing::ValuesIn(k_real_cas
 
 // ------------------------------------------------------------ plan fields
 
-core::Plan plan_for(const std::string& framework, const std::string& driver,
-                    const std::vector<std::string>& gpus, const std::string& python = "",
-                    const std::string& cuda = "")
+core::Plan plan_for(const std::string& framework, const std::string& driver, const std::vector<std::string>& gpus,
+                    const std::string& python = "", const std::string& cuda = "")
 {
-  auto resolution =
-    resolve::resolve(real_matrix(), host(driver, gpus), request(framework, python, cuda));
+  auto resolution = resolve::resolve(real_matrix(), host(driver, gpus), request(framework, python, cuda));
   EXPECT_TRUE(resolution.ok());
   if (!resolution.ok() || !resolution->plan) {
     ADD_FAILURE() << "no plan for " << framework;
@@ -328,9 +342,10 @@ TEST(ResolveRealPlan, TorchCu124CarriesIndexAndPackages)
   EXPECT_EQ(plan.packages[0], "torch==2.5.1");
   EXPECT_TRUE(plan.pypi_default);
   EXPECT_FALSE(plan.system_toolkit);
-  // No --python: the newest the release supports (2.5: 3.9-3.12).
+  // No --python: the newest the release supports (2.5: 3.9-3.13; cp313 wheels were
+  // published, experimental).
   ASSERT_TRUE(plan.python.has_value());
-  EXPECT_EQ(plan.python->text(), "3.12");
+  EXPECT_EQ(plan.python->text(), "3.13");
   // All SASS: the 12.x minor-version floor (Ada's own 520.61.05 is lower).
   ASSERT_TRUE(plan.min_driver.has_value());
   EXPECT_EQ(plan.min_driver->text(), "525.60.13");
@@ -357,8 +372,9 @@ TEST(ResolveRealPlan, TorchCu118IndexUrl)
   EXPECT_FALSE(plan.pypi_default);
   ASSERT_TRUE(plan.python.has_value());
   EXPECT_EQ(plan.python->text(), "3.13");
+  // The 11.x floor is 450.80.02, but sm_86 needs 455.23 (first supported by CUDA 11.1).
   ASSERT_TRUE(plan.min_driver.has_value());
-  EXPECT_EQ(plan.min_driver->text(), "450.80.02");
+  EXPECT_EQ(plan.min_driver->text(), "455.23");
 }
 
 TEST(ResolveRealPlan, TorchBlackwellDriverIsArchitectureFloor)
@@ -375,7 +391,8 @@ TEST(ResolveRealPlan, TorchBlackwellDriverIsArchitectureFloor)
 
 TEST(ResolveRealPlan, TensorflowBefore214NeedsSystemToolkit)
 {
-  const auto plan = plan_for("tensorflow==2.13.1", "525.60.13", {"8.6"});
+  // Hopper: 2.13's compute_80 reaches 9.0 only as PTX.
+  const auto plan = plan_for("tensorflow==2.13.1", "525.60.13", {"9.0"});
   EXPECT_EQ(plan.variant, "cuda");
   EXPECT_TRUE(plan.system_toolkit);
   EXPECT_FALSE(plan.index_url.has_value());
@@ -387,7 +404,7 @@ TEST(ResolveRealPlan, TensorflowBefore214NeedsSystemToolkit)
   EXPECT_EQ(plan.cudnn->text(), "8.6");
   ASSERT_TRUE(plan.python.has_value());
   EXPECT_EQ(plan.python->text(), "3.11");
-  // 8.6 runs the compute_80 PTX: the Table 3 driver of CUDA 11.8.0.
+  // 9.0 runs the compute_80 PTX: the Table 3 driver of CUDA 11.8.0.
   ASSERT_TRUE(plan.min_driver.has_value());
   EXPECT_EQ(plan.min_driver->text(), "520.61.05");
   ASSERT_EQ(plan.coverage.size(), 1U);
@@ -413,6 +430,28 @@ TEST(ResolveRealPlan, TensorflowFrom214UsesAndCudaExtra)
   EXPECT_EQ(newest.python->text(), "3.13");
   ASSERT_TRUE(newest.cuda.has_value());
   EXPECT_EQ(newest.cuda->text(), "12.5");
+}
+
+// TensorFlow 2.15.0's [and-cuda] extra cannot be installed; 2.15.0.post1 can
+// (tensorflow/tensorflow#62520): tensorflow.json's pip_versions.
+TEST(ResolveRealPlan, Tensorflow2150InstallsPost1)
+{
+  const auto plan = plan_for("tensorflow==2.15.0", "550.54.15", {"8.6"});
+  ASSERT_TRUE(plan.version.has_value());
+  EXPECT_EQ(plan.version->text(), "2.15.0");
+  ASSERT_EQ(plan.packages.size(), 1U);
+  EXPECT_EQ(plan.packages[0], "tensorflow[and-cuda]==2.15.0.post1");
+  bool noted = false;
+  for (const auto& note : plan.notes) {
+    noted = noted || note.find(
+                       "installs 2.15.0.post1: 2.15.0's [and-cuda] extra cannot be installed "
+                       "(tensorflow/tensorflow#62520)") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+
+  const auto later = plan_for("tensorflow==2.15.1", "550.54.15", {"8.6"});
+  ASSERT_EQ(later.packages.size(), 1U);
+  EXPECT_EQ(later.packages[0], "tensorflow[and-cuda]==2.15.1");
 }
 
 TEST(ResolveRealPlan, JaxCuda13Package)
@@ -454,11 +493,84 @@ TEST(ResolveRealPlan, JaxMixedHostCoverage)
   EXPECT_FALSE(plan.coverage[0].ptx);
   EXPECT_EQ(plan.coverage[0].target, "sm_60");
   EXPECT_EQ(plan.coverage[1].gpu.text(), "12.0");
-  EXPECT_TRUE(plan.coverage[1].ptx);
-  EXPECT_EQ(plan.coverage[1].target, "compute_120");
-  // PTX: the Table 3 driver of CUDA 12.9.1.
+  // `compute_120` in bazel notation is SASS sm_120 as well.
+  EXPECT_FALSE(plan.coverage[1].ptx);
+  EXPECT_EQ(plan.coverage[1].target, "sm_120");
+  // All SASS: the largest of the 12.x floor and the GPUs' floors (12.0: 570.26).
   ASSERT_TRUE(plan.min_driver.has_value());
-  EXPECT_EQ(plan.min_driver->text(), "575.57.08");
+  EXPECT_EQ(plan.min_driver->text(), "570.26");
+}
+
+// jax[cuda12] asks for nvidia-cudnn-cu12>=9.8,<10.0; pip would take the newest (9.11+ has
+// no pre-Turing code), so a Pascal host gets the newest in range that supports sm_61.
+TEST(ResolveRealPlan, JaxPascalPinsCudnn910)
+{
+  const auto plan = plan_for("jax", "580.95.05", {"6.1"});
+  EXPECT_EQ(plan.variant, "cuda12");
+  ASSERT_EQ(plan.packages.size(), 2U);
+  EXPECT_EQ(plan.packages[0], "jax[cuda12]==0.11.0");
+  EXPECT_EQ(plan.packages[1], "nvidia-cudnn-cu12==9.10.2.21");
+  ASSERT_TRUE(plan.cudnn.has_value());
+  EXPECT_EQ(plan.cudnn->text(), "9.10.2.21");
+
+  // Turing and later: nothing pinned.
+  const auto turing = plan_for("jax", "580.95.05", {"7.5"}, "", "12");
+  ASSERT_EQ(turing.packages.size(), 1U);
+  EXPECT_EQ(turing.packages[0], "jax[cuda12]==0.11.0");
+}
+
+// linux-aarch64 (SBSA): torch's own lists (8.0;9.0 for cu126, 8.0;9.0;10.0;11.0;12.0+PTX for
+// cu130/cu132), JAX's x86_64 lists, no TensorFlow GPU build (platform_gaps).
+core::Resolution resolve_aarch64(const std::string& framework, const std::string& driver,
+                                 const std::vector<std::string>& gpus)
+{
+  auto facts = host(driver, gpus);
+  facts.platform = core::Platform::linux_aarch64;
+  auto resolution = resolve::resolve(real_matrix(), facts, request(framework));
+  EXPECT_TRUE(resolution.ok());
+  return resolution.ok() ? *resolution : core::Resolution{};
+}
+
+TEST(ResolveRealAarch64, TorchNewestUsesItsOwnIndexAndGlibc)
+{
+  const auto resolution = resolve_aarch64("torch", "580.95.05", {"9.0"});
+  ASSERT_TRUE(resolution.plan.has_value()) << resolution.failure;
+  EXPECT_EQ(chosen_name(resolution), "torch 2.14.0 cu132");
+  EXPECT_EQ(resolution.plan->platform, core::Platform::linux_aarch64);
+  EXPECT_EQ(resolution.plan->index_url.value_or(""), "https://download.pytorch.org/whl/cu132");
+  ASSERT_TRUE(resolution.plan->glibc.has_value());
+  EXPECT_EQ(resolution.plan->glibc->text(), "2.28");
+}
+
+TEST(ResolveRealAarch64, TorchCu126HasNoTuringOnAarch64)
+{
+  // 2.10's x86_64 cu126 covers 7.5; on aarch64 cu126 has only 8.0;9.0, and cu128 / cu130
+  // start at 8.0 too: no 2.10 build for Turing on aarch64.
+  const auto resolution = resolve_aarch64("torch==2.10.0", "580.95.05", {"7.5"});
+  EXPECT_FALSE(resolution.plan.has_value());
+  bool found = false;
+  for (const auto& rejection : resolution.rejected) {
+    if (rejection.candidate == "torch 2.10.0 cu126") {
+      found = true;
+      EXPECT_NE(rejection.reason.find("the build has sm_80, sm_90"), std::string::npos) << rejection.reason;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(ResolveRealAarch64, JaxAndTensorflow)
+{
+  const auto jax = resolve_aarch64("jax", "580.95.05", {"9.0"});
+  EXPECT_EQ(chosen_name(jax), "jax 0.11.0 cuda13");
+  ASSERT_TRUE(jax.plan.has_value());
+  ASSERT_TRUE(jax.plan->glibc.has_value());
+  EXPECT_EQ(jax.plan->glibc->text(), "2.27");
+
+  const auto tf = resolve_aarch64("tensorflow", "580.95.05", {"9.0"});
+  EXPECT_FALSE(tf.plan.has_value());
+  ASSERT_FALSE(tf.rejected.empty());
+  EXPECT_NE(tf.rejected[0].reason.find("TensorFlow publishes no CUDA-enabled Linux aarch64 wheels"), std::string::npos)
+    << tf.rejected[0].reason;
 }
 
 TEST(ResolveRealPlan, ToolkitBlackwellCudnn)
@@ -483,7 +595,8 @@ TEST(ResolveRealPlan, ToolkitBlackwellCudnn)
 TEST(ResolveRealPlan, ToolkitPascalCudnnStopsAt910)
 {
   // cuDNN 9.11 and later start at 7.5: the newest for a Pascal GPU on 12.9 is 9.10.2.
-  const auto plan = plan_for("none", "595.71.05", {"6.1"});
+  // R580: Pascal's last driver branch.
+  const auto plan = plan_for("none", "580.95.05", {"6.1"});
   ASSERT_TRUE(plan.cuda.has_value());
   EXPECT_EQ(plan.cuda->text(), "12.9.2");
   ASSERT_TRUE(plan.cudnn.has_value());

@@ -117,6 +117,28 @@ Variant read_variant(ObjectReader& item)
   return variant;
 }
 
+// "pip_versions": {"2.15.0": {"pip": "2.15.0.post1", "why": "...", "source": "..."}}
+void read_pip_versions(ObjectReader& item, FrameworkRelease& release)
+{
+  if (!item.has("pip_versions")) {
+    return;
+  }
+  ObjectReader spellings = item.object("pip_versions");
+  if (spellings.is_object()) {
+    for (const auto& key : object_keys(spellings)) {
+      ObjectReader entry = spellings.object(key);
+      PipVersion pip;
+      pip.version = parse_version_at(key, child_pointer(spellings.pointer(), key), item.context());
+      pip.pip = entry.string("pip");
+      pip.why = entry.string("why");
+      pip.provenance = entry.provenance();
+      entry.finish();
+      release.pip_versions.push_back(std::move(pip));
+    }
+  }
+  spellings.finish();
+}
+
 FrameworkRelease read_release(ObjectReader& item)
 {
   FrameworkRelease release;
@@ -141,6 +163,7 @@ FrameworkRelease read_release(ObjectReader& item)
     companions.finish();
   }
   for_each_object(item, "variants", [&](ObjectReader& variant) { release.variants.push_back(read_variant(variant)); });
+  read_pip_versions(item, release);
   release.provenance = item.provenance();
   return release;
 }

@@ -77,6 +77,16 @@ const CudnnRelease* Matrix::find_cudnn(const core::Version& version) const
   return nullptr;
 }
 
+const PipVersion* FrameworkRelease::pip_version(const core::Version& version) const
+{
+  for (const auto& entry : pip_versions) {
+    if (entry.version == version) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
 const Framework* Matrix::find_framework(std::string_view name) const
 {
   for (const auto& framework : frameworks) {

@@ -124,6 +124,16 @@ struct Variant {
   Provenance provenance;
 };
 
+// The name pip must be given for a version whose plain spelling cannot be installed
+// (TensorFlow 2.15.0's [and-cuda] extra: 2.15.0.post1). Used in the GPU variants' package
+// templates; the plan keeps `version`.
+struct PipVersion {
+  core::Version version;  // as in `versions`: "2.15.0"
+  std::string pip;        // "2.15.0.post1": the version, then `.post<N>`
+  std::string why;        // one sentence for the plan's notes
+  Provenance provenance;
+};
+
 struct FrameworkRelease {
   core::Version series;
   std::vector<core::Version> versions;  // ascending
@@ -132,7 +142,11 @@ struct FrameworkRelease {
   core::Version python_max;
   std::vector<std::pair<std::string, std::string>> companions;
   std::vector<Variant> variants;
+  std::vector<PipVersion> pip_versions;  // optional "pip_versions"
   Provenance provenance;
+
+  // The PipVersion entry of `version`, or null.
+  [[nodiscard]] const PipVersion* pip_version(const core::Version& version) const;
 };
 
 struct CpuBuild {

@@ -62,6 +62,28 @@ private:
     m_problems.push_back({m_framework.file, std::move(pointer), std::move(message)});
   }
 
+  // pip_versions: each key one of the release's versions, each value that version followed
+  // by `.post<N>` (a post-release re-publishes the same code), with a reason for the notes.
+  void check_pip_versions(const FrameworkRelease& release, const std::string& pointer)
+  {
+    for (const auto& entry : release.pip_versions) {
+      const std::string at_entry = pointer + "/pip_versions/" + entry.version.text();
+      if (std::find(release.versions.begin(), release.versions.end(), entry.version) == release.versions.end()) {
+        report(at_entry, entry.version.text() + " is not one of the release's versions");
+      }
+      const std::string prefix = entry.version.text() + ".post";
+      const std::string digits = entry.pip.size() > prefix.size() ? entry.pip.substr(prefix.size()) : "";
+      if (entry.pip.compare(0, prefix.size(), prefix) != 0 || digits.empty() ||
+          !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        report(at_entry + "/pip",
+               "`" + entry.pip + "` must be " + entry.version.text() + " followed by .post<N> (e.g. " + prefix + "1)");
+      }
+      if (entry.why.empty()) {
+        report(at_entry + "/why", "say why " + entry.version.text() + " is installed as " + entry.pip);
+      }
+    }
+  }
+
   void check_release(const FrameworkRelease& release, const std::string& pointer, std::set<std::string>& all_versions)
   {
     if (release.versions.empty()) {
@@ -77,11 +99,12 @@ private:
         report(at(pointer + "/versions", v), m_framework.name + " " + version.text() + " is listed twice");
       }
     }
+    check_pip_versions(release, pointer);
     if (release.python_min > release.python_max) {
       report(pointer + "/python", "min " + release.python_min.text() + " is above max " + release.python_max.text());
     }
     std::set<std::pair<std::string, std::string>> names;  // (platform, name)
-    int defaults = 0;
+    std::set<std::string> defaults;                       // platforms with a pypi_default variant
     for (std::size_t i = 0; i < release.variants.size(); ++i) {
       const auto& variant = release.variants[i];
       const std::string variant_pointer = at(pointer + "/variants", i);
@@ -91,10 +114,10 @@ private:
                "variant `" + variant.name + "` is listed twice for " + platform + " in this release");
       }
       check_variant(variant, variant_pointer);
-      defaults += variant.pypi_default ? 1 : 0;
-    }
-    if (defaults > 1) {
-      report(pointer + "/variants", "more than one variant is marked `pypi_default`");
+      // PyPI serves each platform its own wheel: one default per platform.
+      if (variant.pypi_default && !defaults.insert(platform).second) {
+        report(pointer + "/variants", "more than one " + platform + " variant is marked `pypi_default`");
+      }
     }
   }
 

@@ -18,8 +18,7 @@ util::Error usage(std::string message)
   return util::make_error(util::ErrorKind::usage, std::move(message));
 }
 
-util::Status check_request(const matrix::Matrix& matrix, const core::HostFacts& host,
-                           const core::Request& request)
+util::Status check_request(const matrix::Matrix& matrix, const core::HostFacts& host, const core::Request& request)
 {
   for (const auto& gpu : host.gpus) {
     if (matrix.architecture_of(gpu.capability) == nullptr) {
@@ -47,8 +46,7 @@ util::Status check_request(const matrix::Matrix& matrix, const core::HostFacts& 
       known.push_back(framework.name);
     }
     known.emplace_back(core::k_bare_toolkit);
-    return usage("unknown framework `" + request.framework + "`")
-      .with_hint("choose one of " + util::join(known, ", "));
+    return usage("unknown framework `" + request.framework + "`").with_hint("choose one of " + util::join(known, ", "));
   }
   return util::ok_status();
 }
@@ -63,8 +61,8 @@ void set_toolkit(core::Plan& plan, const Candidate& chosen)
   }
 }
 
-core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework,
-                     const core::HostFacts& host, const core::Request& request)
+core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework, const core::HostFacts& host,
+                     const core::Request& request)
 {
   const auto& release = *chosen.release;
   const auto& variant = *chosen.variant;
@@ -80,8 +78,11 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   }
   plan.python = request.python ? *request.python : release.python_max;
   plan.index_url = variant.index_url;
+  // The pip spelling of the version when the matrix names one (TensorFlow 2.15.0 installs
+  // as 2.15.0.post1); plan.version stays the version asked for.
+  const auto* pip = release.pip_version(chosen.version);
   for (const auto& package : variant.packages) {
-    plan.packages.push_back(util::replace_all(package, "version", chosen.version.text()));
+    plan.packages.push_back(util::replace_all(package, "version", pip ? pip->pip : chosen.version.text()));
   }
   if (chosen.cudnn_pin) {
     plan.packages.push_back(*chosen.cudnn_pin);
@@ -98,9 +99,14 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   }
   set_toolkit(plan, chosen);
   plan.notes = chosen.notes;
+  if (pip != nullptr) {
+    plan.notes.push_back("installs " + pip->pip + ": " + pip->why);
+  }
   if (plan.glibc && !host.glibc && !host.musl) {
-    plan.notes.push_back("this host's glibc version is unknown, so glibc was not checked: the "
-                         "wheels need glibc >= " + plan.glibc->text());
+    plan.notes.push_back(
+      "this host's glibc version is unknown, so glibc was not checked: the "
+      "wheels need glibc >= " +
+      plan.glibc->text());
   }
   return plan;
 }
@@ -111,29 +117,25 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
 const Candidate* choose(const std::vector<Candidate>& candidates, const std::string& framework,
                         core::Resolution& resolution)
 {
-  const auto chosen_it = std::find_if(candidates.begin(), candidates.end(), [](const Candidate& c) {
-    return c.in_spec && c.evaluation.ok();
-  });
+  const auto chosen_it = std::find_if(candidates.begin(), candidates.end(),
+                                      [](const Candidate& c) { return c.in_spec && c.evaluation.ok(); });
   const Candidate* chosen = chosen_it == candidates.end() ? nullptr : &*chosen_it;
   auto same_group = [&](const Candidate& c) {
-    return chosen != nullptr && (chosen->release != nullptr
-                                   ? c.release == chosen->release
-                                   : c.version.prefix(2) == chosen->version.prefix(2));
+    return chosen != nullptr && (chosen->release != nullptr ? c.release == chosen->release
+                                                            : c.version.prefix(2) == chosen->version.prefix(2));
   };
   for (auto it = candidates.begin(); it != candidates.end(); ++it) {
     const bool before = it < chosen_it;
-    const bool alternative = !before && it != chosen_it && chosen != nullptr &&
-                             chosen->release != nullptr && same_group(*it);
+    const bool alternative =
+      !before && it != chosen_it && chosen != nullptr && chosen->release != nullptr && same_group(*it);
     if (!it->in_spec || !(before || alternative) || !(it->listed || same_group(*it))) {
       continue;
     }
-    std::string reason = it->evaluation.ok()
-                           ? "works too, but " + chosen->name(framework) + " is preferred (" +
-                               (chosen->evaluation.uses_ptx == it->evaluation.uses_ptx
-                                  ? "newer CUDA"
-                                  : "SASS instead of PTX JIT") +
-                               ")"
-                           : it->evaluation.reason();
+    std::string reason =
+      it->evaluation.ok()
+        ? "works too, but " + chosen->name(framework) + " is preferred (" +
+            (chosen->evaluation.uses_ptx == it->evaluation.uses_ptx ? "newer CUDA" : "SASS instead of PTX JIT") + ")"
+        : it->evaluation.reason();
     resolution.rejected.push_back({it->name(framework), std::move(reason)});
   }
   return chosen;
@@ -150,21 +152,17 @@ core::Resolution refuse(std::string failure, std::vector<std::string> hints)
 core::Resolution resolve_cpu(const matrix::Framework& framework, const core::Request& request)
 {
   core::Resolution resolution;
-  for (auto release = framework.releases.rbegin(); release != framework.releases.rend();
-       ++release) {
+  for (auto release = framework.releases.rbegin(); release != framework.releases.rend(); ++release) {
     const auto& versions = release->versions;
-    const auto version = std::find_if(versions.rbegin(), versions.rend(),
-                                      [&](const auto& v) { return request.version.matches(v); });
+    const auto version =
+      std::find_if(versions.rbegin(), versions.rend(), [&](const auto& v) { return request.version.matches(v); });
     if (version == versions.rend()) {
       continue;
     }
     const std::string name = framework.name + " " + version->text() + " cpu";
-    if (request.python && (*request.python < release->python_min ||
-                           *request.python > release->python_max)) {
-      resolution.rejected.push_back({name, "Python " + request.python->text() +
-                                             " is outside the supported " +
-                                             release->python_min.text() + "-" +
-                                             release->python_max.text()});
+    if (request.python && (*request.python < release->python_min || *request.python > release->python_max)) {
+      resolution.rejected.push_back({name, "Python " + request.python->text() + " is outside the supported " +
+                                             release->python_min.text() + "-" + release->python_max.text()});
       continue;
     }
     core::Plan plan;
@@ -181,8 +179,7 @@ core::Resolution resolve_cpu(const matrix::Framework& framework, const core::Req
     resolution.plan = std::move(plan);
     return resolution;
   }
-  resolution.failure = "no CPU build of " + framework.name + request.version.text() +
-                       " fits the request";
+  resolution.failure = "no CPU build of " + framework.name + request.version.text() + " fits the request";
   return resolution;
 }
 
@@ -251,13 +248,11 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
   }
   std::vector<detail::PlatformGap> gaps;
   const auto candidates = detail::framework_candidates(matrix, framework, host, request, gaps);
-  if (gaps.empty() && std::none_of(candidates.begin(), candidates.end(),
-                                   [](const Candidate& c) { return c.in_spec; })) {
+  if (gaps.empty() &&
+      std::none_of(candidates.begin(), candidates.end(), [](const Candidate& c) { return c.in_spec; })) {
     const auto& releases = framework.releases;
-    return refuse("no " + framework.name + " release in the matrix matches `" +
-                    request.version.text() + "`",
-                  {"the matrix knows " + framework.name + " " +
-                   releases.front().versions.front().text() + " to " +
+    return refuse("no " + framework.name + " release in the matrix matches `" + request.version.text() + "`",
+                  {"the matrix knows " + framework.name + " " + releases.front().versions.front().text() + " to " +
                    releases.back().versions.back().text()});
   }
   core::Resolution resolution;
@@ -268,8 +263,7 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
     }
   }
   if (chosen == nullptr) {
-    resolution.failure = "no " + framework.name + request.version.text() +
-                         " build works on this host";
+    resolution.failure = "no " + framework.name + request.version.text() + " build works on this host";
     if (!gaps.empty()) {
       resolution.hints.push_back(framework.display_name + " " + gaps.front().version.text() + ": " +
                                  gaps.front().reason);
