@@ -16,7 +16,9 @@ std::string gpu_support(const matrix::CudnnRelease& cudnn, const core::Plan& pla
     return "";  // the matrix does not say
   }
   for (const auto& covered : plan.coverage) {
-    if (covered.gpu < cudnn.min_capability || covered.gpu > cudnn.max_capability) {
+    // Above the range in the same major runs the top's cubins (CUDA binary compatibility).
+    const bool above = covered.gpu > cudnn.max_capability && covered.gpu.major != cudnn.max_capability.major;
+    if (covered.gpu < cudnn.min_capability || above) {
       return "cuDNN " + cudnn.version.text() + " supports compute capability " + cudnn.min_capability.text() + "-" +
              cudnn.max_capability.text() + ", not the GPU " + covered.gpu.text() + " the plan covers";
     }

@@ -66,11 +66,13 @@ core::Version high_driver(const matrix::Matrix& matrix, std::optional<int> last_
   return best;
 }
 
-// The lowest capability `targets` build SASS for (PTX when there is no SASS), among those the matrix
-// knows and whose driver branch can still run CUDA `cuda`; nullopt when none.
+// The lowest (or, with `highest`, the highest) capability `targets` build SASS for (PTX when
+// there is no SASS), among those the matrix knows and whose driver branch can still run CUDA
+// `cuda`; nullopt when none. Both ends are swept: old GPUs meet cuDNN's lower limits, new ones
+// its upper limits and the capability floors.
 std::optional<core::ComputeCapability> lowest_gpu(const matrix::Matrix& matrix,
                                                   const std::vector<core::ArchTarget>& targets,
-                                                  const core::Version& cuda)
+                                                  const core::Version& cuda, bool highest = false)
 {
   const auto* release = matrix.find_cuda(cuda);
   const int branch = release != nullptr ? release->min_driver.major() : 0;
@@ -79,7 +81,8 @@ std::optional<core::ComputeCapability> lowest_gpu(const matrix::Matrix& matrix,
     for (const auto& target : targets) {
       const auto last = matrix.last_driver_branch_for(target.capability);
       if (target.kind == kind && matrix.architecture_of(target.capability) != nullptr &&
-          (!last || *last >= branch) && (!best || target.capability < *best)) {
+          (!last || *last >= branch) &&
+          (!best || (highest ? *best < target.capability : target.capability < *best))) {
         best = target.capability;
       }
     }
@@ -140,6 +143,9 @@ void run_case(Sweep& sweep, const core::HostFacts& host, const core::Request& re
     if (chosen.find(candidate) != 0 && (listed == nullptr || listed->reason.empty())) {
       add("[resolve] chose " + chosen + "; the candidate is not listed as rejected");
     }
+    if (request.with_toolkit && (!plan.toolkit_cuda || (plan.cudnn && !plan.toolkit_cudnn))) {
+      add("[toolkit] --with-toolkit was asked for but the plan names no installable toolkit");
+    }
     for (const auto& problem : check_plan(real_matrix(), plan, sweep.shelf)) {
       add(chosen.find(candidate) == 0 ? problem : "(chose " + chosen + ") " + problem);
     }
@@ -162,20 +168,30 @@ void sweep_frameworks(Sweep& sweep)
       const auto& newest = release.versions.back();
       for (const auto& variant : release.variants) {
         const std::string candidate = framework.name + " " + newest.text() + " " + variant.name;
-        const auto gpu = lowest_gpu(matrix, variant.targets, variant.cuda);
-        if (!gpu) {
+        const auto low = lowest_gpu(matrix, variant.targets, variant.cuda);
+        if (!low) {
           sweep.problems.push_back({candidate, "", "[sweep] no known GPU runs this variant"});
           continue;
         }
-        const auto host = host_for(matrix, variant.platform, variant.glibc, *gpu);
-        for (int minor = release.python_min.minor(); minor <= release.python_max.minor(); ++minor) {
-          const auto python =
-            core::Version::parse(std::to_string(release.python_min.major()) + "." + std::to_string(minor))
-              .value();
-          auto request = core::Request::parse_framework(framework.name + "==" + newest.text()).value();
-          request.python = python;
-          request.cuda_pin = variant.cuda;
-          run_case(sweep, host, request, candidate, candidate + " " + describe(host));
+        const auto high = lowest_gpu(matrix, variant.targets, variant.cuda, true);
+        std::vector<core::ComputeCapability> gpus{*low};
+        if (high && *high != *low) {
+          gpus.push_back(*high);
+        }
+        for (const auto gpu : gpus) {
+          const auto host = host_for(matrix, variant.platform, variant.glibc, gpu);
+          for (int minor = release.python_min.minor(); minor <= release.python_max.minor(); ++minor) {
+            const auto python =
+              core::Version::parse(std::to_string(release.python_min.major()) + "." + std::to_string(minor))
+                .value();
+            auto request = core::Request::parse_framework(framework.name + "==" + newest.text()).value();
+            request.python = python;
+            request.cuda_pin = variant.cuda;
+            run_case(sweep, host, request, candidate, candidate + " " + describe(host));
+            // `install --framework --with-toolkit`: the toolkit a wheel build is given must exist too.
+            request.with_toolkit = true;
+            run_case(sweep, host, request, candidate, candidate + " --with-toolkit " + describe(host));
+          }
         }
       }
     }

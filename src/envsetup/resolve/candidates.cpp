@@ -15,16 +15,8 @@ void check_installables(const matrix::Matrix& matrix, const matrix::Framework& f
                         const core::HostFacts& host, const core::Request& request, Candidate& candidate)
 {
   const auto& variant = *candidate.variant;
-  if (variant.system_toolkit || request.with_toolkit) {
-    const std::string who = framework.display_name + " " + candidate.release->series.text();
-    auto choice = toolkit_for_build(matrix, host, variant.cuda, variant.cudnn, who);
-    if (!choice.failure.empty()) {
-      candidate.evaluation.failures.push_back(Failure::of(Failure::Kind::toolkit, choice.failure));
-    }
-    candidate.toolkit_cuda = choice.cuda;
-    candidate.toolkit_cudnn = choice.cudnn;
-    candidate.notes = std::move(choice.notes);
-  }
+  // The cuDNN wheel first: a toolkit laid out beside a pinned wheel gets that cuDNN.
+  std::optional<core::Version> cudnn = variant.cudnn;
   if (variant.cudnn_wheel) {
     auto pin = cudnn_wheel_pin(matrix, host, variant);
     if (!pin.failure.empty()) {
@@ -32,9 +24,23 @@ void check_installables(const matrix::Matrix& matrix, const matrix::Framework& f
     }
     candidate.cudnn_pin = std::move(pin.requirement);
     candidate.pinned_cudnn = pin.release;
+    if (pin.release != nullptr) {
+      cudnn = pin.release->version;
+    }
     if (!pin.note.empty()) {
       candidate.notes.push_back(std::move(pin.note));
     }
+  }
+  if (variant.system_toolkit || request.with_toolkit) {
+    const std::string who = framework.display_name + " " + candidate.release->series.text();
+    auto choice = toolkit_for_build(matrix, host, variant.cuda, cudnn, who);
+    if (!choice.failure.empty()) {
+      candidate.evaluation.failures.push_back(Failure::of(Failure::Kind::toolkit, choice.failure));
+    }
+    candidate.toolkit_cuda = choice.cuda;
+    candidate.toolkit_cudnn = choice.cudnn;
+    candidate.notes.insert(candidate.notes.end(), std::make_move_iterator(choice.notes.begin()),
+                           std::make_move_iterator(choice.notes.end()));
   }
 }
 
