@@ -59,7 +59,8 @@ class Resolve(unittest.TestCase):
         self.assertEqual(plan["variant"], "cu124")
         self.assertEqual(plan["cuda"], {"version": "12.4.1"})
         self.assertEqual(plan["cudnn"], {"version": "9.1.0.70"})
-        self.assertEqual(plan["python"], "3.12")
+        # The newest Python torch 2.5 published wheels for (3.13: experimental, but published).
+        self.assertEqual(plan["python"], "3.13")
         self.assertEqual(plan["index_url"], "https://download.pytorch.org/whl/cu124")
         self.assertEqual(plan["packages"], ["torch==2.5.1"])
         candidates = {r["candidate"] for r in plan["rejected"]}
@@ -94,7 +95,7 @@ class Resolve(unittest.TestCase):
         result = run("resolve", "-f", "torch", "--driver", "550.54.15", "--gpu", "8.9", "--python", "3.11")
         first = result.stdout.splitlines()[0]
         self.assertIn("Python 3.11 (--python)", first)
-        self.assertNotIn("(detected)", first)
+        self.assertNotIn("Python 3.11 (detected)", first)
 
     def test_refusal_exit_code_json_and_hint(self):
         result = run("resolve", "-f", "torch", "--driver", "none", "--gpu", "8.9", "--json")
