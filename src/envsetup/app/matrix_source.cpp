@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/matrix_source.hpp>
 
+#include <envsetup/core/request.hpp>
+
 #include <cstdlib>
 
 namespace envsetup::app {
@@ -35,6 +37,26 @@ util::Result<matrix::Matrix> load_matrix(const MatrixChoice& choice)
     return std::move(files).error();
   }
   return matrix::load_matrix(*files, describe(choice));
+}
+
+util::Result<matrix::Matrix> load_matrix_for(const MatrixChoice& choice, const std::string& framework)
+{
+  auto files = matrix_files(choice);
+  if (!files) {
+    return std::move(files).error();
+  }
+  std::vector<matrix::SourceFile> needed;
+  for (auto& file : *files) {
+    if (file.name == matrix::k_cuda_file || file.name == matrix::k_gpus_file || file.name == matrix::k_cudnn_file ||
+        file.name == framework + ".json") {
+      needed.push_back(std::move(file));
+    }
+  }
+  auto part = matrix::load_matrix(needed, describe(choice));
+  if (part && (framework == core::k_bare_toolkit || part->find_framework(framework) != nullptr)) {
+    return part;
+  }
+  return load_matrix(choice);
 }
 
 }  // namespace envsetup::app

@@ -27,6 +27,12 @@ struct MatrixChoice {
 // The chosen matrix, loaded and validated. Errors: io (unreadable), input (invalid).
 [[nodiscard]] util::Result<matrix::Matrix> load_matrix(const MatrixChoice& choice);
 
+// The part of the chosen matrix one request needs: the CUDA, GPU and cuDNN files and the
+// framework file named `<framework>.json` (none for "none"). Loading every framework file
+// doubles what `resolve` parses; when no file of that name declares the framework, every
+// file is loaded, so an unknown name is reported with the whole list. Errors: as load_matrix.
+[[nodiscard]] util::Result<matrix::Matrix> load_matrix_for(const MatrixChoice& choice, const std::string& framework);
+
 // `choice` with ENVSETUP_MATRIX applied when it names no folder.
 [[nodiscard]] MatrixChoice with_environment(MatrixChoice choice);
 

@@ -258,7 +258,7 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
     return std::move(request).error();
   }
   outcome.request = std::move(request).value();
-  auto matrix = load_matrix(with_environment(options.matrix));
+  auto matrix = load_matrix_for(with_environment(options.matrix), outcome.request.framework);
   if (!matrix) {
     return std::move(matrix).error();
   }

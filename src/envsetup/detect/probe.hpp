@@ -38,7 +38,9 @@ public:
   [[nodiscard]] bool is_file(const std::filesystem::path& path) const;
   [[nodiscard]] bool is_executable(const std::filesystem::path& path) const;
   // `path` with every symbolic link resolved (inside the sysroot), or nullopt when some
-  // component does not exist or links loop.
+  // component does not exist or links loop. On the real root, answers are remembered for
+  // the probe's lifetime (one detection pass): detection resolves hundreds of paths that
+  // share their folders.
   [[nodiscard]] std::optional<std::filesystem::path> canonical(const std::filesystem::path& path) const;
 
   // An environment variable; nullopt when unset or empty.
@@ -54,8 +56,12 @@ public:
                                                       std::chrono::milliseconds timeout) const;
 
 private:
+  [[nodiscard]] std::optional<std::filesystem::path> canonical_on_host(const std::filesystem::path& path,
+                                                                       int hops) const;
+
   std::filesystem::path m_sysroot;
   Environment m_environment;
+  mutable std::map<std::string, std::optional<std::filesystem::path>> m_canonical;
 };
 
 }  // namespace envsetup::detect
