@@ -23,5 +23,8 @@ if(ENVSETUP_SANITIZE)
   target_compile_options(envsetup_settings INTERFACE
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(envsetup_settings INTERFACE -fsanitize=address,undefined)
+  # libstdc++'s own checks: dereferencing an empty std::optional or indexing past a vector's
+  # end aborts instead of reading garbage (neither sanitizer sees those).
+  target_compile_definitions(envsetup_settings INTERFACE _GLIBCXX_ASSERTIONS)
 endif()
 target_include_directories(envsetup_settings INTERFACE ${PROJECT_SOURCE_DIR}/src)

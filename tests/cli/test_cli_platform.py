@@ -155,7 +155,7 @@ class ResolveHostFacts(unittest.TestCase):
         self.assertEqual(fact(facts, "Jetson"), {"value": "L4T R36.4.0", "origin": "detected"})
         self.assertEqual(fact(facts, "platform"), {"value": "linux-aarch64", "origin": "detected"})
         facts = self.resolve(root=fake_host(self, {"/lib/ld-musl-x86_64.so.1": "musl"}))["host_facts"]
-        self.assertEqual(fact(facts, "C library"), {"value": "musl", "origin": "detected (ld-musl)"})
+        self.assertEqual(fact(facts, "C library"), {"value": "musl", "origin": "detected from the ld-musl loader"})
         self.assertIsNone(fact(facts, "glibc"))
 
     def test_text_report_names_platform_and_glibc(self):

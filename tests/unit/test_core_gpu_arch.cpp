@@ -77,6 +77,17 @@ TEST(ArchTarget, PtxRunsOnEveryNewerGpu)
   EXPECT_FALSE(target("compute_90").runs_on(cc("8.9")));
 }
 
+TEST(Request, PostReleasePinIsTheReleaseWithItsSpellingKept)
+{
+  const auto request = Request::parse_framework("tensorflow==2.15.0.post1").value();
+  EXPECT_EQ(request.version.text(), "==2.15.0");
+  ASSERT_TRUE(request.post_release.has_value());
+  EXPECT_EQ(*request.post_release, "2.15.0.post1");
+  EXPECT_FALSE(Request::parse_framework("tensorflow==2.15.0.postx").ok());
+  EXPECT_FALSE(Request::parse_framework("tensorflow>=2.15.0.post1").ok());
+  EXPECT_FALSE(Request::parse_framework("tensorflow==2.15.0").value().post_release.has_value());
+}
+
 TEST(Request, ParsesFrameworkAndSpecifier)
 {
   auto request = Request::parse_framework("torch>=2.4,<2.7").value();

@@ -100,7 +100,20 @@ TEST(DetectPlatform, NothingFoundUnderASysrootIsUnknownNotThisProcesssGlibc)
   const auto library = detect::detect_c_library(host.probe(), "x86_64");
   EXPECT_FALSE(library.glibc.has_value());
   EXPECT_FALSE(library.musl);
-  EXPECT_EQ(library.source, "");
+  // The file that could not be read is named (not "no libc.so.6 found").
+  EXPECT_EQ(library.source, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+}
+
+// A libc.so.6 whose version cannot be read is still glibc: a musl loader beside it does not
+// make the host musl (which would refuse every wheel); detection warns instead.
+TEST(DetectPlatform, UnreadableGlibcBesideMuslIsGlibcOfUnknownVersion)
+{
+  FakeHost host;
+  host.file("/lib64/libc.so.6", "garbage").file("/lib/ld-musl-x86_64.so.1", "musl");
+  const auto platform = detect::detect_platform(host.probe());
+  EXPECT_FALSE(platform.musl);
+  EXPECT_EQ(platform.glibc, "");
+  EXPECT_EQ(platform.glibc_source, "/lib64/libc.so.6");
 }
 
 TEST(DetectPlatform, WithoutSysrootTheLibraryOnDiskAnswersFirst)

@@ -25,7 +25,7 @@ protected:
     fs::create_directories(root / "real/bin");
     fs::create_directories(root / "other/deep");
     std::ofstream(root / "real/bin/python3.12") << "#!\n";
-    fs::create_symlink("python3.12", root / "real/bin/python3");             // relative, same folder
+    fs::create_symlink("python3.12", root / "real/bin/python3");              // relative, same folder
     fs::create_symlink(root / "real/bin/python3", root / "real/bin/python");  // absolute, chained
     fs::create_symlink(root / "real", root / "alias");                        // a linked folder
     fs::create_symlink("../../real/bin", root / "other/deep/up");             // `..` in the target

@@ -121,9 +121,10 @@ const RealCase k_real_cases[] = {
    {{"torch 2.11.0 cu128", "GPU sm_70 (Volta) is not covered: the build has sm_75, sm_80, sm_86, sm_90, sm_100, sm_120"}}, {}},
   {"torch_2_10_cu128_keeps_volta", "torch==2.10.0", "575.57.08", {"7.0"}, "", "", "torch 2.10.0 cu128",
    {{"torch 2.10.0 cu130", "GPU sm_70 (Volta) is not covered"}}, {}},
-  {"torch_kepler_latest_cu118", "torch", "550.54.15", {"3.7"}, "", "", "torch 2.7.1 cu118",
+  // Kepler runs drivers up to R470 (its last branch): 470.256.02 is the newest it can have.
+  {"torch_kepler_latest_cu118", "torch", "470.256.02", {"3.7"}, "", "", "torch 2.7.1 cu118",
    {{"torch 2.7.1 cu126", "GPU sm_37 (Kepler) is not covered"}}, {}},
-  {"torch_kepler_after_2_8_refused", "torch>=2.8", "550.54.15", {"3.7"}, "", "", "",
+  {"torch_kepler_after_2_8_refused", "torch>=2.8", "470.256.02", {"3.7"}, "", "", "",
    {{"torch 2.8.0 cu126", "GPU sm_37 (Kepler) is not covered"}},
    {"GPU sm_37 (Kepler) is covered by builds outside the request, newest torch 2.7.1 cu118, oldest torch 1.12.1 cu102",
     "torch 2.7.1 cu118 works on this host: request `torch==2.7.1` instead of `torch>=2.8`"}},

@@ -383,6 +383,56 @@ TEST(ResolveV2Jetson, CpuPlanStillAllowed)
   EXPECT_EQ(resolution->plan->variant, "cpu");
 }
 
+// CPU plans: for the host's platform, with the glibc floor of the release's wheels there
+// (the lowest of its GPU variants), and none on musl.
+TEST(ResolveV2Cpu, PlatformGlibcAndMusl)
+{
+  auto facts = host("", {});
+  aarch64(facts);
+  auto on_arm = resolve::resolve(v2_matrix(), facts, request("demo==2.0.0", "", "", true));
+  ASSERT_TRUE(on_arm.ok() && on_arm->plan.has_value()) << (on_arm.ok() ? on_arm->failure : "");
+  EXPECT_EQ(on_arm->plan->platform, core::Platform::linux_aarch64);
+  EXPECT_EQ(optional_text(on_arm->plan->glibc), "2.28");  // demo 2.0.0's aarch64 build
+
+  auto old = host("", {});
+  glibc("2.17")(old);
+  auto refused = resolve::resolve(v2_matrix(), old, request("demo==3.0.0", "", "", true));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->plan.has_value());
+  ASSERT_FALSE(refused->rejected.empty());
+  EXPECT_NE(refused->rejected.front().reason.find("glibc >= 2.28"), std::string::npos);
+  ASSERT_FALSE(refused->hints.empty());
+  EXPECT_NE(refused->hints.front().find("glibc >= 2.28"), std::string::npos);
+
+  auto alpine = host("", {});
+  musl(alpine);
+  auto none = resolve::resolve(v2_matrix(), alpine, request("demo", "", "", true));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->plan.has_value());
+  EXPECT_NE(none->failure.find("musl"), std::string::npos);
+}
+
+// On a Jetson a bare toolkit has no `--cpu` form: the hint must not offer it.
+TEST(ResolveV2Jetson, BareToolkitHintOffersNoCpu)
+{
+  auto facts = host("540.4.0", {"8.7"});
+  jetson(facts);
+  auto resolution = resolve::resolve(v2_matrix(), facts, request("none", "", ""));
+  ASSERT_TRUE(resolution.ok());
+  EXPECT_FALSE(resolution->plan.has_value());
+  for (const auto& hint : resolution->hints) {
+    EXPECT_EQ(hint.find("--cpu"), std::string::npos) << hint;
+  }
+}
+
+// A post release the matrix does not name is a usage error, not a silent pin.
+TEST(ResolveV2PostRelease, UnknownSpellingIsRefused)
+{
+  const auto facts = host("580.95.05", {"8.6"});
+  auto request_post = core::Request::parse_framework("demo==2.0.0.post7").value();
+  EXPECT_FALSE(resolve::resolve(v2_matrix(), facts, request_post).ok());
+}
+
 // --with-toolkit on a wheel build: the plan names a toolkit `install` can lay out (the
 // variant's cuDNN 8.9.7.29 is the release 8.9.7); without it the plan names none.
 TEST(ResolveV2WithToolkit, WheelBuildGetsAnInstallableToolkit)

@@ -104,9 +104,11 @@ util::Status platform_facts(const ResolveOptions& options, const detect::SystemP
     facts.push_back({"glibc", library.glibc->text(), "detected from " + library.source});
   } else if (library.musl) {
     host.musl = true;
-    facts.push_back({"C library", "musl", "detected (ld-musl)"});
+    facts.push_back({"C library", "musl", "detected from the ld-musl loader"});
   } else {
-    facts.push_back({"glibc", "unknown", "detected: no libc.so.6 found"});
+    facts.push_back({"glibc", "unknown",
+                     library.source.empty() ? "detected: no libc.so.6 found"
+                                            : "detected: the version in " + library.source + " could not be read"});
   }
   if (this_host) {
     if (const auto jetson = detect::detect_jetson(probe); !jetson.empty()) {

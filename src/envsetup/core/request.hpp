@@ -22,6 +22,9 @@ struct Request {
   // The plan must name a toolkit `envsetup install` can lay out even when the framework's
   // wheels bring CUDA (`install --framework --with-toolkit`): builds without one are rejected.
   bool with_toolkit = false;
+  // `==X.Y.Z.postN` (a PEP 440 post release, as plans print for tensorflow 2.15.0): the pin
+  // is `==X.Y.Z` and this keeps the spelling, which the matrix must know for that version.
+  std::optional<std::string> post_release;
 
   // Splits `torch==2.5.1`, `torch>=2.4,<2.7`, `tensorflow`, `jax`, `none` into framework
   // name and specifier. Names are lower-cased and the aliases `pytorch` and `tf` mapped to

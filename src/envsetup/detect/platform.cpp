@@ -50,7 +50,8 @@ HostPlatform detect_platform(const SystemProbe& probe)
   platform.platform = platform_of_arch(platform.arch);
   const auto library = detect_c_library(probe, platform.arch);
   platform.glibc = library.glibc ? library.glibc->text() : "";
-  platform.glibc_source = library.glibc ? library.source : "";
+  // Without a version, `source` names a libc.so.6 whose version could not be read.
+  platform.glibc_source = library.source == "ld-musl" ? "" : library.source;
   platform.musl = library.musl;
   platform.jetson = detect_jetson(probe);
   platform.wsl = is_wsl(probe);

@@ -75,6 +75,7 @@ std::vector<std::string> system_library_dirs(const std::string& arch)
 CLibrary detect_c_library(const SystemProbe& probe, const std::string& arch)
 {
   CLibrary library;
+  std::string unreadable;  // a libc.so.6 whose version could not be read: glibc, version unknown
   for (const auto& dir : system_library_dirs(arch)) {
     const std::string path = dir + "/libc.so.6";
     if (!probe.is_file(path)) {
@@ -85,6 +86,11 @@ CLibrary detect_c_library(const SystemProbe& probe, const std::string& arch)
       library.source = path;
       return library;
     }
+    unreadable = unreadable.empty() ? path : unreadable;
+  }
+  if (!unreadable.empty()) {
+    library.source = unreadable;  // glibc is there; which one is not known (and not musl)
+    return library;
   }
   if (has_musl_loader(probe)) {
     library.musl = true;

@@ -191,6 +191,10 @@ void add_warnings(const SystemProbe& probe, const matrix::Matrix& matrix, HostRe
                               ": CUDA programs will fail with a driver/library version mismatch "
                               "(reboot, or reinstall the driver)");
   }
+  if (report.host.glibc.empty() && !report.host.glibc_source.empty()) {
+    report.warnings.push_back("cannot read glibc's version from " + report.host.glibc_source +
+                              ": wheels' manylinux floors are not checked (pass `--glibc X.Y` to resolve)");
+  }
   if (!report.driver && !report.gpus.empty()) {
     report.warnings.push_back(std::to_string(report.gpus.size()) +
                               " NVIDIA GPU(s) found on the PCI bus, but no NVIDIA driver is loaded");

@@ -146,6 +146,9 @@ std::optional<std::string> driver_branch_hint(const matrix::Matrix& matrix,
   const bool too_new = std::any_of(candidates.begin(), candidates.end(), [](const Candidate& c) {
     return c.in_spec && c.evaluation.has(Kind::driver_too_new);
   });
+  if (!too_new || !host.driver) {
+    return std::nullopt;
+  }
   std::optional<int> branch;
   std::string gpus;
   for (const auto& gpu : host.gpus) {

@@ -48,6 +48,18 @@ util::Status check_request(const matrix::Matrix& matrix, const core::HostFacts& 
     known.emplace_back(core::k_bare_toolkit);
     return usage("unknown framework `" + request.framework + "`").with_hint("choose one of " + util::join(known, ", "));
   }
+  if (request.post_release) {
+    const auto* framework = matrix.find_framework(request.framework);
+    const bool known = std::any_of(framework->releases.begin(), framework->releases.end(), [&](const auto& release) {
+      return std::any_of(release.pip_versions.begin(), release.pip_versions.end(),
+                         [&](const auto& pip) { return pip.pip == *request.post_release; });
+    });
+    if (!known) {
+      return usage("`" + request.framework + "==" + *request.post_release + "` is not a release the matrix knows")
+        .with_hint("pin the release without `.postN` (`" + request.framework + request.version.text() +
+                   "`): envsetup installs the post release the matrix names for it");
+    }
+  }
   return util::ok_status();
 }
 
@@ -149,9 +161,29 @@ core::Resolution refuse(std::string failure, std::vector<std::string> hints)
   return resolution;
 }
 
-core::Resolution resolve_cpu(const matrix::Framework& framework, const core::Request& request)
+// The glibc floor of a release's wheels on `platform`: the lowest of its GPU variants there
+// (CPU wheels are built with the same manylinux tag); unset when it has none there.
+std::optional<core::Version> cpu_glibc_floor(const matrix::FrameworkRelease& release, core::Platform platform)
 {
+  std::optional<core::Version> floor;
+  for (const auto& variant : release.variants) {
+    if (variant.platform == platform && !variant.glibc.empty() && (!floor || variant.glibc < *floor)) {
+      floor = variant.glibc;
+    }
+  }
+  return floor;
+}
+
+core::Resolution resolve_cpu(const matrix::Framework& framework, const core::HostFacts& host,
+                             const core::Request& request)
+{
+  if (host.musl) {
+    return refuse("no CPU build of " + framework.name + " installs on this host: its wheels are manylinux (glibc), "
+                                                        "and this host uses musl",
+                  {"use a glibc-based Linux (or a glibc container)"});
+  }
   core::Resolution resolution;
+  std::optional<std::pair<core::Version, std::string>> lowest_refused;  // glibc, candidate
   for (auto release = framework.releases.rbegin(); release != framework.releases.rend(); ++release) {
     const auto& versions = release->versions;
     const auto version =
@@ -165,11 +197,22 @@ core::Resolution resolve_cpu(const matrix::Framework& framework, const core::Req
                                              release->python_min.text() + "-" + release->python_max.text()});
       continue;
     }
+    const auto glibc = cpu_glibc_floor(*release, host.platform);
+    if (glibc && host.glibc && *host.glibc < *glibc) {
+      resolution.rejected.push_back({name, "its wheels need glibc >= " + glibc->text() + "; this host has " +
+                                             host.glibc->text()});
+      if (!lowest_refused || *glibc < lowest_refused->first) {
+        lowest_refused = std::pair(*glibc, name);
+      }
+      continue;
+    }
     core::Plan plan;
     plan.framework = framework.name;
     plan.display_name = framework.display_name;
     plan.version = *version;
     plan.variant = "cpu";
+    plan.platform = host.platform;
+    plan.glibc = glibc;
     plan.python = request.python ? *request.python : release->python_max;
     plan.index_url = framework.cpu.index_url;
     for (const auto& package : framework.cpu.packages) {
@@ -180,6 +223,10 @@ core::Resolution resolve_cpu(const matrix::Framework& framework, const core::Req
     return resolution;
   }
   resolution.failure = "no CPU build of " + framework.name + request.version.text() + " fits the request";
+  if (lowest_refused) {
+    resolution.hints.push_back("a system with glibc >= " + lowest_refused->first.text() + " would allow " +
+                               lowest_refused->second);
+  }
   return resolution;
 }
 
@@ -226,7 +273,9 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
                   {"install JetPack (https://developer.nvidia.com/embedded/jetpack) and NVIDIA's "
                    "Jetson-specific framework wheels (https://docs.nvidia.com/deeplearning/"
                    "frameworks/install-pytorch-jetson-platform/)",
-                   "or pass `--cpu` to plan a CPU-only build"});
+                   request.framework == core::k_bare_toolkit
+                     ? "a bare CUDA toolkit has no CPU-only form: on a Jetson, JetPack brings CUDA"
+                     : "or pass `--cpu` to plan a CPU-only build"});
   }
   ENVSETUP_TRY(check_request(matrix, host, request));
   const bool toolkit = request.framework == core::k_bare_toolkit;
@@ -244,7 +293,7 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
   }
   const auto& framework = *matrix.find_framework(request.framework);
   if (request.cpu) {
-    return resolve_cpu(framework, request);
+    return resolve_cpu(framework, host, request);
   }
   std::vector<detail::PlatformGap> gaps;
   const auto candidates = detail::framework_candidates(matrix, framework, host, request, gaps);
