@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import pathlib
+import shlex
 import shutil
 import socket
 import subprocess
@@ -232,6 +233,30 @@ class EnvInstall(unittest.TestCase):
         self.assertLess(lines.index("envsetup install --cuda 11.8.0 --cudnn 8.9.7"),
                         next(i for i, line in enumerate(lines) if "-m pip install" in line))
         self.assertFalse(self.venv.exists())
+
+    def test_dry_run_toolkit_line_carries_the_toolkit_options_of_the_run(self):
+        prefix = self.work / "tool kit"  # a space: the printed path must be quoted
+        store, cache = self.work / "store", self.work / "cache"
+        mirror = f"file://{self.work}/mirror"
+        result = self.install("--framework", "tensorflow==2.13.1", "--dry-run", "--prefix", str(prefix),
+                              "--store", str(store), "--mirror", mirror, "--cache", str(cache), "--offline",
+                              "--components", "runtime", "--jobs", "2", mirror=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        line = next((line.strip() for line in result.stdout.splitlines()
+                     if line.strip().startswith("envsetup install --cuda")), None)
+        self.assertIsNotNone(line, result.stdout)
+        self.assertEqual(shlex.split(line),
+                         ["envsetup", "install", "--cuda", "11.8.0", "--cudnn", "8.9.7", "--components", "runtime",
+                          "--prefix", str(prefix), "--store", str(store), "--mirror", mirror, "--cache", str(cache),
+                          "--jobs", "2", "--offline"])
+        as_json = self.install("--framework", "tensorflow==2.13.1", "--dry-run", "--json", "--prefix", str(prefix),
+                               "--offline", mirror=False)
+        self.assertEqual(as_json.returncode, 0, as_json.stderr)
+        commands = json.loads(as_json.stdout)["commands"]
+        self.assertEqual(shlex.split(commands[0]), ["envsetup", "install", "--cuda", "11.8.0", "--cudnn", "8.9.7",
+                                                    "--prefix", str(prefix), "--offline"])
+        self.assertFalse(self.venv.exists())
+        self.assertFalse(prefix.exists())
 
     def test_jax_and_tensorflow_cuda_extras_from_the_default_index(self):
         result = self.install("--framework", "jax==0.4.30", mirror=False)

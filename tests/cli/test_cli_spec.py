@@ -42,7 +42,14 @@ PLANS = {
                                    "--python", "3.12"],
     "jax-0.4.30-cuda12": ["-f", "jax==0.4.30", "--driver", "550.54.15", "--gpu", "9.0", "--python", "3.12"],
     "torch-2.5.1-cpu": ["-f", "torch==2.5.1", "--cpu", "--python", "3.11"],
+    # CUDA and cuDNN from the system (system_toolkit), a cuDNN substituted within its major (a note).
+    "tensorflow-2.13.1-cuda": ["-f", "tensorflow==2.13.1", "--driver", "535.104.05", "--gpu", "8.6",
+                               "--python", "3.11"],
+    "torch-2.9.0-cu130-aarch64": ["-f", "torch==2.9.0", "--driver", "580.65.06", "--gpu", "9.0", "--python", "3.12",
+                                  "--platform", "linux-aarch64", "--glibc", "2.35"],
 }
+PIXI_PLATFORMS = {"linux-x86_64": "linux-64", "linux-aarch64": "linux-aarch64"}
+DOCKER_PLATFORMS = {"linux-x86_64": [], "linux-aarch64": ["--platform=linux/arm64"]}
 FORMATS = {"pip": "requirements.txt", "conda": "environment.yml", "pixi": "pixi.toml",
            "docker": "Dockerfile", "apptainer": "envsetup.def"}
 VERSION_LINE = re.compile(r"^# written by envsetup \S+$", re.M)
@@ -182,6 +189,7 @@ class Parsed(SpecCase):
                 plan = self.plan(flags)
                 manifest = tomllib.loads(self.spec("pixi", flags))
                 self.assertEqual(manifest["workspace"]["channels"], ["conda-forge"])
+                self.assertEqual(manifest["workspace"]["platforms"], [PIXI_PLATFORMS[plan["platform"]]])
                 self.assertEqual(manifest["dependencies"]["python"], plan["python"] + ".*")
                 if plan["cuda"]:
                     major_minor = ".".join(plan["cuda"]["version"].split(".")[:2])
@@ -222,7 +230,9 @@ class Parsed(SpecCase):
                 plan = self.plan(flags)
                 instructions = parse_dockerfile(self.spec("docker", flags))
                 self.assertEqual(instructions[0][0], "FROM")
-                self.check_image(instructions[0][1], plan)
+                *platform, image = instructions[0][1].split()
+                self.assertEqual(platform, DOCKER_PLATFORMS[plan["platform"]])
+                self.check_image(image, plan)
                 self.assertEqual({keyword for keyword, _ in instructions}, {"FROM", "ENV", "RUN"})
                 runs = [shlex.split(arg) for keyword, arg in instructions if keyword == "RUN"]
                 self.assertEqual(runs[-1], self.pip_command(flags))
@@ -237,7 +247,7 @@ class Parsed(SpecCase):
                 self.assertEqual(header["Bootstrap"], "docker")
                 self.check_image(header["From"], plan)
                 docker = parse_dockerfile(self.spec("docker", flags))
-                self.assertEqual(header["From"], docker[0][1])
+                self.assertEqual(header["From"], docker[0][1].split()[-1])
                 self.assertEqual(set(sections), {"environment", "post"})
                 post = [shlex.split(line) for line in sections["post"]]
                 self.assertEqual(post[-1], self.pip_command(flags))
@@ -274,6 +284,31 @@ def parse_definition(text):
         elif line.strip():
             sections[current].append(line.strip())
     return header, sections
+
+
+class Header(SpecCase):
+    def header(self, text):
+        return [line for line in text.splitlines() if line.startswith("#")]
+
+    def test_system_toolkit_step_in_pip_and_pixi_and_notes_in_every_format(self):
+        for name, flags in PLANS.items():
+            plan = self.plan(flags)
+            for fmt in FORMATS:
+                with self.subTest(plan=name, format=fmt):
+                    header = self.header(self.spec(fmt, flags))
+                    for note in plan["notes"]:
+                        self.assertIn("# note: " + note, header)
+                    steps = [line for line in header if "envsetup install --cuda" in line]
+                    if not plan["system_toolkit"] or fmt not in ("pip", "pixi"):
+                        self.assertEqual(steps, [])
+                        continue
+                    cuda, cudnn = plan["toolkit"]["cuda"], plan["toolkit"]["cudnn"]
+                    prefix = f"~/cuda-{cuda}-cudnn-{cudnn}"
+                    self.assertTrue(any(f"needs CUDA {cuda} + cuDNN {cudnn} on the system" in line
+                                        for line in header), header)
+                    self.assertEqual([line.removeprefix("#").strip() for line in header if prefix in line],
+                                     [f"envsetup install --cuda {cuda} --cudnn {cudnn} --prefix {prefix}",
+                                      f"source {prefix}/activate"])
 
 
 class PipResolves(SpecCase):

@@ -18,9 +18,9 @@ using testing::request;
 core::Plan plan_for(const std::string& framework, const std::string& driver, const std::string& gpu,
                     const std::string& python, const std::string& cuda = "", bool cpu = false)
 {
-  auto resolution = resolve::resolve(real_matrix(), host(driver, gpu.empty() ? std::vector<std::string>{}
-                                                                             : std::vector<std::string>{gpu}),
-                                     request(framework, python, cuda, cpu));
+  auto resolution = resolve::resolve(
+    real_matrix(), host(driver, gpu.empty() ? std::vector<std::string>{} : std::vector<std::string>{gpu}),
+    request(framework, python, cuda, cpu));
   EXPECT_TRUE(resolution && resolution->plan) << framework;
   return resolution && resolution->plan ? *resolution->plan : core::Plan{};
 }
@@ -73,10 +73,13 @@ TEST(SpecFormats, EveryFormatRendersItsShippedTemplateForEveryKindOfPlan)
 
 TEST(SpecFormats, HeaderSaysWhatWasResolvedForWhat)
 {
-  const auto header = spec_header(input_for(plan_for("torch==2.5.1", "550.54.15", "8.9", "3.12")));
-  EXPECT_EQ(header, "# PyTorch 2.5.1 (cu124), CUDA 12.4.1, cuDNN 9.1.0.70, Python 3.12\n"
-                    "# resolved for driver 550.54.15 (--driver)\n"
-                    "# written by envsetup 9.9.9");
+  auto plan = plan_for("torch==2.5.1", "550.54.15", "8.9", "3.12");
+  plan.notes.clear();  // notes: SystemToolkitStepGoesToPipAndPixiAndNotesToEveryHeader
+  const auto header = spec_header(input_for(plan));
+  EXPECT_EQ(header,
+            "# PyTorch 2.5.1 (cu124), CUDA 12.4.1, cuDNN 9.1.0.70, Python 3.12\n"
+            "# resolved for driver 550.54.15 (--driver)\n"
+            "# written by envsetup 9.9.9");
 }
 
 TEST(SpecFormats, PipSpecAddsNumpyAfterThePinsAndKeepsTheExtraIndex)
@@ -113,8 +116,9 @@ TEST(SpecFormats, CondaPinsCudaVersionAndASystemToolkitOnlyWhenThePlanNeedsOne)
   EXPECT_EQ(wheels.at("cuda_version"), "12.4");
   EXPECT_EQ(wheels.at("cudatoolkit"), "");
   EXPECT_EQ(wheels.at("conda_forge_build"), "pytorch=2.5.1=cuda*");
-  EXPECT_EQ(wheels.at("pip_requirements"), "      - --extra-index-url https://download.pytorch.org/whl/cu124\n"
-                                           "      - torch==2.5.1+cu124\n      - numpy");
+  EXPECT_EQ(wheels.at("pip_requirements"),
+            "      - --extra-index-url https://download.pytorch.org/whl/cu124\n"
+            "      - torch==2.5.1+cu124\n      - numpy");
   const auto system = variables("conda", input_for(plan_for("tensorflow==2.11.0", "525.60.13", "7.5", "3.10")));
   EXPECT_EQ(system.at("cudatoolkit"), "11.2");
   EXPECT_EQ(system.at("cudnn"), "8.1");
@@ -133,6 +137,35 @@ TEST(SpecFormats, PixiWritesExtrasAsInlineTables)
   EXPECT_EQ(vars.at("extra_index_url"), "");
   const auto torch = variables("pixi", input_for(plan_for("torch==2.5.1", "550.54.15", "8.9", "3.12")));
   EXPECT_EQ(torch.at("pypi_dependencies"), "torch = \"==2.5.1+cu124\"\nnumpy = \"*\"");
+}
+
+TEST(SpecFormats, SystemToolkitStepGoesToPipAndPixiAndNotesToEveryHeader)
+{
+  auto plan = plan_for("tensorflow==2.13.1", "535.104.05", "8.6", "3.11");
+  ASSERT_TRUE(plan.system_toolkit && plan.toolkit_cuda && plan.toolkit_cudnn);
+  plan.notes = {"first note", "second note"};
+  const std::string cuda = plan.toolkit_cuda->text();
+  const std::string cudnn = plan.toolkit_cudnn->text();
+  const std::string prefix = "~/cuda-" + cuda + "-cudnn-" + cudnn;
+  const auto lines = system_toolkit_lines(plan);
+  EXPECT_TRUE(lines.starts_with("# needs CUDA " + cuda + " + cuDNN " + cudnn + " on the system")) << lines;
+  EXPECT_TRUE(lines.ends_with("\n#   envsetup install --cuda " + cuda + " --cudnn " + cudnn + " --prefix " + prefix +
+                              "\n#   source " + prefix + "/activate"))
+    << lines;
+  EXPECT_EQ(variables("pip", input_for(plan)).at("system_toolkit"), lines);
+  EXPECT_EQ(variables("pixi", input_for(plan)).at("system_toolkit"), lines);
+  EXPECT_NE(spec_header(input_for(plan)).find("\n# note: first note\n# note: second note\n"), std::string::npos);
+  EXPECT_EQ(system_toolkit_lines(plan_for("torch==2.5.1", "550.54.15", "8.9", "3.12")), "");
+}
+
+TEST(SpecFormats, AnAarch64PlanNamesItsPlatformInPixiAndDocker)
+{
+  auto plan = plan_for("torch==2.5.1", "550.54.15", "8.9", "3.12");
+  EXPECT_EQ(variables("pixi", input_for(plan)).at("platform"), "linux-64");
+  EXPECT_EQ(variables("docker", input_for(plan)).at("docker_platform"), "");
+  plan.platform = core::Platform::linux_aarch64;
+  EXPECT_EQ(variables("pixi", input_for(plan)).at("platform"), "linux-aarch64");
+  EXPECT_EQ(variables("docker", input_for(plan)).at("docker_platform"), "linux/arm64");
 }
 
 TEST(SpecFormats, ContainersInstallThePipSpecWithShellQuoting)

@@ -27,17 +27,56 @@ std::string shell_line(const std::vector<std::string>& argv)
   return util::join(words, " ");
 }
 
-std::string toolkit_line(const app::FrameworkInstallPlan& plan)
+// The toolkit step as `envsetup install` would be typed for it: the plan's versions plus every
+// option the run passes on to that step (prefix, store, mirror, cache, ...), so that running
+// the printed line does exactly what the install would.
+std::string toolkit_line(const app::FrameworkInstallPlan& plan, const app::InstallOptions& toolkit)
 {
-  return "envsetup install --cuda " + *plan.toolkit_cuda + (plan.toolkit_cudnn ? " --cudnn " + *plan.toolkit_cudnn : "");
+  std::vector<std::string> argv{"envsetup", "install", "--cuda", *plan.toolkit_cuda};
+  const auto add = [&argv](const char* flag, const std::string& value) {
+    argv.emplace_back(flag);
+    argv.push_back(value);
+  };
+  if (plan.toolkit_cudnn) {
+    add("--cudnn", *plan.toolkit_cudnn);
+  }
+  const auto& fetch = toolkit.fetch;
+  if (fetch.components != "devel") {
+    add("--components", fetch.components);
+  }
+  if (toolkit.prefix) {
+    add("--prefix", toolkit.prefix->string());
+  }
+  if (toolkit.store) {
+    add("--store", toolkit.store->string());
+  }
+  if (fetch.mirror) {
+    add("--mirror", *fetch.mirror);
+  }
+  if (fetch.cache_dir) {
+    add("--cache", fetch.cache_dir->string());
+  }
+  if (fetch.cacert) {
+    add("--cacert", fetch.cacert->string());
+  }
+  if (fetch.jobs != app::FetchOptions{}.jobs) {
+    add("--jobs", std::to_string(fetch.jobs));
+  }
+  if (fetch.matrix.directory) {
+    add("--matrix", fetch.matrix.directory->string());
+  }
+  if (fetch.offline) {
+    argv.emplace_back("--offline");
+  }
+  return shell_line(argv);
 }
 
 // Every command the install runs, in order, as the user could type them.
-std::vector<std::string> command_lines(const app::FrameworkInstallPlan& plan)
+std::vector<std::string> command_lines(const app::FrameworkInstallPlan& plan, const app::InstallOptions& toolkit)
 {
   std::vector<std::string> lines;
   if (plan.toolkit_cuda) {
-    lines.push_back(toolkit_line(plan));
+    lines.push_back(toolkit_line(plan, toolkit));
   }
   if (plan.venv_action == app::VenvAction::recreate) {
     std::vector<std::string> parts;
@@ -56,9 +95,12 @@ std::vector<std::string> command_lines(const app::FrameworkInstallPlan& plan)
 const char* venv_action_name(app::VenvAction action)
 {
   switch (action) {
-    case app::VenvAction::create: return "create";
-    case app::VenvAction::reuse: return "reuse";
-    case app::VenvAction::recreate: return "recreate";
+    case app::VenvAction::create:
+      return "create";
+    case app::VenvAction::reuse:
+      return "reuse";
+    case app::VenvAction::recreate:
+      return "recreate";
   }
   return "create";
 }
@@ -76,8 +118,8 @@ void print_plan(const app::FrameworkInstallPlan& plan)
   table.add({"framework", p.display_name + " " + p.version->text() + " (" + p.variant + ")"});
   table.add({"CUDA", p.cuda ? p.cuda->text() : "none (CPU-only build)"});
   table.add({"cuDNN", p.cudnn ? p.cudnn->text() : "-"});
-  table.add({"Python", plan.python.version.text() + " from " + plan.python.path.string() + " (" +
-                         plan.python.origin + ")"});
+  table.add(
+    {"Python", plan.python.version.text() + " from " + plan.python.path.string() + " (" + plan.python.origin + ")"});
   table.add({"venv", plan.venv.string() + " (" + venv_action_name(plan.venv_action) + ")"});
   table.add({"installer", std::string(pyenv::installer_name(plan.installer))});
   table.add({"packages", util::join(plan.pip.requirements, " ")});
@@ -96,13 +138,16 @@ void print_plan(const app::FrameworkInstallPlan& plan)
   table.print(std::cout, "  ");
 }
 
-int dry_run(const app::FrameworkInstallPlan& plan, bool json)
+int dry_run(const app::FrameworkInstallPlan& plan, const app::InstallOptions& toolkit, bool json)
 {
-  const auto lines = command_lines(plan);
+  const auto lines = command_lines(plan, toolkit);
   if (json) {
-    std::cout << nlohmann::json{{"event", "plan"}, {"dry_run", true}, {"venv", plan.venv.string()},
+    std::cout << nlohmann::json{{"event", "plan"},
+                                {"dry_run", true},
+                                {"venv", plan.venv.string()},
                                 {"venv_action", venv_action_name(plan.venv_action)},
-                                {"python", plan.python.path.string()}, {"requirements", plan.pip.requirements},
+                                {"python", plan.python.path.string()},
+                                {"requirements", plan.pip.requirements},
                                 {"expected", plan.expected.distribution + " " + plan.expected.version},
                                 {"commands", lines}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -186,7 +231,7 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
     return report_error(plan.error(), download.json);
   }
   if (flags.dry_run) {
-    return dry_run(*plan, download.json);
+    return dry_run(*plan, options.toolkit, download.json);
   }
   if (!download.quiet && !download.json) {
     std::cerr << "envsetup: installing " << util::join(plan->pip.requirements, " ") << " into " << plan->venv.string()
@@ -198,16 +243,19 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
     return report_error(outcome.error(), download.json);
   }
   if (download.json) {
-    nlohmann::json result{{"event", "result"}, {"ok", true}, {"venv", plan->venv.string()},
+    nlohmann::json result{{"event", "result"},
+                          {"ok", true},
+                          {"venv", plan->venv.string()},
                           {"installed", plan->expected.distribution + " " + outcome->installed_version},
-                          {"log", outcome->log.string()}, {"activate", outcome->activate}};
+                          {"log", outcome->log.string()},
+                          {"activate", outcome->activate}};
     if (outcome->toolkit_prefix) {
       result["toolkit_prefix"] = outcome->toolkit_prefix->string();
     }
     result["gpu_checks"] = nlohmann::json::array();
     for (const auto& check : outcome->gpu_checks) {
-      result["gpu_checks"].push_back({{"name", check.name}, {"status", verify::status_name(check.status)},
-                                      {"detail", check.detail}});
+      result["gpu_checks"].push_back(
+        {{"name", check.name}, {"status", verify::status_name(check.status)}, {"detail", check.detail}});
     }
     std::cout << result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return k_exit_ok;

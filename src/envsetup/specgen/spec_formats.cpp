@@ -38,9 +38,7 @@ std::string conda_forge_build(const core::Plan& plan)
   if (!plan.cuda || !plan.version) {
     return "";
   }
-  const std::string name = plan.framework == "torch" ? "pytorch"
-                            : plan.framework == "jax" ? "jaxlib"
-                                                      : plan.framework;
+  const std::string name = plan.framework == "torch" ? "pytorch" : plan.framework == "jax" ? "jaxlib" : plan.framework;
   return name + "=" + plan.version->text() + "=cuda*";
 }
 
@@ -58,9 +56,16 @@ TemplateVariables conda_variables(const SpecInput& input)
   };
 }
 
-util::Result<TemplateVariables> pip_variables(const SpecInput&, const PipSpec& pip)
+// pixi's name of the plan's platform (pixi.sh workspace `platforms`).
+std::string pixi_platform(core::Platform platform)
+{
+  return platform == core::Platform::linux_aarch64 ? "linux-aarch64" : "linux-64";
+}
+
+util::Result<TemplateVariables> pip_variables(const SpecInput& input, const PipSpec& pip)
 {
   return TemplateVariables{
+    {"system_toolkit", system_toolkit_lines(input.plan)},
     {"extra_index_url", pip.extra_index_url.value_or("")},
     {"requirements", lines(pip.requirements, "")},
   };
@@ -108,6 +113,8 @@ util::Result<TemplateVariables> pixi_variables(const SpecInput& input, const Pip
     entries.push_back(pypi_dependency(requirement));
   }
   variables["pypi_dependencies"] = lines(entries, "");
+  variables["platform"] = pixi_platform(input.plan.platform);
+  variables["system_toolkit"] = system_toolkit_lines(input.plan);
   variables["extra_index_url"] = pip.extra_index_url.value_or("");
   return variables;
 }
@@ -130,6 +137,17 @@ util::Result<TemplateVariables> container_variables(const SpecInput& input, cons
   };
 }
 
+util::Result<TemplateVariables> docker_variables(const SpecInput& input, const PipSpec& pip)
+{
+  auto variables = container_variables(input, pip);
+  if (variables) {
+    // nvidia/cuda and ubuntu images are multi-arch: an aarch64 plan names its platform, so a
+    // build on another host does not pull the build host's.
+    (*variables)["docker_platform"] = input.plan.platform == core::Platform::linux_aarch64 ? "linux/arm64" : "";
+  }
+  return variables;
+}
+
 }  // namespace
 
 const std::vector<SpecFormat>& spec_formats()
@@ -138,7 +156,7 @@ const std::vector<SpecFormat>& spec_formats()
     {"pip", "spec/pip.txt", "requirements.txt", pip_variables},
     {"conda", "spec/conda.yml", "environment.yml", conda_format_variables},
     {"pixi", "spec/pixi.toml", "pixi.toml", pixi_variables},
-    {"docker", "spec/Dockerfile", "Dockerfile", container_variables},
+    {"docker", "spec/Dockerfile", "Dockerfile", docker_variables},
     {"apptainer", "spec/apptainer.def", "envsetup.def", container_variables},
   };
   return formats;
@@ -182,7 +200,31 @@ std::string spec_header(const SpecInput& input)
   if (!input.resolved_for.empty()) {
     header += "# resolved for " + util::join(input.resolved_for, ", ") + "\n";
   }
+  for (const auto& note : plan.notes) {
+    header += "# note: " + note + "\n";
+  }
   return header + "# written by envsetup " + input.envsetup_version;
+}
+
+std::string system_toolkit_lines(const core::Plan& plan)
+{
+  if (!plan.system_toolkit) {
+    return "";
+  }
+  const auto& cuda = plan.toolkit_cuda ? plan.toolkit_cuda : plan.cuda;
+  const auto& cudnn = plan.toolkit_cudnn ? plan.toolkit_cudnn : plan.cudnn;
+  if (!cuda) {
+    return "";
+  }
+  const std::string framework = plan.display_name + (plan.version ? " " + plan.version->text() : "");
+  std::string out = "# needs CUDA " + cuda->text() + (cudnn ? " + cuDNN " + cudnn->text() : "") + " on the system (" +
+                    framework + " loads them from there; without them it runs on the CPU)";
+  if (!plan.toolkit_cuda) {
+    return out;  // no redistributable archives for this platform: envsetup cannot lay it out
+  }
+  const std::string prefix = "~/cuda-" + cuda->text() + (cudnn ? "-cudnn-" + cudnn->text() : "");
+  return out + ", e.g.:\n#   envsetup install --cuda " + cuda->text() + (cudnn ? " --cudnn " + cudnn->text() : "") +
+         " --prefix " + prefix + "\n#   source " + prefix + "/activate";
 }
 
 util::Result<TemplateVariables> spec_variables(const SpecFormat& format, const SpecInput& input)

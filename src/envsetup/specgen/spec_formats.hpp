@@ -56,9 +56,15 @@ struct SpecFormat {
 [[nodiscard]] util::Result<std::string> render_spec(const SpecFormat& format, const SpecInput& input,
                                                     std::string_view template_text);
 
-// The header every spec starts with: what was resolved, for what, by which envsetup, as `#`
-// comment lines (no final newline).
+// The header every spec starts with: what was resolved, for what, the plan's notes, by which
+// envsetup, as `#` comment lines (no final newline).
 [[nodiscard]] std::string spec_header(const SpecInput& input);
+
+// For a plan that loads CUDA and cuDNN from the system (`system_toolkit`): `#` comment lines
+// naming the toolkit and the `envsetup install` + `source .../activate` commands that lay it
+// out (no final newline); empty for other plans. Formats that install only Python packages
+// (pip, pixi's pypi part) write them under the header.
+[[nodiscard]] std::string system_toolkit_lines(const core::Plan& plan);
 
 // The pip spec of `input`. Errors: those of pip_requirements (usage).
 [[nodiscard]] util::Result<PipSpec> pip_spec(const SpecInput& input);
