@@ -433,6 +433,19 @@ TEST(ResolveV2PostRelease, UnknownSpellingIsRefused)
   EXPECT_FALSE(resolve::resolve(v2_matrix(), facts, request_post).ok());
 }
 
+// Each GPU alone has a build, none has both: the hint says to split the environments.
+TEST(ResolveV2Hints, GpusNoBuildCoversTogether)
+{
+  auto resolution = resolve::resolve(v2_matrix(), host("580.95.05", {"6.0", "12.0"}), request("demo"));
+  ASSERT_TRUE(resolution.ok());
+  EXPECT_FALSE(resolution->plan.has_value());
+  std::string all;
+  for (const auto& hint : resolution->hints) {
+    all += hint + "\n";
+  }
+  EXPECT_NE(all.find("no demo build covers sm_60 and sm_120 together"), std::string::npos) << all;
+}
+
 // --with-toolkit on a wheel build: the plan names a toolkit `install` can lay out (the
 // variant's cuDNN 8.9.7.29 is the release 8.9.7); without it the plan names none.
 TEST(ResolveV2WithToolkit, WheelBuildGetsAnInstallableToolkit)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/resolve/candidates.hpp>
 
+#include <envsetup/util/strings.hpp>
+
 #include <algorithm>
 
 namespace envsetup::resolve::detail {
@@ -210,6 +212,34 @@ std::optional<std::string> glibc_hint(const std::string& framework, const core::
   return hint;
 }
 
+// When no rule above names a change: GPUs that builds cover one at a time but never together
+// are split across environments; otherwise the matrix lists what exists.
+std::string last_resort_hint(const std::string& framework, const core::HostFacts& host,
+                             const std::vector<Candidate>& candidates)
+{
+  const auto covers = [](const Candidate& c, core::ComputeCapability gpu) {
+    return std::none_of(c.evaluation.failures.begin(), c.evaluation.failures.end(),
+                        [&](const Failure& f) { return f.kind == Kind::gpu && f.gpu == gpu; });
+  };
+  bool each_covered = host.gpus.size() > 1;
+  std::vector<std::string> names;
+  for (const auto& gpu : host.gpus) {
+    names.push_back(gpu.capability.sm_name());
+    each_covered = each_covered && std::any_of(candidates.begin(), candidates.end(),
+                                               [&](const Candidate& c) { return covers(c, gpu.capability); });
+  }
+  const bool one_covers_all = std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+    return std::all_of(host.gpus.begin(), host.gpus.end(), [&](const auto& gpu) { return covers(c, gpu.capability); });
+  });
+  if (each_covered && !one_covers_all) {
+    return "no " + framework + " build covers " + util::join(names, " and ") +
+           " together: plan one environment per GPU (`--gpu` once each) and pick its GPU with "
+           "CUDA_VISIBLE_DEVICES";
+  }
+  return "no change of Python, CUDA pin or version fixes this alone; `envsetup matrix show --framework " +
+         framework + "` lists every build with its GPUs, CUDA and drivers";
+}
+
 }  // namespace
 
 std::vector<std::string> hints_for(const matrix::Matrix& matrix, const std::string& framework,
@@ -259,6 +289,9 @@ std::vector<std::string> hints_for(const matrix::Matrix& matrix, const std::stri
     }) == nullptr;
   if (every_in_spec_fails_python) {
     hints.push_back(python_range_hint(framework, request, candidates));
+  }
+  if (hints.empty()) {
+    hints.push_back(last_resort_hint(framework, host, candidates));
   }
   return hints;
 }
