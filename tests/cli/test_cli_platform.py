@@ -148,6 +148,7 @@ class ResolveHostFacts(unittest.TestCase):
             result = run("resolve", "-f", "torch", *self.GPU, *args)
             self.assertEqual(result.returncode, 2, args)
             self.assertIn(flag, result.stderr, args)
+            self.assertIn("hint:", result.stderr, args)  # what to write instead
             self.assertEqual(result.stdout, "", args)
 
     def test_jetson_and_musl_are_facts(self):

@@ -31,8 +31,13 @@ util::Result<core::Version> parse_flag_version(const std::string& text, const st
   if (parts < min_parts || parts > max_parts) {
     return util::make_error(util::ErrorKind::usage,
                             "invalid `" + flag + "` value `" + text + "`")
-      .with_cause("expected " + std::to_string(min_parts) + " to " + std::to_string(max_parts) +
-                  " dot-separated numbers");
+      .with_cause(min_parts == max_parts ? "expected exactly " + std::to_string(min_parts) + " dot-separated numbers"
+                                         : "expected " + std::to_string(min_parts) + " to " +
+                                             std::to_string(max_parts) + " dot-separated numbers")
+      .with_hint(flag == "--driver"  ? "write the whole driver version, e.g. `--driver 580.95.05` (nvidia-smi prints it)"
+                 : flag == "--glibc" ? "write glibc's X.Y, e.g. `--glibc 2.28` (`ldd --version` prints it)"
+                 : flag == "--python" ? "write the interpreter's X.Y, e.g. `--python 3.11`"
+                                      : "write e.g. `" + flag + " 12.4` or `" + flag + " 12.4.1`");
   }
   return version;
 }
