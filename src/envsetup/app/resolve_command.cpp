@@ -13,10 +13,23 @@ namespace envsetup::app {
 
 namespace {
 
+// What to write instead, for a version flag.
+std::string version_example(const std::string& flag)
+{
+  return flag == "--driver"   ? "write the whole driver version, e.g. `--driver 580.95.05` (nvidia-smi prints it)"
+         : flag == "--glibc"  ? "write glibc's X.Y, e.g. `--glibc 2.28` (`ldd --version` prints it)"
+         : flag == "--python" ? "write the interpreter's X.Y, e.g. `--python 3.11`"
+         : flag == "--cuda"   ? "write e.g. `--cuda 12`, `--cuda 12.4` or `--cuda 12.4.1`"
+                              : "";
+}
+
 util::Error as_usage(util::Error error, const std::string& flag)
 {
   error.kind = util::ErrorKind::usage;
   error.message = "invalid `" + flag + "` value: " + error.message;
+  if (const auto example = version_example(flag); !example.empty() && error.hints.empty()) {
+    error.hints.push_back(example);
+  }
   return error;
 }
 
@@ -34,10 +47,7 @@ util::Result<core::Version> parse_flag_version(const std::string& text, const st
       .with_cause(min_parts == max_parts ? "expected exactly " + std::to_string(min_parts) + " dot-separated numbers"
                                          : "expected " + std::to_string(min_parts) + " to " +
                                              std::to_string(max_parts) + " dot-separated numbers")
-      .with_hint(flag == "--driver"  ? "write the whole driver version, e.g. `--driver 580.95.05` (nvidia-smi prints it)"
-                 : flag == "--glibc" ? "write glibc's X.Y, e.g. `--glibc 2.28` (`ldd --version` prints it)"
-                 : flag == "--python" ? "write the interpreter's X.Y, e.g. `--python 3.11`"
-                                      : "write e.g. `" + flag + " 12.4` or `" + flag + " 12.4.1`");
+      .with_hint(version_example(flag));
   }
   return version;
 }
