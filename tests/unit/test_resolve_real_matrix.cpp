@@ -122,12 +122,15 @@ const RealCase k_real_cases[] = {
   {"torch_2_10_cu128_keeps_volta", "torch==2.10.0", "575.57.08", {"7.0"}, "", "", "torch 2.10.0 cu128",
    {{"torch 2.10.0 cu130", "GPU sm_70 (Volta) is not covered"}}, {}},
   // Kepler runs drivers up to R470 (its last branch): 470.256.02 is the newest it can have.
-  {"torch_kepler_latest_cu118", "torch", "470.256.02", {"3.7"}, "", "", "torch 2.7.1 cu118",
-   {{"torch 2.7.1 cu126", "GPU sm_37 (Kepler) is not covered"}}, {}},
+  // torch 2.4-2.7 cu118 still build sm_37 but ship cuDNN 9.1, which starts at 5.0: conv layers
+  // would fail, so 2.3.1 (cuDNN 8.7, before the matrix's cuDNN list) is the newest that works.
+  {"torch_kepler_latest_cu118", "torch", "470.256.02", {"3.7"}, "", "", "torch 2.3.1 cu118",
+   {{"torch 2.7.1 cu126", "GPU sm_37 (Kepler) is not covered"},
+    {"torch 2.7.1 cu118", "its cuDNN 9.1.0.70 supports compute capability 5.0-9.0, not sm_37"}}, {}},
   {"torch_kepler_after_2_8_refused", "torch>=2.8", "470.256.02", {"3.7"}, "", "", "",
    {{"torch 2.8.0 cu126", "GPU sm_37 (Kepler) is not covered"}},
    {"GPU sm_37 (Kepler) is covered by builds outside the request, newest torch 2.7.1 cu118, oldest torch 1.12.1 cu102",
-    "torch 2.7.1 cu118 works on this host: request `torch==2.7.1` instead of `torch>=2.8`"}},
+    "torch 2.3.1 cu118 works on this host: request `torch==2.3.1` instead of `torch>=2.8`"}},
   // CUDA 10.x has no minor-version compatibility: cu102 needs its Table 3 driver 440.33.
   {"torch_1_12_1_kepler_cu102_table3", "torch==1.12.1", "440.33", {"3.7"}, "", "", "torch 1.12.1 cu102",
    {{"torch 1.12.1 cu116", "driver 440.33 is too old: CUDA 11.x minor-version compatibility needs driver >= 450.80.02 (Table 2)"}}, {}},

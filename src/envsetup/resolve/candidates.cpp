@@ -2,6 +2,7 @@
 #include <envsetup/resolve/candidates.hpp>
 
 #include <envsetup/resolve/cudnn_choice.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <algorithm>
 
@@ -29,6 +30,19 @@ void check_installables(const matrix::Matrix& matrix, const matrix::Framework& f
     }
     if (!pin.note.empty()) {
       candidate.notes.push_back(std::move(pin.note));
+    }
+  }
+  // The cuDNN a wheel build ships must run on every GPU (cuDNN 9.3 of TensorFlow 2.18 has no
+  // code for Blackwell). A cuDNN the matrix does not list (before 8.9) is not checked.
+  const auto* shipped = !variant.system_toolkit && !variant.cudnn_wheel && variant.cudnn
+                          ? matrix.find_cudnn(*variant.cudnn)
+                          : nullptr;
+  if (shipped != nullptr) {
+    if (const auto missing = gpus_unsupported(*shipped, host); !missing.empty()) {
+      candidate.evaluation.failures.push_back(Failure::of(
+        Failure::Kind::cudnn, "its cuDNN " + variant.cudnn->text() + " supports compute capability " +
+                                shipped->min_capability.text() + "-" + shipped->max_capability.text() + ", not " +
+                                util::join(missing, ", ")));
     }
   }
   if (variant.system_toolkit || request.with_toolkit) {

@@ -63,6 +63,17 @@ const matrix::CudaRelease* choose_cuda(const matrix::Matrix& matrix, const core:
 
 }  // namespace
 
+std::vector<std::string> gpus_unsupported(const matrix::CudnnRelease& release, const core::HostFacts& host)
+{
+  std::vector<std::string> unsupported;
+  for (const auto& gpu : host.gpus) {
+    if (!supports_gpu(release, gpu.capability)) {
+      unsupported.push_back(gpu.capability.sm_name());
+    }
+  }
+  return unsupported;
+}
+
 bool has_archives(const matrix::CudaRelease& release)
 {
   return !release.manifest.empty();

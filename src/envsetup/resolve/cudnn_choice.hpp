@@ -20,6 +20,11 @@ namespace envsetup::resolve::detail {
 // `cuda_major`.
 [[nodiscard]] bool has_archives(const matrix::CudnnRelease& release, int cuda_major);
 
+// The GPUs of `host` the cuDNN release does not support (inside its compute-capability range,
+// or above its top in the same major), as "sm_120"; empty when it supports every one.
+[[nodiscard]] std::vector<std::string> gpus_unsupported(const matrix::CudnnRelease& release,
+                                                        const core::HostFacts& host);
+
 // The newest cuDNN release that has a build for `cuda`'s major, supports that
 // toolkit version and every GPU of `host` (with archives for that major when
 // `archives`); null when none does.
