@@ -56,5 +56,20 @@ TEST(ResolveCudnnCapability, BelowTheRangeIsNotServed)
   }
 }
 
+// The cuDNN a wheel build ships must serve every GPU: TensorFlow's builds (cuDNN 9.3 and older,
+// up to 9.0) run no cuDNN code on Blackwell, even where the framework's own PTX would JIT.
+TEST(ResolveCudnnCapability, ShippedCudnnMustServeTheGpu)
+{
+  auto resolution = resolve::resolve(real_matrix(), host("580.95.05", {"12.0"}), request("tensorflow"));
+  ASSERT_TRUE(resolution.ok()) << resolution.error().message;
+  EXPECT_FALSE(resolution->plan.has_value()) << "planned " << resolution->plan->version->text();
+  bool listed_before_the_list = false;  // a cuDNN older than cudnn.json's first release: bounded above
+  for (const auto& rejection : resolution->rejected) {
+    EXPECT_NE(rejection.reason.find("sm_120"), std::string::npos) << rejection.candidate << ": " << rejection.reason;
+    listed_before_the_list = listed_before_the_list || rejection.reason.find("at most") != std::string::npos;
+  }
+  EXPECT_TRUE(listed_before_the_list);
+}
+
 }  // namespace
 }  // namespace envsetup::testing

@@ -33,16 +33,24 @@ void check_installables(const matrix::Matrix& matrix, const matrix::Framework& f
     }
   }
   // The cuDNN a wheel build ships must run on every GPU (cuDNN 9.3 of TensorFlow 2.18 has no
-  // code for Blackwell). A cuDNN the matrix does not list (before 8.9) is not checked.
-  const auto* shipped = !variant.system_toolkit && !variant.cudnn_wheel && variant.cudnn
-                          ? matrix.find_cudnn(*variant.cudnn)
-                          : nullptr;
-  if (shipped != nullptr) {
-    if (const auto missing = gpus_unsupported(*shipped, host); !missing.empty()) {
+  // code for Blackwell). A cuDNN older than the matrix's list (8.9.0) supports no GPU above
+  // the top of the oldest listed release (new GPUs are never added to old releases); its
+  // lower end is not known and not checked.
+  if (!variant.system_toolkit && !variant.cudnn_wheel && variant.cudnn && !matrix.cudnn.empty()) {
+    const auto* shipped = matrix.find_cudnn(*variant.cudnn);
+    std::optional<matrix::CudnnRelease> bound;
+    if (shipped == nullptr && *variant.cudnn < matrix.cudnn.front().version) {
+      bound = matrix.cudnn.front();
+      bound->min_capability = {};
+      shipped = &*bound;
+    }
+    const auto missing = shipped != nullptr ? gpus_unsupported(*shipped, host) : std::vector<std::string>();
+    if (!missing.empty()) {
       candidate.evaluation.failures.push_back(Failure::of(
         Failure::Kind::cudnn, "its cuDNN " + variant.cudnn->text() + " supports compute capability " +
-                                shipped->min_capability.text() + "-" + shipped->max_capability.text() + ", not " +
-                                util::join(missing, ", ")));
+                                (bound ? "up to " + bound->max_capability.text() + " at most"
+                                       : shipped->min_capability.text() + "-" + shipped->max_capability.text()) +
+                                ", not " + util::join(missing, ", ")));
     }
   }
   if (variant.system_toolkit || request.with_toolkit) {
