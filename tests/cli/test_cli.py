@@ -28,6 +28,19 @@ class TopLevel(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         self.assertRegex(result.stdout, r"^envsetup \d+\.\d+\.\d+")
 
+    def test_malformed_command_lines_are_errors_with_a_hint_and_json(self):
+        result = run("resolve", "--json")  # --framework missing
+        self.assertEqual(result.returncode, 2)
+        document = json.loads(result.stdout)
+        self.assertFalse(document["ok"])
+        self.assertEqual(document["error"]["kind"], "usage")
+        self.assertIn("envsetup resolve --help", document["error"]["hints"][0])
+        result = run("resolve", "-f", "torch", "--bogus")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("envsetup: error:", result.stderr)
+        self.assertIn("--bogus", result.stderr)
+        self.assertIn("hint: run `envsetup resolve --help`", result.stderr)
+
     def test_help_lists_commands(self):
         result = run("--help")
         self.assertEqual(result.returncode, 0)

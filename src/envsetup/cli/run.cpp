@@ -192,8 +192,19 @@ int run(int argc, char** argv)
       if (problem->has_value()) {
         return report_error(**problem, json_requested(argc, argv));
       }
-      const int code = app.exit(e);
-      return code == 0 ? k_exit_ok : k_exit_usage;
+      if (e.get_exit_code() == 0) {  // --help, --version
+        return app.exit(e) == 0 ? k_exit_ok : k_exit_usage;
+      }
+      // A malformed command line is reported like every other error (and as JSON on stdout
+      // with --json), with the command's help as the way out.
+      std::string command = "envsetup";
+      for (const auto* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front(); sub != nullptr;
+           sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front()) {
+        command += " " + sub->get_name();
+      }
+      return report_error(util::make_error(util::ErrorKind::usage, e.what())
+                            .with_hint("run `" + command + " --help` for its flags"),
+                          json_requested(argc, argv));
     }
     return result.exit_code;
   } catch (const std::exception& e) {
