@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +52,31 @@ TEST_P(Beneath, OpensPlainPathsAndCreatesFiles)
   auto fd = util::open_beneath(m_root.get(), "sub/new", O_WRONLY | O_CREAT | O_EXCL, 0644);
   ASSERT_TRUE(fd.valid()) << std::strerror(errno);
   EXPECT_TRUE(fs::is_regular_file(m_dir / "root" / "sub" / "new"));
+}
+
+// read_file_beneath: a regular file is read whole; a link is not followed; a FIFO planted
+// in a record's place is not waited on (the test would hang); a file over the cap is refused.
+TEST_P(Beneath, ReadFileBeneathNeverFollowsOrBlocks)
+{
+  std::ofstream(m_dir / "root" / "sub" / "record") << "twelve bytes";
+  auto text = util::read_file_beneath(m_root.get(), "sub/record", 64);
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  ASSERT_TRUE(text->has_value());
+  EXPECT_EQ(**text, "twelve bytes");
+
+  fs::create_symlink(m_dir / "outside" / "secret", m_dir / "root" / "sub" / "link");
+  auto linked = util::read_file_beneath(m_root.get(), "sub/link", 64);
+  ASSERT_TRUE(linked.ok());
+  EXPECT_FALSE(linked->has_value());
+
+  ASSERT_EQ(::mkfifo((m_dir / "root" / "sub" / "fifo").c_str(), 0600), 0);
+  auto fifo = util::read_file_beneath(m_root.get(), "sub/fifo", 64);
+  ASSERT_TRUE(fifo.ok());
+  EXPECT_FALSE(fifo->has_value());
+
+  auto big = util::read_file_beneath(m_root.get(), "sub/record", 4);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().kind, util::ErrorKind::input);
 }
 
 TEST_P(Beneath, SymlinkedFolderInThePathIsNotFollowed)

@@ -282,33 +282,18 @@ util::Result<std::optional<std::string>> Cache::read_manifest(const std::string&
 {
   ENVSETUP_TRY(m_status);
   const std::string relative = product + "/redistrib_" + version + ".json";
-  util::UniqueFd fd = util::open_beneath(m_manifests.get(), relative, O_RDONLY | O_NONBLOCK);
-  struct stat status {};
-  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
-    return std::optional<std::string>{};
+  auto text = util::read_file_beneath(m_manifests.get(), relative, k_max_manifest_bytes);
+  if (text) {
+    return text;
   }
-  std::string text;
-  char block[65536];
-  for (;;) {
-    const ssize_t got = ::read(fd.get(), block, sizeof block);
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got < 0) {
-      return io_error("cannot read `" + manifest_path(product, version).string() + "`", errno);
-    }
-    if (got == 0) {
-      break;
-    }
-    text.append(block, static_cast<std::size_t>(got));
-    if (text.size() > k_max_manifest_bytes) {  // as on the network: a planted huge file is not read whole
-      return util::make_error(util::ErrorKind::input, "the cached manifest `" + manifest_path(product, version).string() +
-                                                         "` is larger than " +
-                                                         std::to_string(k_max_manifest_bytes >> 20) + " MiB")
-        .with_hint("delete it, or run without --offline to download it again");
-    }
+  if (text.error().kind == util::ErrorKind::input) {  // as on the network: a planted huge file is not read whole
+    return util::make_error(util::ErrorKind::input, "the cached manifest `" + manifest_path(product, version).string() +
+                                                       "` is larger than " +
+                                                       std::to_string(k_max_manifest_bytes >> 20) + " MiB")
+      .with_hint("delete it, or run without --offline to download it again");
   }
-  return std::optional<std::string>(std::move(text));
+  return util::make_error(util::ErrorKind::io, "cannot read `" + manifest_path(product, version).string() + "`")
+    .with_cause(text.error().causes.empty() ? text.error().message : text.error().causes.front());
 }
 
 util::Status Cache::write_manifest(const std::string& product, const std::string& version,

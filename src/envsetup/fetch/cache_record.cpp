@@ -34,25 +34,8 @@ std::string record_name(const std::string& sha256)
 
 std::optional<std::string> read_small(int dir_fd, const std::string& name)
 {
-  util::UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
-  struct stat status {};
-  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) ||
-      static_cast<std::uint64_t>(status.st_size) > k_max_record) {
-    return std::nullopt;
-  }
-  std::string text(static_cast<std::size_t>(status.st_size), '\0');
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t got = ::pread(fd.get(), text.data() + done, text.size() - done, static_cast<off_t>(done));
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got <= 0) {
-      return std::nullopt;
-    }
-    done += static_cast<std::size_t>(got);
-  }
-  return text;
+  auto text = util::read_file_beneath(dir_fd, name, k_max_record);
+  return text ? std::move(text).value() : std::nullopt;
 }
 
 }  // namespace

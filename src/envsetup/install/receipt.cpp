@@ -76,28 +76,19 @@ util::Status write_receipt(int root_fd, const Receipt& receipt)
 
 namespace {
 
-// The receipt's text, read without following a link.
+// The receipt's text, read without following a link or blocking on a FIFO.
 util::Result<std::string> read_receipt_text(int root_fd, const std::string& shown)
 {
-  util::UniqueFd fd = util::open_beneath(root_fd, ".envsetup/receipt.json", O_RDONLY);
-  struct stat status {};
-  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+  auto text = util::read_file_beneath(root_fd, ".envsetup/receipt.json", std::size_t{256} << 20);
+  if (!text) {
     return util::make_error(util::ErrorKind::io, "cannot read the receipt `" + shown + "`")
-      .with_cause(fd.valid() ? "not a regular file" : std::strerror(errno));
+      .with_cause(text.error().causes.empty() ? text.error().message : text.error().causes.front());
   }
-  std::string text;
-  char buffer[1 << 16];
-  for (ssize_t got = 0; (got = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got < 0) {
-      return util::make_error(util::ErrorKind::io, "cannot read the receipt `" + shown + "`")
-        .with_cause(std::strerror(errno));
-    }
-    text.append(buffer, static_cast<std::size_t>(got));
+  if (!text->has_value()) {
+    return util::make_error(util::ErrorKind::io, "cannot read the receipt `" + shown + "`")
+      .with_cause("it is missing or not a regular file");
   }
-  return text;
+  return std::move(**text);
 }
 
 }  // namespace

@@ -28,30 +28,12 @@ std::string record_name(const std::string& sha256)
   return sha256 + ".tree.json";
 }
 
-// The file `name` in `folder_fd` read without following a link; nullopt when absent or not
-// a regular file.
+// The file `name` in `folder_fd` (a tree record), read without following a link or blocking
+// on a FIFO; nullopt when absent, not a regular file, unreadable or over 256 MiB.
 std::optional<std::string> read_at(int folder_fd, const std::string& name)
 {
-  util::UniqueFd fd(::openat(folder_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat status {};
-  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
-    return std::nullopt;
-  }
-  std::string text;
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got < 0) {
-      return std::nullopt;
-    }
-    if (got == 0) {
-      return text;
-    }
-    text.append(buffer, static_cast<std::size_t>(got));
-  }
+  auto text = util::read_file_beneath(folder_fd, name, std::size_t{256} << 20);
+  return text ? std::move(text).value() : std::nullopt;
 }
 
 // Whether the finished tree `sha256` is there, a real folder matching its record; sets

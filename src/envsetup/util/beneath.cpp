@@ -165,6 +165,34 @@ Result<UniqueFd> open_folder_beneath(int root_fd, const PathParts& parts, std::s
   return current;
 }
 
+Result<std::optional<std::string>> read_file_beneath(int dir_fd, const std::string& relative,
+                                                     std::size_t max_bytes)
+{
+  UniqueFd fd = open_beneath(dir_fd, relative, O_RDONLY | O_NONBLOCK);
+  struct stat status {};
+  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+    return std::optional<std::string>{};
+  }
+  std::string text;
+  char block[65536];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), block, sizeof block);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      return io_error("cannot read `" + relative + "`", errno);
+    }
+    if (got == 0) {
+      return std::optional<std::string>(std::move(text));
+    }
+    text.append(block, static_cast<std::size_t>(got));
+    if (text.size() > max_bytes) {
+      return make_error(ErrorKind::input, "`" + relative + "` is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+}
+
 bool stat_at(int dir_fd, const std::string& name, struct stat& status)
 {
   return ::fstatat(dir_fd, name.c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0;

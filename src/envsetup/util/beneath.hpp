@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,13 @@ using PathParts = std::vector<std::string>;
 // written through a link), io otherwise (ENOENT: "does not exist"). Messages name the path.
 [[nodiscard]] Result<UniqueFd> open_folder_beneath(int root_fd, const PathParts& parts, std::size_t count,
                                                    bool create);
+
+// The regular file `relative` under `dir_fd`, read whole without following a link and
+// without blocking on a FIFO or device planted in its place (O_NONBLOCK). nullopt when it is
+// absent or not a regular file. Errors: io (errno) when it cannot be read; input when it is
+// larger than `max_bytes` (it is not read whole).
+[[nodiscard]] Result<std::optional<std::string>> read_file_beneath(int dir_fd, const std::string& relative,
+                                                                   std::size_t max_bytes);
 
 // lstat of `name` in `dir_fd` (never follows). False (errno set) when it cannot be read.
 [[nodiscard]] bool stat_at(int dir_fd, const std::string& name, struct stat& status);
