@@ -82,6 +82,9 @@ struct CudnnRelease {
   std::string manifest;
   std::string manifest_layout;  // "cuda_variant", "flat" or "none"
   Provenance provenance;
+
+  // The 4-part build when known (what pip's nvidia-cudnn wheels and plans name), else X.Y.Z.
+  [[nodiscard]] const core::Version& full_version() const { return build ? *build : version; }
 };
 
 // How a build's source wrote its GPU architecture list (docs/matrix-format.md):

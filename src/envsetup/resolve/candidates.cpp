@@ -10,8 +10,9 @@ namespace envsetup::resolve::detail {
 
 namespace {
 
-// The rules that depend on what `install` lays out: the system toolkit of a
-// build that loads CUDA from the system, and the pip cuDNN a build leaves open.
+// The rules that depend on what `install` lays out: the pip cuDNN a build leaves open, the
+// cuDNN a wheel build ships, and the system toolkit of a build that loads CUDA from the
+// system (or of any build with --with-toolkit).
 void check_installables(const matrix::Matrix& matrix, const matrix::Framework& framework,
                         const core::HostFacts& host, const core::Request& request, Candidate& candidate)
 {
@@ -33,24 +34,10 @@ void check_installables(const matrix::Matrix& matrix, const matrix::Framework& f
     }
   }
   // The cuDNN a wheel build ships must run on every GPU (cuDNN 9.3 of TensorFlow 2.18 has no
-  // code for Blackwell). A cuDNN older than the matrix's list (8.9.0) supports no GPU above
-  // the top of the oldest listed release (new GPUs are never added to old releases); its
-  // lower end is not known and not checked.
-  if (!variant.system_toolkit && !variant.cudnn_wheel && variant.cudnn && !matrix.cudnn.empty()) {
-    const auto* shipped = matrix.find_cudnn(*variant.cudnn);
-    std::optional<matrix::CudnnRelease> bound;
-    if (shipped == nullptr && *variant.cudnn < matrix.cudnn.front().version) {
-      bound = matrix.cudnn.front();
-      bound->min_capability = {};
-      shipped = &*bound;
-    }
-    const auto missing = shipped != nullptr ? gpus_unsupported(*shipped, host) : std::vector<std::string>();
-    if (!missing.empty()) {
-      candidate.evaluation.failures.push_back(Failure::of(
-        Failure::Kind::cudnn, "its cuDNN " + variant.cudnn->text() + " supports compute capability " +
-                                (bound ? "up to " + bound->max_capability.text() + " at most"
-                                       : shipped->min_capability.text() + "-" + shipped->max_capability.text()) +
-                                ", not " + util::join(missing, ", ")));
+  // code for Blackwell).
+  if (!variant.system_toolkit && !variant.cudnn_wheel && variant.cudnn) {
+    if (auto failure = shipped_cudnn_failure(matrix, *variant.cudnn, host); !failure.empty()) {
+      candidate.evaluation.failures.push_back(Failure::of(Failure::Kind::cudnn, std::move(failure)));
     }
   }
   if (variant.system_toolkit || request.with_toolkit) {

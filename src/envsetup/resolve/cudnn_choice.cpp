@@ -21,10 +21,14 @@ bool supports_cuda(const matrix::CudnnRelease& release, const core::Version& cud
 // Inside the release's range, or above its top in the same major: a cubin for X.y runs on
 // X.z with z >= y (CUDA C++ Programming Guide, "Binary Compatibility"), so cuDNN's sm_120
 // code runs on a 12.1 GPU (DGX Spark) although the support matrix lists up to 12.0.
+bool below_top(core::ComputeCapability top, core::ComputeCapability gpu)
+{
+  return gpu <= top || gpu.major == top.major;
+}
+
 bool supports_gpu(const matrix::CudnnRelease& release, core::ComputeCapability gpu)
 {
-  const auto& top = release.max_capability;
-  return release.min_capability <= gpu && (gpu <= top || gpu.major == top.major);
+  return release.min_capability <= gpu && below_top(release.max_capability, gpu);
 }
 
 bool supports_gpus(const matrix::CudnnRelease& release, const core::HostFacts& host)
@@ -63,15 +67,28 @@ const matrix::CudaRelease* choose_cuda(const matrix::Matrix& matrix, const core:
 
 }  // namespace
 
-std::vector<std::string> gpus_unsupported(const matrix::CudnnRelease& release, const core::HostFacts& host)
+std::string shipped_cudnn_failure(const matrix::Matrix& matrix, const core::Version& shipped,
+                                  const core::HostFacts& host)
 {
-  std::vector<std::string> unsupported;
+  const auto* release = matrix.find_cudnn(shipped);
+  const bool before_list = release == nullptr && !matrix.cudnn.empty() && shipped < matrix.cudnn.front().version;
+  if (release == nullptr && !before_list) {
+    return "";
+  }
+  std::vector<std::string> missing;
   for (const auto& gpu : host.gpus) {
-    if (!supports_gpu(release, gpu.capability)) {
-      unsupported.push_back(gpu.capability.sm_name());
+    if (before_list ? !below_top(matrix.cudnn.front().max_capability, gpu.capability)
+                    : !supports_gpu(*release, gpu.capability)) {
+      missing.push_back(gpu.capability.sm_name());
     }
   }
-  return unsupported;
+  if (missing.empty()) {
+    return "";
+  }
+  const std::string range = before_list ? "up to " + matrix.cudnn.front().max_capability.text() + " at most"
+                                        : release->min_capability.text() + "-" + release->max_capability.text();
+  return "its cuDNN " + shipped.text() + " supports compute capability " + range + ", not " +
+         util::join(missing, ", ");
 }
 
 bool has_archives(const matrix::CudaRelease& release)
@@ -182,7 +199,7 @@ CudnnPin cudnn_wheel_pin(const matrix::Matrix& matrix, const core::HostFacts& ho
     if (&*release != newest) {
       pin.release = &*release;
       pin.requirement =
-        wheel.package + "==" + (release->build ? *release->build : release->version).text();
+        wheel.package + "==" + release->full_version().text();
       std::vector<std::string> dropped;
       for (const auto& gpu : host.gpus) {
         if (!supports_gpu(*newest, gpu.capability)) {

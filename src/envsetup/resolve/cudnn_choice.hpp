@@ -20,10 +20,13 @@ namespace envsetup::resolve::detail {
 // `cuda_major`.
 [[nodiscard]] bool has_archives(const matrix::CudnnRelease& release, int cuda_major);
 
-// The GPUs of `host` the cuDNN release does not support (inside its compute-capability range,
-// or above its top in the same major), as "sm_120"; empty when it supports every one.
-[[nodiscard]] std::vector<std::string> gpus_unsupported(const matrix::CudnnRelease& release,
-                                                        const core::HostFacts& host);
+// Why the cuDNN a wheel build ships (`shipped`, a version or 4-part build) cannot serve every
+// GPU of `host`, or "" when it can. A release serves a GPU inside its compute-capability range
+// or above its top in the same major. A cuDNN older than the matrix's first release serves no
+// GPU above that release's top (old releases never gain new GPUs); its lower end is unknown
+// and not checked. A newer cuDNN the matrix does not list is not checked.
+[[nodiscard]] std::string shipped_cudnn_failure(const matrix::Matrix& matrix, const core::Version& shipped,
+                                                const core::HostFacts& host);
 
 // The newest cuDNN release that has a build for `cuda`'s major, supports that
 // toolkit version and every GPU of `host` (with archives for that major when

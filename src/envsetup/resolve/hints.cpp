@@ -160,7 +160,7 @@ std::optional<std::string> driver_branch_hint(const matrix::Matrix& matrix,
       gpus = describe_gpu(matrix, gpu.capability);
     }
   }
-  if (!too_new || !branch) {
+  if (!branch) {
     return std::nullopt;
   }
   return "install an R" + std::to_string(*branch) + " driver: R" + std::to_string(*branch) +

@@ -87,7 +87,7 @@ core::Plan plan_from(const Candidate& chosen, const matrix::Framework& framework
   plan.cuda = variant.cuda;
   plan.cudnn = variant.cudnn;
   if (const auto* pinned = chosen.pinned_cudnn) {
-    plan.cudnn = pinned->build ? *pinned->build : pinned->version;
+    plan.cudnn = pinned->full_version();
   }
   plan.python = request.python ? *request.python : release.python_max;
   plan.index_url = variant.index_url;
@@ -180,7 +180,7 @@ core::Resolution resolve_toolkit(const matrix::Matrix& matrix, const core::HostF
   plan.cuda = chosen->cuda->version;
   set_toolkit(plan, *chosen);
   if (const auto* cudnn = detail::best_cudnn(matrix, chosen->cuda->version, host, true)) {
-    plan.cudnn = cudnn->build ? *cudnn->build : cudnn->version;
+    plan.cudnn = cudnn->full_version();
     plan.toolkit_cudnn = cudnn->version;
   }
   plan.platform = host.platform;
