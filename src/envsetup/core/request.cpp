@@ -30,14 +30,12 @@ util::Result<Request> Request::parse_framework(std::string_view text)
   request.framework = std::move(name);
   std::string spec_text(spec_start == std::string_view::npos ? "" : trimmed.substr(spec_start));
   // `==2.15.0.post1`: pinned as `==2.15.0`, the spelling kept for the resolver to check.
-  const std::size_t post = spec_text.rfind(".post");
-  const auto digits_after = [&](std::size_t from) {
-    return from < spec_text.size() && std::all_of(spec_text.begin() + static_cast<std::ptrdiff_t>(from),
-                                                  spec_text.end(), [](unsigned char c) { return std::isdigit(c); });
-  };
-  if (spec_text.starts_with("==") && post != std::string::npos && digits_after(post + 5)) {
-    request.post_release = std::string(util::trim(std::string_view(spec_text).substr(2)));
-    spec_text.erase(post);
+  if (spec_text.starts_with("==")) {
+    const std::string pinned(util::trim(std::string_view(spec_text).substr(2)));
+    if (const auto base = post_release_base(pinned)) {
+      spec_text = "==" + std::string(*base);
+      request.post_release = pinned;
+    }
   }
   if (!spec_text.empty()) {
     auto spec = VersionSpec::parse(spec_text);

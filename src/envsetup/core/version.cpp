@@ -70,4 +70,15 @@ bool operator==(const Version& a, const Version& b)
   return (a <=> b) == 0;
 }
 
+std::optional<std::string_view> post_release_base(std::string_view text)
+{
+  const std::size_t post = text.rfind(".post");
+  if (post == std::string_view::npos || post == 0 || post + 5 >= text.size() ||
+      !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(post) + 5, text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return text.substr(0, post);
+}
+
 }  // namespace envsetup::core

@@ -4,6 +4,7 @@
 #include <envsetup/util/error.hpp>
 
 #include <compare>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,9 @@ private:
   std::vector<int> m_parts;
   std::string m_text;
 };
+
+// For a PEP 440 post release `X.Y.Z.postN` (N digits), the release it re-publishes,
+// `X.Y.Z`; nullopt for anything else.
+[[nodiscard]] std::optional<std::string_view> post_release_base(std::string_view text);
 
 }  // namespace envsetup::core

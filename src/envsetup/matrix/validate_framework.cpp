@@ -71,12 +71,9 @@ private:
       if (std::find(release.versions.begin(), release.versions.end(), entry.version) == release.versions.end()) {
         report(at_entry, entry.version.text() + " is not one of the release's versions");
       }
-      const std::string prefix = entry.version.text() + ".post";
-      const std::string digits = entry.pip.size() > prefix.size() ? entry.pip.substr(prefix.size()) : "";
-      if (entry.pip.compare(0, prefix.size(), prefix) != 0 || digits.empty() ||
-          !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        report(at_entry + "/pip",
-               "`" + entry.pip + "` must be " + entry.version.text() + " followed by .post<N> (e.g. " + prefix + "1)");
+      if (core::post_release_base(entry.pip) != std::optional<std::string_view>(entry.version.text())) {
+        report(at_entry + "/pip", "`" + entry.pip + "` must be " + entry.version.text() + " followed by .post<N> (e.g. " +
+                                    entry.version.text() + ".post1)");
       }
       if (entry.why.empty()) {
         report(at_entry + "/why", "say why " + entry.version.text() + " is installed as " + entry.pip);
