@@ -46,17 +46,17 @@ util::Result<matrix::Matrix> load_matrix_for(const MatrixChoice& choice, const s
     return std::move(files).error();
   }
   std::vector<matrix::SourceFile> needed;
-  for (auto& file : *files) {
+  for (const auto& file : *files) {
     if (file.name == matrix::k_cuda_file || file.name == matrix::k_gpus_file || file.name == matrix::k_cudnn_file ||
         file.name == framework + ".json") {
-      needed.push_back(std::move(file));
+      needed.push_back(file);
     }
   }
   auto part = matrix::load_matrix(needed, describe(choice));
   if (part && (framework == core::k_bare_toolkit || part->find_framework(framework) != nullptr)) {
     return part;
   }
-  return load_matrix(choice);
+  return matrix::load_matrix(*files, describe(choice));  // the files already read, all of them
 }
 
 }  // namespace envsetup::app

@@ -87,53 +87,16 @@ bool SystemProbe::is_executable(const fs::path& path) const
   return resolved && is_file(*resolved) && ::access(real_path(*resolved).c_str(), X_OK) == 0;
 }
 
-std::optional<fs::path> SystemProbe::canonical_on_host(const fs::path& path, int hops) const
-{
-  std::error_code ec;
-  const fs::path absolute = fs::absolute(path, ec);
-  const std::string text = absolute.string();
-  if (ec || text.find("/..") != std::string::npos || hops > k_max_link_hops) {
-    // `..` after a link must follow the link first: leave that to the library, uncached.
-    auto resolved = fs::canonical(path, ec);
-    return ec || hops > k_max_link_hops ? std::nullopt : std::optional(resolved);
-  }
-  const fs::path normal = absolute.lexically_normal();
-  if (!normal.has_relative_path()) {
-    return fs::path("/");
-  }
-  const std::string key = normal.string();
-  if (const auto known = m_canonical.find(key); known != m_canonical.end()) {
-    return known->second;
-  }
-  std::optional<fs::path> answer;
-  const fs::path name = normal.filename().empty() ? normal.parent_path().filename() : normal.filename();
-  const fs::path parent_of = normal.filename().empty() ? normal.parent_path().parent_path() : normal.parent_path();
-  if (const auto parent = canonical_on_host(parent_of, hops)) {
-    // The parent is a real folder: a `..` in a link target below it is lexical.
-    const fs::path candidate = *parent / name;
-    const auto status = fs::symlink_status(candidate, ec);
-    if (!ec && fs::exists(status)) {
-      if (!fs::is_symlink(status)) {
-        answer = candidate;
-      } else if (const fs::path target = fs::read_symlink(candidate, ec); ec) {
-        // unreadable link: no answer
-      } else if (target.string().find("..") != std::string::npos) {
-        const auto walked = fs::canonical(candidate, ec);  // `..` after a link: the library's walk
-        answer = ec ? std::nullopt : std::optional(walked);
-      } else {
-        const fs::path next = (target.is_absolute() ? target : *parent / target).lexically_normal();
-        answer = canonical_on_host(next, hops + 1);
-      }
-    }
-  }
-  m_canonical.emplace(key, answer);
-  return answer;
-}
-
 std::optional<fs::path> SystemProbe::canonical(const fs::path& path) const
 {
   if (m_sysroot.empty()) {
-    return canonical_on_host(path, 0);
+    const std::string key = path.string();
+    if (const auto known = m_canonical.find(key); known != m_canonical.end()) {
+      return known->second;
+    }
+    std::error_code ec;
+    auto resolved = fs::canonical(path, ec);
+    return m_canonical.emplace(key, ec ? std::nullopt : std::optional(std::move(resolved))).first->second;
   }
   // Resolve component by component so that absolute link targets stay in the sysroot.
   std::vector<std::string> pending;

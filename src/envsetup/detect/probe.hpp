@@ -39,8 +39,7 @@ public:
   [[nodiscard]] bool is_executable(const std::filesystem::path& path) const;
   // `path` with every symbolic link resolved (inside the sysroot), or nullopt when some
   // component does not exist or links loop. On the real root, answers are remembered for
-  // the probe's lifetime (one detection pass): detection resolves hundreds of paths that
-  // share their folders.
+  // the probe's lifetime (one detection pass), which asks for the same paths again and again.
   [[nodiscard]] std::optional<std::filesystem::path> canonical(const std::filesystem::path& path) const;
 
   // An environment variable; nullopt when unset or empty.
@@ -56,9 +55,6 @@ public:
                                                       std::chrono::milliseconds timeout) const;
 
 private:
-  [[nodiscard]] std::optional<std::filesystem::path> canonical_on_host(const std::filesystem::path& path,
-                                                                       int hops) const;
-
   std::filesystem::path m_sysroot;
   Environment m_environment;
   mutable std::map<std::string, std::optional<std::filesystem::path>> m_canonical;
