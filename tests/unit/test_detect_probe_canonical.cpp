@@ -48,6 +48,9 @@ TEST_F(ProbeCanonical, AgreesWithTheLibraryTwice)
       EXPECT_EQ(*answer, fs::canonical(path)) << path;
     }
   }
+  // Misses under folders whose answers are remembered are still misses.
+  EXPECT_FALSE(probe.canonical(root / "alias/nothing/python").has_value());
+  EXPECT_FALSE(probe.canonical(root / "real/loop-a").has_value());
 }
 
 TEST_F(ProbeCanonical, MissingPathsAndLoopsHaveNoAnswer)

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <iostream>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -270,6 +271,16 @@ TEST(PlanExecutable, EveryShippedCandidatePlansKnownWheelsAndToolkitsOrIsRejecte
               << '\n';
   }
   EXPECT_GT(s.cases, 100) << "the sweep did not reach the shipped matrix";
+  // A resolver that rejected everything would leave no problems: most shipped candidates must
+  // plan, and a rejection must be one of the rules that legitimately apply to this sweep.
+  EXPECT_GE(s.plans, s.cases * 9 / 10) << "most shipped candidates must plan";
+  const std::set<std::string> allowed = {
+    "CUDA # has no redistributable archives; envsetup installs # and later",
+    "no CUDA #x release with redistributable archives",
+    "no cuDNN #x release with archives for CUDA # that supports sm_#"};
+  for (const auto& [reason, group] : s.rejection_groups) {
+    EXPECT_TRUE(allowed.contains(reason)) << "unexpected rejection: " << reason << "\n  e.g. " << group.second;
+  }
   int count = 0;
   const auto text = report(s, "[archives]", true, count);
   EXPECT_EQ(count, 0) << count << " problem(s):" << text;

@@ -40,6 +40,11 @@ TEST(ResolveRealBranches, NoDriverWithBranchLimitedGpusGivesHintsNotACrash)
       auto resolution = resolve::resolve(real_matrix(), host("", {gpu}), request(framework));
       ASSERT_TRUE(resolution.ok()) << resolution.error().message;
       EXPECT_FALSE(resolution->plan.has_value()) << framework << " on " << gpu;
+      EXPECT_FALSE(resolution->hints.empty()) << framework << " on " << gpu;
+      // No JAX build covers sm_37: its hint is about coverage, not a driver.
+      if (std::string(framework) != "jax" || std::string(gpu) != "3.7") {
+        EXPECT_TRUE(any_contains(resolution->hints, "install an NVIDIA driver >= ")) << framework << " on " << gpu;
+      }
       for (const auto& hint : resolution->hints) {
         EXPECT_EQ(hint.find("install an R"), std::string::npos) << "no driver to downgrade: " << hint;
       }

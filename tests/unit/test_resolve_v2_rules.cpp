@@ -420,6 +420,8 @@ TEST(ResolveV2Jetson, BareToolkitHintOffersNoCpu)
   auto resolution = resolve::resolve(v2_matrix(), facts, request("none", "", ""));
   ASSERT_TRUE(resolution.ok());
   EXPECT_FALSE(resolution->plan.has_value());
+  EXPECT_TRUE(std::any_of(resolution->hints.begin(), resolution->hints.end(),
+                          [](const auto& h) { return h.find("JetPack") != std::string::npos; }));
   for (const auto& hint : resolution->hints) {
     EXPECT_EQ(hint.find("--cpu"), std::string::npos) << hint;
   }
@@ -430,7 +432,10 @@ TEST(ResolveV2PostRelease, UnknownSpellingIsRefused)
 {
   const auto facts = host("580.95.05", {"8.6"});
   auto request_post = core::Request::parse_framework("demo==2.0.0.post7").value();
-  EXPECT_FALSE(resolve::resolve(v2_matrix(), facts, request_post).ok());
+  auto refused = resolve::resolve(v2_matrix(), facts, request_post);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, util::ErrorKind::usage);
+  EXPECT_NE(refused.error().message.find("demo==2.0.0.post7"), std::string::npos) << refused.error().message;
 }
 
 // Each GPU alone has a build, none has both: the hint says to split the environments.
