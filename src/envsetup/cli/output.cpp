@@ -27,8 +27,7 @@ int exit_code_for(util::ErrorKind kind)
   return k_exit_internal;
 }
 
-namespace {
-const char* kind_name(util::ErrorKind kind)
+const char* error_kind_name(util::ErrorKind kind)
 {
   switch (kind) {
     case util::ErrorKind::usage: return "usage";
@@ -43,7 +42,6 @@ const char* kind_name(util::ErrorKind kind)
   }
   return "internal";
 }
-}  // namespace
 
 // Forwards to `target` at once (no buffer of its own, so raw_stderr and the filtered stream
 // keep their order), escaping control characters other than the newline and delete.
@@ -158,7 +156,7 @@ void print_error_json(std::ostream& out, const util::Error& error)
   const nlohmann::json document = {
     {"ok", false},
     {"error",
-     {{"kind", kind_name(error.kind)},
+     {{"kind", error_kind_name(error.kind)},
       {"message", error.message},
       {"causes", error.causes},
       {"hints", error.hints}}},

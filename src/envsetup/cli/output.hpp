@@ -46,6 +46,9 @@ private:
 // Writes `error` as `envsetup: error: ...`, `  caused by: ...`, `  hint: ...` lines.
 void print_error(std::ostream& out, const util::Error& error);
 
+// The `kind` an error has in JSON output: "usage", "invalid_data", "integrity", ...
+[[nodiscard]] const char* error_kind_name(util::ErrorKind kind);
+
 // With `--json`: the error as one JSON object {"ok": false, "error": {...}} on one line.
 void print_error_json(std::ostream& out, const util::Error& error);
 

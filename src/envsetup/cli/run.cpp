@@ -176,6 +176,7 @@ int run(int argc, char** argv)
     add_cache_command(app, result);
     add_matrix_command(app, result);
     add_doctor_command(app, result);
+    add_inspect_command(app, result);
     add_verify_command(app, result);
     const auto problem = std::make_shared<std::optional<util::Error>>();
     add_option_checks(app, problem);

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// The parts of `envsetup inspect` that read (app/inspect_command.cpp drives them): one path
+// given by the user into libraries, packages and problems, and the matrix comparison.
+#pragma once
+
+#include <envsetup/app/inspect_command.hpp>
+
+#include <envsetup/util/unique_fd.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace envsetup::app {
+
+// Adds what `path` holds to `report` (libraries, without_cuda, packages, problems): a file
+// (a wheel when it ends in `.whl`), a venv (a folder with pyvenv.cfg) or a folder. Errors: usage
+// for a path that is missing or neither a file nor a folder; io for a folder that cannot be read.
+[[nodiscard]] util::Status collect_path(const std::filesystem::path& path, InspectReport& report);
+
+// Adds the libraries inside the wheel `path` (open as `fd`), read from the zip stream without
+// extracting (two passes: section tables, then fatbins). A wheel that is not a readable zip,
+// or a decompression bomb, is a problem of the wheel; the libraries read before it stay.
+[[nodiscard]] util::Status read_wheel(const std::filesystem::path& path, util::UniqueFd fd, InspectReport& report);
+
+// The distribution and version a wheel's file name gives
+// (`torch-2.5.1+cu124-cp311-cp311-linux_x86_64.whl` -> {"torch", "2.5.1+cu124"}). Pure.
+struct WheelName {
+  std::string distribution;
+  std::string version;
+};
+[[nodiscard]] WheelName parse_wheel_name(const std::string& file_name);
+
+// Appends a "matrix-mismatch" warning for each package that is a framework build the matrix
+// knows whose architecture list differs from what its own libraries carry. Pure.
+void add_matrix_checks(InspectReport& report, const matrix::Matrix& matrix);
+
+}  // namespace envsetup::app
