@@ -2,9 +2,11 @@
 #include <envsetup/app/doctor.hpp>
 
 #include <envsetup/app/detect_command.hpp>
+#include <envsetup/app/kernel_checks.hpp>
 #include <envsetup/app/setup_checks.hpp>
 #include <envsetup/app/verify_command.hpp>
 #include <envsetup/detect/detect.hpp>
+#include <envsetup/resolve/resolver.hpp>
 #include <envsetup/verify/framework_check.hpp>
 
 #include <algorithm>
@@ -58,6 +60,46 @@ bool DoctorReport::ok() const
                       [](const Finding& f) { return f.severity == Severity::error; });
 }
 
+namespace {
+
+// `envsetup install --framework NAME==V --venv VENV --force`: the build the resolver picks
+// for `host` ("" when it has none).
+std::string install_line(const detect::HostReport& host, const matrix::Matrix& matrix, const fs::path& venv,
+                         const std::string& framework)
+{
+  auto request = core::Request::parse_framework(framework);
+  if (!request) {
+    return "";
+  }
+  auto resolution = resolve::resolve(matrix, host_facts(host), *request);
+  if (!resolution || !resolution->plan || !resolution->plan->version) {
+    return "";
+  }
+  return "envsetup install --framework " + framework + "==" + resolution->plan->version->text() + " --venv " +
+         venv.string() + " --force";
+}
+
+// What the venv's binaries say about the detected GPUs (kernel_findings); nothing without a GPU.
+void venv_kernel_findings(const detect::HostReport& host, const matrix::Matrix& matrix, const fs::path& venv,
+                          std::vector<Finding>& out)
+{
+  const auto targets = host_targets(host);
+  if (targets.gpus.empty()) {
+    return;
+  }
+  auto inspected = inspect_paths({venv}, targets, matrix);
+  if (!inspected) {
+    out.push_back({Severity::warning, "unreadable-library", "cannot inspect the libraries of " + venv.string(),
+                   inspected.error().message, "envsetup inspect " + venv.string() + "   # shows the error in full"});
+    return;
+  }
+  kernel_findings(*inspected, matrix, venv,
+                  [&](const std::string& framework) { return install_line(host, matrix, venv, framework); }, out);
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+}
+
+}  // namespace
+
 util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
 {
   detect::SystemProbe::Environment overrides;
@@ -83,6 +125,9 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
   // VIRTUAL_ENV (set to --venv above) is among the venvs the facts look at.
   const auto facts = detect::read_environment_facts(*probe, {}, toolkit_dirs);
   doctor.findings = doctor_findings(doctor.host, facts, *matrix);
+  if (options.venv) {
+    venv_kernel_findings(doctor.host, *matrix, venv, doctor.findings);
+  }
   // Verification: every check of `envsetup verify`. On a host without any NVIDIA driver or
   // GPU the driver and GPU checks are left out (the "no-gpu" finding says it).
   VerifyOptions verify_options;

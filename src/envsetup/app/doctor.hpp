@@ -3,6 +3,7 @@
 #pragma once
 
 #include <envsetup/app/matrix_source.hpp>
+#include <envsetup/core/host.hpp>
 #include <envsetup/detect/environment_facts.hpp>
 #include <envsetup/detect/report.hpp>
 #include <envsetup/matrix/model.hpp>
@@ -35,6 +36,9 @@ struct Finding {
 [[nodiscard]] std::vector<Finding> doctor_findings(const detect::HostReport& report,
                                                    const detect::EnvironmentFacts& facts,
                                                    const matrix::Matrix& matrix);
+
+// The resolver's view of a detected host: its driver, GPUs and platform. Pure.
+[[nodiscard]] core::HostFacts host_facts(const detect::HostReport& report);
 
 // The parts of doctor_findings (each appends).
 void driver_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,

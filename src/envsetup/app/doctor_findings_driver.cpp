@@ -9,20 +9,6 @@ namespace envsetup::app {
 
 namespace {
 
-core::HostFacts host_facts(const detect::HostReport& report)
-{
-  core::HostFacts host;
-  if (report.driver) {
-    host.driver = report.driver->version;
-  }
-  for (const auto& gpu : report.gpus) {
-    if (gpu.compute_capability) {
-      host.gpus.push_back({*gpu.compute_capability, gpu.name});
-    }
-  }
-  return host;
-}
-
 std::string reinstall_fix(const std::string& framework, const std::string& python)
 {
   return "envsetup resolve --framework " + framework +
@@ -84,6 +70,23 @@ void one_framework(const detect::HostReport& report, const matrix::Matrix& matri
 }
 
 }  // namespace
+
+core::HostFacts host_facts(const detect::HostReport& report)
+{
+  core::HostFacts host;
+  if (report.driver) {
+    host.driver = report.driver->version;
+  }
+  for (const auto& gpu : report.gpus) {
+    if (gpu.compute_capability) {
+      host.gpus.push_back({*gpu.compute_capability, gpu.name});
+    }
+  }
+  if (report.host.platform) {
+    host.platform = *report.host.platform;
+  }
+  return host;
+}
 
 void driver_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
                      std::vector<Finding>& out)

@@ -2,6 +2,7 @@
 // Carrying out `install --framework`: toolkit, venv, installer, check.
 #include <envsetup/app/doctor.hpp>
 #include <envsetup/app/framework_install.hpp>
+#include <envsetup/app/kernel_checks.hpp>
 #include <envsetup/core/platform.hpp>
 #include <envsetup/pyenv/run_logged.hpp>
 #include <envsetup/pyenv/venv.hpp>
@@ -97,16 +98,45 @@ bool real_gpu_detected(const FrameworkInstallOptions& options, const FrameworkIn
   });
 }
 
-// The framework check of `envsetup verify` in the new venv (a GPU matmul against the CPU);
-// a failure is a verification error naming each failed check.
-util::Status run_gpu_check(const FrameworkInstallPlan& plan, FrameworkInstallOutcome& outcome)
+// "framework:<name>:kernels": the installed framework's libraries read for the plan's GPUs.
+verify::Check installed_kernels_check(const FrameworkInstallOptions& options, const FrameworkInstallPlan& plan)
 {
+  const std::string& framework = plan.resolved.resolution.plan->framework;
+  auto matrix = load_matrix(with_environment(options.resolve.matrix));
+  if (!matrix) {
+    return {"framework:" + framework + ":kernels", verify::CheckStatus::fail, matrix.error().message, std::nullopt, {}};
+  }
+  InspectTargets targets;
+  for (const auto& gpu : plan.resolved.host.gpus) {
+    targets.gpus.push_back(gpu.capability);
+  }
+  targets.driver = plan.resolved.host.driver;
+  if (targets.driver) {
+    targets.driver_cuda = resolve::cuda_for_driver(*targets.driver, *matrix);
+  }
+  auto report = inspect_paths({plan.venv}, targets, *matrix);
+  if (!report) {
+    return {"framework:" + framework + ":kernels", verify::CheckStatus::fail,
+            "cannot inspect `" + plan.venv.string() + "`: " + report.error().message, std::nullopt, {}};
+  }
+  return kernel_check(framework, *report, *matrix);
+}
+
+// What the installed binaries carry for the GPUs, then the framework check of `envsetup
+// verify` in the new venv (a GPU matmul against the CPU); a failure is a verification error
+// naming each failed check.
+util::Status run_gpu_check(const FrameworkInstallOptions& options, const FrameworkInstallPlan& plan,
+                           FrameworkInstallOutcome& outcome)
+{
+  outcome.gpu_checks.push_back(installed_kernels_check(options, plan));
   auto checks = run_framework_check(plan.venv / "bin" / "python", plan.resolved.resolution.plan->framework, true,
                                     k_gpu_check_timeout);
   if (!checks) {
     return std::move(checks).error();
   }
-  outcome.gpu_checks = std::move(checks).value();
+  for (auto& check : *checks) {
+    outcome.gpu_checks.push_back(std::move(check));
+  }
   std::string log = "envsetup: framework check on the GPU\n";
   auto error = util::make_error(util::ErrorKind::verification,
                                 plan.expected.distribution + " " + outcome.installed_version +
@@ -174,7 +204,7 @@ util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInsta
   }
   outcome.installed_version = check.installed_version;
   if (real_gpu_detected(options, plan)) {
-    ENVSETUP_TRY(run_gpu_check(plan, outcome));
+    ENVSETUP_TRY(run_gpu_check(options, plan, outcome));
   }
   outcome.activate.push_back("source " + util::shell_word((plan.venv / "bin" / "activate").string()));
   if (outcome.toolkit_prefix) {

@@ -25,18 +25,6 @@ bool is_nvidia_library(const std::string& path)
   return std::any_of(k_prefixes.begin(), k_prefixes.end(), [&](const char* p) { return name.starts_with(p); });
 }
 
-// The framework whose GPU kernels the distribution `name` (normalized) holds: torch and
-// tensorflow in their own distribution, JAX in its CUDA plugin (`jax-cuda12-plugin`,
-// `jax-cuda12-pjrt`) or, before the plugins, in jaxlib.
-const matrix::Framework* framework_of(const matrix::Matrix& matrix, const std::string& name)
-{
-  std::string framework = name;
-  if (name == "jaxlib" || (name.starts_with("jax-cuda") && (name.ends_with("-plugin") || name.ends_with("-pjrt")))) {
-    framework = "jax";
-  }
-  return matrix.find_framework(framework);
-}
-
 // The variant of `release` the installed `version` is: the one its local tag names
 // (`+cu124`), else the PyPI default, else the one closest to the binaries.
 const matrix::Variant* pick_variant(const matrix::FrameworkRelease& release, const std::string& version,
@@ -76,10 +64,20 @@ std::string joined(const std::vector<core::ArchTarget>& targets)
 
 }  // namespace
 
+const matrix::Framework* framework_of_distribution(const matrix::Matrix& matrix, const std::string& name)
+{
+  std::string framework = pyenv::normalize_name(name);
+  if (framework == "jaxlib" ||
+      (framework.starts_with("jax-cuda") && (framework.ends_with("-plugin") || framework.ends_with("-pjrt")))) {
+    framework = "jax";
+  }
+  return matrix.find_framework(framework);
+}
+
 void add_matrix_checks(InspectReport& report, const matrix::Matrix& matrix)
 {
   for (const auto& package : report.packages) {
-    const auto* framework = framework_of(matrix, pyenv::normalize_name(package.name));
+    const auto* framework = framework_of_distribution(matrix, package.name);
     auto version = core::Version::parse(package.version.substr(0, package.version.find('+')));
     if (framework == nullptr || !version) {
       continue;

@@ -30,6 +30,11 @@ struct WheelName {
 };
 [[nodiscard]] WheelName parse_wheel_name(const std::string& file_name);
 
+// The framework whose GPU kernels the distribution `name` holds: torch and tensorflow in
+// their own distribution, JAX in its CUDA plugins (`jax-cuda12-plugin`, `jax-cuda12-pjrt`)
+// or, before the plugins, in jaxlib. Null for any other distribution. Pure.
+[[nodiscard]] const matrix::Framework* framework_of_distribution(const matrix::Matrix& matrix, const std::string& name);
+
 // Appends a "matrix-mismatch" warning for each package that is a framework build the matrix
 // knows whose architecture list differs from what its own libraries carry. Pure.
 void add_matrix_checks(InspectReport& report, const matrix::Matrix& matrix);

@@ -8,14 +8,10 @@ namespace envsetup::app {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 bool has_check_script(const std::string& framework)
 {
   return framework == "torch" || framework == "tensorflow" || framework == "jax";
 }
-
-}  // namespace
 
 util::Result<std::string> framework_check_script(const std::string& framework)
 {

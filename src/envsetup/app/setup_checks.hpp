@@ -42,6 +42,9 @@ namespace envsetup::app {
 // followed by templates/verify/<framework>_check.py. Errors (kind usage): another framework.
 [[nodiscard]] util::Result<std::string> framework_check_script(const std::string& framework);
 
+// True for the frameworks that have a check script: torch, tensorflow, jax.
+[[nodiscard]] bool has_check_script(const std::string& framework);
+
 // The LD_LIBRARY_PATH folders of `probe`'s environment, in order.
 [[nodiscard]] std::vector<std::string> ld_library_path(const detect::SystemProbe& probe);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/detect_command.hpp>
+#include <envsetup/app/kernel_checks.hpp>
 #include <envsetup/app/setup_checks.hpp>
 #include <envsetup/app/verify_command.hpp>
 
@@ -8,6 +9,7 @@
 #include <envsetup/verify/checks.hpp>
 #include <envsetup/verify/worker_json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <iterator>
 
@@ -76,11 +78,30 @@ verify::Check matmul_on(const VerifyOptions& options, const std::string& library
   return verify::matmul_check(*result);
 }
 
+// "framework:<name>:kernels" for the frameworks detection found in the venv `venv`.
+std::vector<verify::Check> kernel_checks_of(const detect::HostReport& host, const matrix::Matrix& matrix,
+                                            const std::string& venv)
+{
+  std::vector<std::string> frameworks;
+  for (const auto& python : host.pythons) {
+    if (venv_of_python(python.path) != std::filesystem::path(venv)) {
+      continue;
+    }
+    for (const auto& framework : python.frameworks) {
+      if (has_check_script(framework.name) &&
+          std::find(frameworks.begin(), frameworks.end(), framework.name) == frameworks.end()) {
+        frameworks.push_back(framework.name);
+      }
+    }
+  }
+  return venv_kernel_checks(venv, frameworks, host, matrix);
+}
+
 // Checks 3 and 4: the toolkit of --prefix, else the first one detection found (a process
 // loads one toolkit's libraries: the others are named in a skip); the frameworks of --venv,
 // else of every detected Python that has one.
 void setup_checks(const VerifyOptions& options, const detect::SystemProbe& probe, const detect::HostReport& host,
-                  bool gpu_usable, const std::optional<std::filesystem::path>& venv,
+                  const matrix::Matrix& matrix, bool gpu_usable, const std::optional<std::filesystem::path>& venv,
                   std::vector<verify::Check>& checks)
 {
   auto append = [&](std::vector<verify::Check> more) {
@@ -102,11 +123,15 @@ void setup_checks(const VerifyOptions& options, const detect::SystemProbe& probe
   const auto library_path = ld_library_path(probe);
   if (venv) {
     append(venv_checks(probe, host, library_path, *venv, options.framework_timeout));
+    append(kernel_checks_of(host, matrix, venv->string()));
     return;
   }
   const std::size_t before = checks.size();
   for (const auto& python : host.pythons) {
     append(python_checks(python, probe, host, library_path, options.framework_timeout));
+    if (const auto python_venv = venv_of_python(python.path)) {
+      append(kernel_checks_of(host, matrix, python_venv->string()));
+    }
   }
   if (checks.size() == before) {
     checks.push_back({"framework", verify::CheckStatus::skip,
@@ -180,7 +205,7 @@ util::Result<VerifyReport> run_verify(const VerifyOptions& options)
       report.checks.push_back(matmul_on(options, *facts.library, gpu));
     }
   }
-  setup_checks(options, *probe, host, verify::gpus_usable(facts), venv, report.checks);
+  setup_checks(options, *probe, host, *matrix, verify::gpus_usable(facts), venv, report.checks);
   return report;
 }
 
