@@ -529,4 +529,40 @@ TEST_F(WheelReader, NotARegularFile)
   EXPECT_EQ(status.error().message, "cannot read the wheel");
 }
 
+// A real wheel (pip's, bundled with the host's python3) read as Python's zipfile reads it.
+TEST_F(WheelReader, ReadsARealWheelAsPythonsZipfileDoes)
+{
+  const fs::path listing = m_dir / "listing.txt";
+  const std::string script =
+    "import ensurepip, glob, os, sys, zipfile\n"
+    "wheels = sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', '*.whl')))\n"
+    "if not wheels: sys.exit(3)\n"
+    "out = open(sys.argv[1], 'w')\n"
+    "print(wheels[0], file=out)\n"
+    "for info in zipfile.ZipFile(wheels[0]).infolist():\n"
+    "    print(info.filename.rstrip('/'), info.file_size, int(not info.is_dir()), file=out)\n";
+  const fs::path script_file = write_bytes("list.py", script);
+  const std::string command = "python3 '" + script_file.string() + "' '" + listing.string() + "' > /dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    GTEST_SKIP() << "no python3 with a bundled pip wheel on this host";
+  }
+  std::ifstream in(listing);
+  std::string wheel;
+  std::getline(in, wheel);
+  std::vector<std::string> expected;
+  for (std::string line; std::getline(in, line);) {
+    expected.push_back(line);
+  }
+  const auto seen = visit_all(wheel);
+  ASSERT_TRUE(seen) << wheel << ": " << describe(seen.error());
+  std::vector<std::string> got;
+  for (const Seen& one : *seen) {
+    EXPECT_EQ(one.bytes->size(), one.entry.declared_size) << one.entry.path;
+    got.push_back(one.entry.path + " " + std::to_string(one.entry.declared_size) + " " +
+                  std::to_string(int{one.entry.regular_file}));
+  }
+  EXPECT_EQ(got, expected) << wheel;
+  EXPECT_GT(got.size(), 100U);
+}
+
 }  // namespace envsetup::testing
