@@ -62,7 +62,8 @@ protected:
 // moved, so the same descriptor can be read any number of times, from any thread one call at
 // a time. Nothing is written to disk and no link is followed: a symlink entry is reported as
 // not a regular file, with no bytes. Entries whose data is never read cost nothing against
-// the limits.
+// the limits. UTF-8 names are reported as stored whatever the process locale (libarchive runs
+// under C.UTF-8 on this thread while it reads headers and data, never while `visit` runs).
 //
 // Errors; messages do not name the wheel (the caller adds its path), entry paths are shown
 // with control characters escaped:
@@ -75,8 +76,10 @@ protected:
 //  - integrity "entry `P` of the wheel has an unsafe path" (absolute, a `..` component, deeper
 //    than 128 components, a NUL byte, or naming nothing) with the reason as the cause; such a
 //    wheel is corrupt, the visit stops there;
-//  - integrity "cannot read the wheel after entry `P`" / "cannot read entry `P` of the wheel"
-//    (a corrupt header or entry, inconsistent local and central headers), libarchive's text;
+//  - integrity "cannot read the wheel's first entry" / "cannot read the wheel after entry `P`"
+//    (a corrupt local header, or one that disagrees with the central directory: a warning from
+//    libarchive counts) and "cannot read entry `P` of the wheel" (corrupt data, a bad CRC),
+//    libarchive's text as the cause;
 //  - the stream's errors (above), among them the bomb: "entry `P` of the wheel expands past
 //    the wheel's limit of N bytes" with the cause "it declares D bytes; R bytes of the limit
 //    are left" (the limit: expansion_budget of the wheel's size and `limits`).
