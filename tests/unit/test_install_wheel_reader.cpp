@@ -352,6 +352,7 @@ TEST_F(WheelReader, ExpansionBudgetSaturates)
   EXPECT_EQ(install::expansion_budget(1000, 200, 5000), 5000U);
   EXPECT_EQ(install::expansion_budget(UINT64_MAX / 2, 200, UINT64_MAX), UINT64_MAX);
   EXPECT_EQ(install::expansion_budget(10, 0, 77), 77U);
+  EXPECT_EQ(install::expansion_budget(10, 0, UINT64_MAX), 16U << 20);
 }
 
 // A visitor that ignores a stream error does not get past it.

@@ -248,7 +248,7 @@ std::uint64_t expansion_budget(std::uint64_t archive_size, std::uint64_t max_rat
   constexpr auto max = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t budget = max;
   if (max_ratio == 0 || archive_size <= max / max_ratio) {
-    budget = max_ratio == 0 ? max : archive_size * max_ratio;
+    budget = archive_size * max_ratio;
   }
   budget = budget > max - k_size_slack ? max : budget + k_size_slack;
   return std::min(budget, max_total_bytes);

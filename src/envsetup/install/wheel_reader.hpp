@@ -16,8 +16,8 @@
 namespace envsetup::install {
 
 // The bytes an archive of `archive_size` bytes may expand to: `max_ratio` times its size plus
-// 16 MiB, at most `max_total_bytes` (saturating; a ratio of 0 means no ratio bound). The
-// formula extract_archive's limits (extract.hpp) describe too. Pure.
+// 16 MiB, at most `max_total_bytes` (saturating; a ratio of 0 leaves the 16 MiB). The
+// formula extract_archive's limits (extract.hpp) describe too, with the same results. Pure.
 [[nodiscard]] std::uint64_t expansion_budget(std::uint64_t archive_size, std::uint64_t max_ratio,
                                              std::uint64_t max_total_bytes);
 
