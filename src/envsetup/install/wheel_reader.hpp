@@ -45,7 +45,8 @@ public:
   // to the wheel's budget and fails when it does not fit: nothing is decompressed then.
   // Errors (integrity): the entry's data is corrupt (libarchive's text as the cause), holds
   // more or fewer bytes than declared; io: the wheel cannot be read. After an error, every
-  // read returns the same error, and so does for_each_wheel_entry.
+  // read returns the same error, and for_each_wheel_entry returns it even when `visit` goes
+  // on (unless `visit` returns an error of its own, which is returned instead).
   [[nodiscard]] virtual util::Result<std::size_t> read(std::span<std::byte> out) = 0;
 
 protected:
