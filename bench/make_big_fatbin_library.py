@@ -15,7 +15,8 @@ Writes (everything under OUT_DIR, which must not be inside the repository):
 How: nvcc compiles one source of 40 template-instantiated kernels a few times (each run one
 target list and one compression mode: uncompressed cubins, `-compress-all` ZSTD, LZ4) into
 `.fatbin` containers; those are replicated in a seeded pseudo-random order with 0 or 8 zero
-bytes between them, and appended to small host libraries as new sections (a new section header
+bytes between them (the last fatbin of each large section is the only one with sm_87, so a reader
+that stops early is caught), and appended to small host libraries as new sections (a new section header
 table and shstrtab at the end of the file, the original ones left unused). No GPU is needed.
 The output is deterministic for a given nvcc and cc. Only nvcc runs cost time (cached).
 """
@@ -101,6 +102,8 @@ VARIANTS = {
     "ptx": (KERNELS_CU, gencode("compute_75", "compute_75")),
     # A small extension's build: one tiny kernel, sm_80 SASS only.
     "tiny80": (TINY_CU, gencode("compute_80", "sm_80")),
+    # Only ever the last fatbin of a large section: a reader that stops early misses sm_87.
+    "last": (TINY_CU, gencode("compute_87", "sm_87")),
 }
 BIG_MIX = [("plain", 4), ("zstd", 3), ("lz4", 2), ("ptx", 1)]
 SMALL_MIX = [("tiny80", 3), ("ptx", 1)]
@@ -153,7 +156,7 @@ def build_fatbins(nvcc, cache):
             started = time.monotonic()
             run([nvcc, "-fatbin", "-o", path + ".tmp", src] + flags)
             os.replace(path + ".tmp", path)
-            print(f"  nvcc {name}: {time.monotonic() - started:.1f} s", file=sys.stderr)
+            print(f"  nvcc {name}: {time.monotonic() - started:.1f} s", flush=True)
         with open(path, "rb") as f:
             blobs[name] = f.read()
         describe_fatbin(blobs[name], path)
@@ -175,8 +178,9 @@ def build_host_libs(cache, count):
     return libs
 
 
-def chain(blobs, mix, rng, budget):
-    """Yields (fatbin name, padding) until `budget` bytes are reached (at least one fatbin)."""
+def chain(blobs, mix, rng, budget, last=False):
+    """Yields (fatbin name, padding) until `budget` bytes are reached (at least one fatbin); with `last`,
+    the final fatbin is the "last" variant."""
     names = [name for name, weight in mix for _ in range(weight)]
     used = 0
     while used == 0 or used < budget:
@@ -184,6 +188,8 @@ def chain(blobs, mix, rng, budget):
         pad = (-len(blobs[name])) % 8 + (8 if rng.random() < 0.3 else 0)
         used += len(blobs[name]) + pad
         yield name, pad
+    if last:
+        yield "last", 0
 
 
 class Writer:
@@ -311,11 +317,11 @@ def make_venv(root, blobs, hosts, framework_bytes, small_libs, rng):
     big = [("libbigfw_cuda.so", 0.50, BIG_MIX), ("libbigfw_kernels.so", 0.25, BIG_MIX),
            ("libbigfw_attn.so", 0.15, [("zstd", 2), ("lz4", 1)])]
     for i, (leaf, share, mix) in enumerate(big):
-        library(f"bigfw/lib/{leaf}", hosts[i], [(".nv_fatbin", list(chain(blobs, mix, rng, framework_bytes * share)))])
+        library(f"bigfw/lib/{leaf}", hosts[i], [(".nv_fatbin", list(chain(blobs, mix, rng, framework_bytes * share, True)))])
     # An NCCL-like library: a few fatbins in .nv_fatbin, the rest in __nv_relfatbin.
     library("bigfw/lib/libbigfw_comm.so", hosts[3],
             [(".nv_fatbin", list(chain(blobs, BIG_MIX, rng, 1 << 20))),
-             ("__nv_relfatbin", list(chain(blobs, BIG_MIX, rng, framework_bytes * 0.10)))])
+             ("__nv_relfatbin", list(chain(blobs, BIG_MIX, rng, framework_bytes * 0.10, True)))])
     library("bigfw/lib/libbigfw_cpu.so", hosts[4], [])
     for n in range(small_libs):
         if n % 3 == 0:
@@ -357,7 +363,7 @@ def main():
 
     rng = random.Random(SEED)
     path = os.path.join(out, "libbig_fatbin.so")
-    items = list(chain(blobs, BIG_MIX, rng, args.library_mb << 20))
+    items = list(chain(blobs, BIG_MIX, rng, args.library_mb << 20, True))
     size, _, summary = write_library(path, hosts[0], [(".nv_fatbin", items)], blobs)
     big_library = dict(summary, path=path, size=size)
 
