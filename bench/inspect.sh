@@ -6,18 +6,29 @@
 # bytes (reading everything). Then checks the targets: library <= 0.2 s and <= 50 MB peak RSS,
 # venv <= 2 s; and that the output names exactly the targets the generator put in (so a fast
 # run is not a run that skipped work). Exits 1 when a target or a check fails.
-#   bench/inspect.sh [DATA_DIR]   (default /tmp/envsetup-bench-inspect; generated when missing by
-#                                  bench/make_big_fatbin_library.py, which needs nvcc; ~15 s)
+#   bench/inspect.sh [DATA_DIR]   (default /tmp/envsetup-bench-inspect; generated when missing or
+#                                  stale by bench/make_big_fatbin_library.py: needs nvcc, ~15 s, 1.5 GB)
 #   ENVSETUP_BIN=path/to/envsetup (default build/release/envsetup)
 # Times are with the files in the page cache (every run after the first reads cached pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${ENVSETUP_BIN:-build/release/envsetup}
 data=${1:-/tmp/envsetup-bench-inspect}
-[ -x "$bin" ] || { echo "error: $bin not found; run: cmake --workflow --preset release (or set ENVSETUP_BIN)" >&2; exit 1; }
+[ -x "$bin" ] || {
+  echo "error: $bin not found; run: cmake --workflow --preset release (or set ENVSETUP_BIN)" >&2
+  exit 1
+}
 command -v hyperfine >/dev/null || { echo "error: hyperfine not found; run packaging/install-deps.sh" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time (GNU time) not found" >&2; exit 1; }
-[ -f "$data/expected.json" ] || python3 bench/make_big_fatbin_library.py "$data"
+# (Re)generates when missing or made by another version of the generator.
+python3 - "$data/expected.json" bench/make_big_fatbin_library.py <<'PY' || python3 bench/make_big_fatbin_library.py "$data"
+import hashlib, json, sys
+try:
+    made_by = json.load(open(sys.argv[1])).get("generator")
+except (OSError, ValueError):
+    sys.exit(1)
+sys.exit(made_by != hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest())
+PY
 lib=$data/libbig_fatbin.so
 venv=$data/venv
 site=$venv/lib/python3.11/site-packages
@@ -151,7 +162,8 @@ def output_checks():
     yield "venv host-only", not host, "%d host-only libraries reported with CUDA code" % len(host)
     ext = by_rel.get("smallext/_ext.cpython-311-x86_64-linux-gnu.so", {}).get("coverage")
     if ext is not None:  # sm_80 SASS only: nothing runs on 9.0 or 12.0
-        yield "smallext coverage", all("none" in json.dumps(ext.get(k, "none")) for k in ("sm_90", "sm_120")), json.dumps(ext)
+        ok = all("none" in json.dumps(ext.get(k, "none")) for k in ("sm_90", "sm_120"))
+        yield "smallext coverage", ok, json.dumps(ext)
     if "packages" in venv:
         names = json.dumps(venv["packages"])
         yield "venv packages", "bigfw" in names and "smallext" in names, "bigfw and smallext grouped"

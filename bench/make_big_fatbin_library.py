@@ -195,14 +195,15 @@ def chain(blobs, mix, rng, budget, last=False):
 class Writer:
     """Writes a file while hashing it (for RECORD)."""
 
-    def __init__(self, path):
+    def __init__(self, path, hashed):
         self.file = open(path, "wb")
-        self.hash = hashlib.sha256()
+        self.hash = hashlib.sha256() if hashed else None
         self.size = 0
 
     def write(self, data):
         self.file.write(data)
-        self.hash.update(data)
+        if self.hash:
+            self.hash.update(data)
         self.size += len(data)
 
     def pad_to(self, alignment):
@@ -210,10 +211,10 @@ class Writer:
 
     def close(self):
         self.file.close()
-        return self.size, self.hash.digest()
+        return self.size, self.hash.digest() if self.hash else b""
 
 
-def write_library(path, base, sections, blobs):
+def write_library(path, base, sections, blobs, hashed=True):
     """base (an ELF64 LE .so) + sections [(name, [(fatbin name, pad)])] appended with a new shstrtab and
     section header table; the layout is computed first so the file is written (and hashed) once.
     Returns (size, urlsafe sha256 for RECORD, summary for expected.json)."""
@@ -254,7 +255,7 @@ def write_library(path, base, sections, blobs):
     struct.pack_into("<Q", head, 0x28, new_shoff)
     struct.pack_into("<H", head, 0x3C, len(headers))
 
-    out = Writer(path)
+    out = Writer(path, hashed)
     out.write(bytes(head))
     for _, items in sections:
         out.pad_to(16)
@@ -317,7 +318,8 @@ def make_venv(root, blobs, hosts, framework_bytes, small_libs, rng):
     big = [("libbigfw_cuda.so", 0.50, BIG_MIX), ("libbigfw_kernels.so", 0.25, BIG_MIX),
            ("libbigfw_attn.so", 0.15, [("zstd", 2), ("lz4", 1)])]
     for i, (leaf, share, mix) in enumerate(big):
-        library(f"bigfw/lib/{leaf}", hosts[i], [(".nv_fatbin", list(chain(blobs, mix, rng, framework_bytes * share, True)))])
+        items = list(chain(blobs, mix, rng, framework_bytes * share, True))
+        library(f"bigfw/lib/{leaf}", hosts[i], [(".nv_fatbin", items)])
     # An NCCL-like library: a few fatbins in .nv_fatbin, the rest in __nv_relfatbin.
     library("bigfw/lib/libbigfw_comm.so", hosts[3],
             [(".nv_fatbin", list(chain(blobs, BIG_MIX, rng, 1 << 20))),
@@ -338,6 +340,12 @@ def make_venv(root, blobs, hosts, framework_bytes, small_libs, rng):
     files["smallext/__init__.py"] = write_file(os.path.join(site, "smallext/__init__.py"), b"")
     write_distribution(site, "smallext", "0.1.0", files)
     return libraries
+
+
+def generator_digest():
+    """bench/inspect.sh regenerates the data when this script changed."""
+    with open(os.path.abspath(__file__), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def main():
@@ -364,13 +372,14 @@ def main():
     rng = random.Random(SEED)
     path = os.path.join(out, "libbig_fatbin.so")
     items = list(chain(blobs, BIG_MIX, rng, args.library_mb << 20, True))
-    size, _, summary = write_library(path, hosts[0], [(".nv_fatbin", items)], blobs)
+    size, _, summary = write_library(path, hosts[0], [(".nv_fatbin", items)], blobs, hashed=False)
     big_library = dict(summary, path=path, size=size)
 
     venv = os.path.join(out, "venv")
     shutil.rmtree(venv, ignore_errors=True)
     libraries = make_venv(venv, blobs, hosts, args.framework_mb << 20, args.small_libs, rng)
     expected = {
+        "generator": generator_digest(),
         "parameters": vars(args) | {"out": out, "seed": SEED},
         "library": big_library,
         "venv": {"path": venv, "site_packages": os.path.join(venv, "lib", "python3.11", "site-packages"),
