@@ -53,7 +53,7 @@ THIRD_PARTY = (
                 "verify/*.cpp", "app/*.cpp", "cli/*.cpp")),
     ThirdParty("OpenSSL", ("openssl/",), ("util/sha256.cpp",)),
     ThirdParty("libcurl", ("curl/",), ("fetch/curl_*.cpp", "fetch/curl_*.hpp")),
-    ThirdParty("libarchive", ("archive.h", "archive_entry.h"), ("install/extract.cpp",)),
+    ThirdParty("libarchive", ("archive.h", "archive_entry.h"), ("install/extract.cpp", "install/wheel_reader.cpp")),
     ThirdParty("liblzma", ("lzma.h", "lzma/"),
                ("install/xz_decoder.cpp", "install/decode_pool.cpp", "install/decode_pool_state.hpp",
                 "install/archive_stream.cpp")),
