@@ -108,7 +108,9 @@ util::Status read_venv(const fs::path& venv, InspectReport& report)
   std::map<std::string, std::string> owner_of;
   for (const auto& record : *records) {
     for (const auto& file : record.files) {
-      owner_of.emplace(file, record.name);
+      if (!file.outside) {
+        owner_of.emplace(file.path, record.name);
+      }
     }
   }
   const std::size_t before = report.libraries.size();

@@ -2,6 +2,7 @@
 // Archive extraction: libarchive reads, this file writes. Names and link targets are checked
 // by safe_path, and every write goes through folder descriptors opened with O_NOFOLLOW.
 #include <envsetup/install/extract.hpp>
+#include <envsetup/install/wheel_reader.hpp>
 
 #include <envsetup/install/safe_path.hpp>
 #include <envsetup/install/xz_decoder.hpp>
@@ -29,7 +30,6 @@ namespace envsetup::install {
 namespace {
 
 constexpr std::size_t k_buffer_size = std::size_t{1} << 20;     // one read, one write
-constexpr std::uint64_t k_size_slack = std::uint64_t{16} << 20;  // allowed beyond the ratio
 
 using Type = ExtractedEntry::Type;
 
@@ -69,17 +69,6 @@ std::uint32_t masked_bits()
 }
 
 // The bytes an archive of `archive_size` bytes may extract under `limits`.
-std::uint64_t byte_budget(std::uint64_t archive_size, const ExtractLimits& limits)
-{
-  constexpr auto max = std::numeric_limits<std::uint64_t>::max();
-  std::uint64_t budget = max;
-  if (limits.max_ratio == 0 || archive_size <= max / limits.max_ratio) {
-    budget = archive_size * limits.max_ratio;
-  }
-  budget = budget > max - k_size_slack ? max : budget + k_size_slack;
-  return std::min(budget, limits.max_total_bytes);
-}
-
 std::string describe(unsigned filetype)
 {
   switch (filetype) {
@@ -586,7 +575,7 @@ util::Result<ExtractResult> extract_stream(ArchiveStream& stream, std::uint64_t 
     }
     return verdict(unreadable(reader->get(), shown));
   }
-  Extractor extractor(reader->get(), shown, root_fd, byte_budget(declared_size, limits), limits.max_entries);
+  Extractor extractor(reader->get(), shown, root_fd, expansion_budget(declared_size, limits.max_ratio, limits.max_total_bytes), limits.max_entries);
   auto result = extractor.run();
   if (client.error) {
     return verdict(std::move(*client.error));  // the stream failed: the archive's own verdict is moot
@@ -678,7 +667,7 @@ util::Result<ExtractResult> extract_archive_fd(int archive_fd, const std::string
       opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
     return unreadable(reader->get(), shown);
   }
-  Extractor extractor(reader->get(), shown, root->get(), byte_budget(size, limits), limits.max_entries);
+  Extractor extractor(reader->get(), shown, root->get(), expansion_budget(size, limits.max_ratio, limits.max_total_bytes), limits.max_entries);
   return extractor.run();
 }
 
