@@ -38,19 +38,28 @@ TEST(ComputeCapability, RejectsGarbage)
   }
 }
 
-TEST(ArchTarget, ParsesKinds)
+TEST(ArchTarget, ParsesKindsAndSuffixes)
 {
   EXPECT_EQ(target("sm_86").kind, ArchTarget::Kind::sass);
-  EXPECT_EQ(target("sm_90a").kind, ArchTarget::Kind::sass_specific);
+  EXPECT_EQ(target("sm_86").suffix, '\0');
+  EXPECT_EQ(target("sm_90a").kind, ArchTarget::Kind::sass);
+  EXPECT_EQ(target("sm_90a").suffix, 'a');
   EXPECT_EQ(target("sm_100f").suffix, 'f');
   EXPECT_EQ(target("compute_120").kind, ArchTarget::Kind::ptx);
   EXPECT_EQ(target("compute_120").capability, (ComputeCapability{12, 0}));
-  for (const char* text : {"sm_86", "sm_90a", "sm_100f", "compute_90", "sm_37"}) {
+  EXPECT_EQ(target("compute_90a").kind, ArchTarget::Kind::ptx);
+  EXPECT_EQ(target("compute_90a").suffix, 'a');
+  EXPECT_EQ(target("compute_100f").suffix, 'f');
+  EXPECT_EQ(target("compute_100f").capability, (ComputeCapability{10, 0}));
+  for (const char* text : {"sm_86", "sm_90a", "sm_100f", "compute_90", "compute_90a", "compute_120f", "sm_37"}) {
     EXPECT_EQ(target(text).text(), text);
   }
-  for (const char* bad : {"sm86", "sm_8", "compute_", "sm_90b", "lto_90", "8.6"}) {
+  for (const char* bad : {"sm86", "sm_8", "compute_", "sm_90b", "lto_90", "8.6", "sm_a", "compute_f", "sm_90af",
+                          "compute_90aa", "sm_1000a"}) {
     EXPECT_FALSE(ArchTarget::parse(bad).ok()) << bad;
   }
+  EXPECT_NE(target("sm_90"), target("sm_90a"));
+  EXPECT_NE(target("compute_90"), target("compute_90a"));
 }
 
 TEST(ArchTarget, SassRunsOnSameMajorNewerMinorOnly)
@@ -61,12 +70,30 @@ TEST(ArchTarget, SassRunsOnSameMajorNewerMinorOnly)
   EXPECT_FALSE(target("sm_86").runs_on(cc("8.0")));
   EXPECT_FALSE(target("sm_80").runs_on(cc("9.0")));
   EXPECT_FALSE(target("sm_90").runs_on(cc("10.0")));
+  EXPECT_TRUE(target("sm_120").runs_on(cc("12.1")));
 }
 
-TEST(ArchTarget, ArchSpecificNeverCounts)
+TEST(ArchTarget, ArchSpecificRunsOnExactlyItsCapability)
 {
-  EXPECT_FALSE(target("sm_90a").runs_on(cc("9.0")));
-  EXPECT_FALSE(target("sm_100f").runs_on(cc("10.0")));
+  EXPECT_TRUE(target("sm_90a").runs_on(cc("9.0")));
+  EXPECT_FALSE(target("sm_90a").runs_on(cc("10.0")));
+  EXPECT_FALSE(target("sm_100a").runs_on(cc("10.3")));
+  EXPECT_FALSE(target("sm_120a").runs_on(cc("12.1")));
+  EXPECT_TRUE(target("compute_90a").runs_on(cc("9.0")));
+  EXPECT_FALSE(target("compute_90a").runs_on(cc("10.0")));
+  EXPECT_FALSE(target("compute_100a").runs_on(cc("10.3")));
+}
+
+TEST(ArchTarget, FamilyRunsWithinItsFamilyFromItsMinor)
+{
+  EXPECT_TRUE(target("sm_100f").runs_on(cc("10.0")));
+  EXPECT_TRUE(target("sm_100f").runs_on(cc("10.3")));
+  EXPECT_FALSE(target("sm_100f").runs_on(cc("12.0")));
+  EXPECT_FALSE(target("sm_103f").runs_on(cc("10.0")));
+  EXPECT_TRUE(target("sm_120f").runs_on(cc("12.1")));
+  EXPECT_TRUE(target("compute_100f").runs_on(cc("10.3")));
+  EXPECT_FALSE(target("compute_100f").runs_on(cc("12.0")));  // plain PTX would run there
+  EXPECT_FALSE(target("compute_120f").runs_on(cc("10.0")));
 }
 
 TEST(ArchTarget, PtxRunsOnEveryNewerGpu)

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 namespace envsetup::testing {
 namespace {
 
@@ -103,6 +105,10 @@ const BrokenCase k_broken_cases[] = {
   {"wrong_type", "demo.json", R"([{"op": "replace", "path": "/releases/0/variants/0/packages", "value": "demo"}])", "/releases/0/variants/0/packages", "expected an array"},
   {"version_in_later_release", "demo.json", R"([{"op": "add", "path": "/releases/0/versions/-", "value": "2.0.1"}])", "/releases/0/versions/2", "belongs to the later release of series 2.0"},
   {"root_not_object", "demo.json", "[1, 2]", "/", "expected a JSON object"},
+  // ptx_isa (optional): X.Y, never lower than an older release's.
+  {"ptx_isa_goes_down", "cuda.json", R"([{"op": "add", "path": "/releases/1/ptx_isa", "value": "8.1"}, {"op": "add", "path": "/releases/3/ptx_isa", "value": "8.0"}])", "/releases/3/ptx_isa", "CUDA 12.4.1 has PTX ISA 8.0, older than CUDA 12.1.1's 8.1"},
+  {"ptx_isa_not_major_minor", "cuda.json", R"([{"op": "add", "path": "/releases/0/ptx_isa", "value": "7.8.0"}])", "/releases/0/ptx_isa", "a PTX ISA version is written X.Y"},
+  {"ptx_isa_unparsable", "cuda.json", R"([{"op": "add", "path": "/releases/0/ptx_isa", "value": "seven"}])", "/releases/0/ptx_isa", "invalid version `seven`"},
 };
 // clang-format on
 
@@ -143,6 +149,42 @@ TEST(MatrixQueries, DriverToCuda)
   EXPECT_EQ(newest("470.82.01"), "11.4");
   EXPECT_EQ(newest("580.95.05"), "13.0");
   EXPECT_EQ(newest("300.0"), "none");
+}
+
+TEST(MatrixQueries, EveryShippedReleaseHasAPtxIsaThatNeverGoesDown)
+{
+  const auto& m = real_matrix();
+  std::optional<core::Version> last;
+  for (const auto& release : m.cuda) {
+    ASSERT_TRUE(release.ptx_isa.has_value()) << release.version.text();
+    EXPECT_EQ(release.ptx_isa->parts().size(), 2U) << release.version.text();
+    if (last) {
+      EXPECT_GE(*release.ptx_isa, *last) << release.version.text();
+    }
+    last = release.ptx_isa;
+  }
+}
+
+TEST(MatrixQueries, PtxIsaToOldestCuda)
+{
+  const auto& m = real_matrix();
+  auto oldest = [&](const char* isa) {
+    const auto* release = m.oldest_cuda_for_ptx_isa(core::Version::parse(isa).value());
+    return release == nullptr ? std::string("none") : release->version.text();
+  };
+  // PTX ISA document, Release Notes: 6.5 = CUDA 10.2, 7.8 = 11.8, 8.5 = 12.5 (12.6 adds none),
+  // 8.6 = 12.7 (never shipped, so 12.8's 8.7 is the first that knows it), 9.0 = 13.0.
+  EXPECT_EQ(oldest("6.5"), "10.2.89");
+  EXPECT_EQ(oldest("6.0"), "10.2.89");
+  EXPECT_EQ(oldest("7.8"), "11.8.0");
+  EXPECT_EQ(oldest("8.0"), "12.0.0");
+  EXPECT_EQ(oldest("8.4"), "12.4.0");
+  EXPECT_EQ(oldest("8.5"), "12.5.0");
+  EXPECT_EQ(oldest("8.6"), "12.8.0");
+  EXPECT_EQ(oldest("8.8"), "12.9.0");
+  EXPECT_EQ(oldest("9.0"), "13.0.0");
+  EXPECT_EQ(oldest("9.1"), "13.1.0");
+  EXPECT_EQ(oldest("99.0"), "none");
 }
 
 TEST(MatrixQueries, CompactMinorNamesOldestRelease)

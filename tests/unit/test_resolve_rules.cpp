@@ -67,7 +67,10 @@ const RuleCase k_rule_cases[] = {
   // SASS sm_a.b runs on a.c with c >= b, same major only.
   {"sass_same_major_higher_minor", "demo", "550.54.15", {"8.6"}, "", "", "demo 2.0.0 cu124", "demo 2.0.0 cu130", "580.65.06", ""},
   {"sass_never_across_majors", "demo==1.0.1", "550.54.15", {"9.0"}, "", "", "demo 1.0.1 cu121", "", "", ""},
-  {"arch_specific_sass_is_not_portable", "demo==2.0.0", "580.95.05", {"9.0"}, "", "", "demo 2.0.0 cu130", "demo 2.0.0 cu124", "sm_90a", ""},
+  // Arch-specific SASS (sm_90a) runs on exactly its capability: cu124 (sm_80, sm_90a) covers a 9.0 GPU
+  // under a driver too old for cu130, but not a 10.0 one.
+  {"arch_specific_sass_runs_on_its_capability", "demo==2.0.0", "550.54.15", {"9.0"}, "", "", "demo 2.0.0 cu124", "demo 2.0.0 cu130", "580.65.06", ""},
+  {"arch_specific_sass_is_not_portable", "demo==2.0.0", "550.54.15", {"10.0"}, "", "", "", "demo 2.0.0 cu124", "sm_100 (Blackwell) is not covered", ""},
   // All SASS: the driver needs the Table 2 floor of the build's major only.
   {"sass_needs_major_floor_only", "demo==1.0.1", "525.60.13", {"8.0"}, "", "", "demo 1.0.1 cu121", "", "", ""},
   {"below_major_floor_rejected", "demo==1.0.1", "525.60.12", {"7.0"}, "", "", "demo 1.0.1 cu118", "demo 1.0.1 cu121", "525.60.13 (Table 2)", ""},

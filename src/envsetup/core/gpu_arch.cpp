@@ -63,7 +63,7 @@ util::Result<ArchTarget> ArchTarget::parse(std::string_view text)
   auto fail = [&] {
     return util::make_error(util::ErrorKind::input,
                             "invalid architecture target `" + std::string(text) + "`")
-      .with_hint("write `sm_86`, `sm_90a`, `sm_100f` or `compute_90`");
+      .with_hint("write `sm_86`, `sm_90a`, `sm_100f`, `compute_90` or `compute_90a`");
   };
   ArchTarget target;
   std::string_view digits;
@@ -72,13 +72,12 @@ util::Result<ArchTarget> ArchTarget::parse(std::string_view text)
     digits = text.substr(8);
   } else if (text.starts_with("sm_")) {
     digits = text.substr(3);
-    if (!digits.empty() && (digits.back() == 'a' || digits.back() == 'f')) {
-      target.kind = Kind::sass_specific;
-      target.suffix = digits.back();
-      digits.remove_suffix(1);
-    }
   } else {
     return fail();
+  }
+  if (!digits.empty() && (digits.back() == 'a' || digits.back() == 'f')) {
+    target.suffix = digits.back();
+    digits.remove_suffix(1);
   }
   if (!parse_compact(digits, target.capability)) {
     return fail();
@@ -88,23 +87,23 @@ util::Result<ArchTarget> ArchTarget::parse(std::string_view text)
 
 std::string ArchTarget::text() const
 {
-  const std::string digits = std::to_string(capability.major) + std::to_string(capability.minor);
-  switch (kind) {
-    case Kind::ptx: return "compute_" + digits;
-    case Kind::sass_specific: return "sm_" + digits + suffix;
-    case Kind::sass: break;
+  std::string out = kind == Kind::ptx ? "compute_" : "sm_";
+  out += std::to_string(capability.major) + std::to_string(capability.minor);
+  if (suffix != '\0') {
+    out += suffix;
   }
-  return "sm_" + digits;
+  return out;
 }
 
 bool ArchTarget::runs_on(ComputeCapability gpu) const
 {
-  switch (kind) {
-    case Kind::sass: return gpu.major == capability.major && gpu.minor >= capability.minor;
-    case Kind::sass_specific: return false;
-    case Kind::ptx: return gpu >= capability;
+  if (suffix == 'a') {
+    return gpu == capability;
   }
-  return false;
+  if (suffix == 'f' || kind == Kind::sass) {
+    return gpu.major == capability.major && gpu.minor >= capability.minor;
+  }
+  return gpu >= capability;
 }
 
 }  // namespace envsetup::core

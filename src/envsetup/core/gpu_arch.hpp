@@ -26,22 +26,27 @@ struct ComputeCapability {
   friend auto operator<=>(const ComputeCapability&, const ComputeCapability&) = default;
 };
 
-// One entry of a build's architecture list: SASS for one compute capability (`sm_86`),
-// arch-specific SASS that runs only on exactly that capability (`sm_90a`, `sm_100f`), or PTX
-// (`compute_90`) that the driver JIT-compiles for any GPU of that capability or newer.
+// One entry of a build's architecture list or of a binary's fatbin: SASS (machine code,
+// `sm_86`) or PTX (`compute_90`, JIT-compiled by the driver), each either portable, arch-specific
+// (`a`: `sm_90a`, `compute_90a`) or family-specific (`f`: `sm_100f`, `compute_120f`).
+// Rules (CUDA Programming Guide, "Binary Compatibility" / "PTX Compatibility"; Blackwell
+// Compatibility Guide, family-specific features):
+// - SASS `sm_XY` and `sm_XYf` run on X.Z with Z >= Y (same major); `sm_XYa` only on exactly X.Y;
+// - PTX `compute_XY` runs on any capability >= X.Y, `compute_XYf` on X.Z with Z >= Y,
+//   `compute_XYa` only on exactly X.Y (whether the driver can JIT its ISA is not checked here).
 struct ArchTarget {
-  enum class Kind { sass, sass_specific, ptx };
+  enum class Kind { sass, ptx };
   Kind kind = Kind::sass;
   ComputeCapability capability;
-  char suffix = '\0';  // 'a' or 'f' for sass_specific
+  char suffix = '\0';  // '\0' (portable), 'a' (arch-specific) or 'f' (family)
 
-  // Accepts `sm_XY`, `sm_XYa`, `sm_XYf` and `compute_XY` (XY two or three digits).
+  // Accepts `sm_XY`, `compute_XY`, each optionally followed by `a` or `f` (XY two or three
+  // digits). Errors (kind input): anything else.
   [[nodiscard]] static util::Result<ArchTarget> parse(std::string_view text);
+  // `sm_90a`, `compute_100f`, `sm_86`
   [[nodiscard]] std::string text() const;
 
-  // True when code of this target runs on a GPU of compute capability `gpu`:
-  // SASS `sm_a.b` on `a.c` with c >= b; arch-specific SASS never counts (a portable build
-  // cannot rely on it); PTX `compute_XY` on any capability >= X.Y.
+  // True when code of this target runs on a GPU of compute capability `gpu` (the rules above).
   [[nodiscard]] bool runs_on(ComputeCapability gpu) const;
 
   friend bool operator==(const ArchTarget&, const ArchTarget&) = default;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The traps between what detection found: libraries that shadow each other, versions that
 // do not fit the driver, builds that do not cover the GPUs.
+#include <envsetup/core/binary_compat.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/detect/parsers.hpp>
 #include <envsetup/util/strings.hpp>
@@ -128,8 +129,11 @@ void check_frameworks(const matrix::Matrix& matrix, HostReport& report)
         if (!gpu.compute_capability) {
           continue;
         }
-        const bool covered = std::any_of(variant->targets.begin(), variant->targets.end(),
-                                         [&](const auto& t) { return t.runs_on(*gpu.compute_capability); });
+        std::vector<core::CodeTarget> code;
+        for (const auto& target : variant->targets) {
+          code.push_back(core::CodeTarget{target, std::nullopt});
+        }
+        const bool covered = core::best_match(code, *gpu.compute_capability).has_value();
         if (!covered) {
           report.warnings.push_back("GPU " + std::to_string(gpu.index) + " (" +
                                     gpu.compute_capability->sm_name() + ") is not covered by " +

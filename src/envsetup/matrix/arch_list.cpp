@@ -67,8 +67,7 @@ bool add_torch_entry(std::string_view entry, std::vector<ArchTarget>& sass, std:
   if (!capability) {
     return false;
   }
-  sass.push_back(
-    target_of(suffix != '\0' ? ArchTarget::Kind::sass_specific : ArchTarget::Kind::sass, *capability, suffix));
+  sass.push_back(target_of(ArchTarget::Kind::sass, *capability, suffix));
   if (with_ptx) {
     ptx.push_back(target_of(ArchTarget::Kind::ptx, *capability));
   }
@@ -86,8 +85,8 @@ bool add_bazel_entry(std::string_view entry, std::vector<ArchTarget>& sass, std:
   if (!target) {
     return false;
   }
-  if (target->kind == ArchTarget::Kind::ptx) {  // compute_XY: SASS and PTX
-    sass.push_back(target_of(ArchTarget::Kind::sass, target->capability));
+  if (target->kind == ArchTarget::Kind::ptx) {  // compute_XY[a|f]: SASS and PTX
+    sass.push_back(target_of(ArchTarget::Kind::sass, target->capability, target->suffix));
   }
   (target->kind == ArchTarget::Kind::ptx ? ptx : sass).push_back(*target);
   return true;

@@ -36,6 +36,7 @@ void read_cuda(ObjectReader& root, Matrix& matrix)
     release.release_date = item.optional_string("release_date").value_or("");
     release.min_driver = item.version("min_driver");
     release.targets = item.targets("targets");
+    release.ptx_isa = item.optional_version("ptx_isa");
     release.manifest = item.optional_string("manifest").value_or("");
     release.provenance = item.provenance();
     matrix.cuda.push_back(std::move(release));

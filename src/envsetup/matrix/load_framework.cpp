@@ -24,7 +24,7 @@ std::optional<core::Platform> read_platform(ObjectReader& item)
   return std::nullopt;
 }
 
-// `sass` (sm_XY, sm_XYa, sm_XYf) or `ptx` (compute_XY) of a variant.
+// `sass` (sm_XY, sm_XYa, sm_XYf) or `ptx` (compute_XY, compute_XYa, compute_XYf) of a variant.
 std::vector<core::ArchTarget> read_kind(ObjectReader& item, const std::string& key, bool ptx)
 {
   std::vector<core::ArchTarget> kept;
@@ -33,7 +33,7 @@ std::vector<core::ArchTarget> read_kind(ObjectReader& item, const std::string& k
     if ((targets[i].kind == core::ArchTarget::Kind::ptx) != ptx) {
       item.context().report(child_pointer(child_pointer(item.pointer(), key), std::to_string(i)),
                             "`" + targets[i].text() + "` does not belong in `" + key + "` (" +
-                              (ptx ? "PTX is written `compute_XY`" : "SASS is written `sm_XY`, `sm_XYa` or `sm_XYf`") +
+                              (ptx ? "PTX is written `compute_XY`, `compute_XYa` or `compute_XYf`" : "SASS is written `sm_XY`, `sm_XYa` or `sm_XYf`") +
                               ")");
       continue;
     }

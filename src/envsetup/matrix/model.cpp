@@ -37,6 +37,17 @@ const CudaRelease* Matrix::newest_cuda_for_driver(const core::Version& driver) c
   return newest;
 }
 
+const CudaRelease* Matrix::oldest_cuda_for_ptx_isa(const core::Version& isa) const
+{
+  const CudaRelease* oldest = nullptr;
+  for (const auto& release : cuda) {
+    if (release.ptx_isa && *release.ptx_isa >= isa && (oldest == nullptr || release.version < oldest->version)) {
+      oldest = &release;
+    }
+  }
+  return oldest;
+}
+
 const Architecture* Matrix::architecture_of(core::ComputeCapability capability) const
 {
   for (const auto& architecture : architectures) {

@@ -34,6 +34,9 @@ struct CudaRelease {
   std::string release_date;  // YYYY-MM-DD or empty
   core::Version min_driver;  // Table 3, Linux x86_64
   std::vector<core::ArchTarget> targets;
+  // The PTX ISA version this release's nvcc writes (`.version` of its PTX; PTX ISA document,
+  // "Release Notes"): a driver JIT-compiles PTX of that ISA from this release on. Unset: unknown.
+  std::optional<core::Version> ptx_isa;
   std::string manifest;  // empty when there is no redist manifest
   Provenance provenance;
 };
@@ -192,6 +195,10 @@ struct Matrix {
   // (the reverse of Table 3), e.g. 535.104.05 -> 12.2.2. Null when the driver
   // predates every release.
   [[nodiscard]] const CudaRelease* newest_cuda_for_driver(const core::Version& driver) const;
+  // The oldest release whose `ptx_isa` is at least `isa`: the first CUDA whose driver
+  // JIT-compiles PTX of that ISA (9.0 -> 13.0.0). Null when `isa` is newer than every
+  // release's (or no release has one).
+  [[nodiscard]] const CudaRelease* oldest_cuda_for_ptx_isa(const core::Version& isa) const;
   [[nodiscard]] const Architecture* architecture_of(core::ComputeCapability capability) const;
   // The oldest driver that supports `capability` (its CapabilityFloor); unset
   // when unknown.

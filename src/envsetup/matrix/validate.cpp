@@ -82,6 +82,7 @@ private:
       }
     }
     std::set<std::string> versions;
+    const CudaRelease* last_isa = nullptr;  // the newest release so far that has a ptx_isa
     for (std::size_t i = 0; i < m_matrix.cuda.size(); ++i) {
       const auto& release = m_matrix.cuda[i];
       const std::string pointer = at("/releases", i);
@@ -93,6 +94,18 @@ private:
         report(k_cuda_file, pointer + "/version", "CUDA " + release.version.text() + " is listed twice");
       }
       check_targets(k_cuda_file, pointer + "/targets", release.targets);
+      if (release.ptx_isa) {  // `cuda` is sorted by version: the ISA must not go down
+        if (release.ptx_isa->parts().size() != 2) {
+          report(k_cuda_file, pointer + "/ptx_isa",
+                 "a PTX ISA version is written X.Y, found `" + release.ptx_isa->text() + "`");
+        }
+        if (last_isa != nullptr && *release.ptx_isa < *last_isa->ptx_isa) {
+          report(k_cuda_file, pointer + "/ptx_isa",
+                 "CUDA " + release.version.text() + " has PTX ISA " + release.ptx_isa->text() +
+                   ", older than CUDA " + last_isa->version.text() + "'s " + last_isa->ptx_isa->text());
+        }
+        last_isa = &release;
+      }
     }
   }
 

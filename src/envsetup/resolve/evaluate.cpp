@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/resolve/evaluate.hpp>
 
+#include <envsetup/core/binary_compat.hpp>
+
 #include <envsetup/util/strings.hpp>
 
 #include <algorithm>
@@ -11,37 +13,48 @@ namespace {
 
 using Kind = Failure::Kind;
 
-// The entry of `targets` that runs `gpu`, SASS first; for a toolkit, any target at or below
-// the GPU can be compiled to PTX.
+// The entry of `targets` that runs `gpu`: for a framework build, what the driver would load
+// (core::best_match: the newest SASS, then the newest PTX); for a toolkit, the newest plain SASS
+// that runs on the GPU, else portable PTX for the newest target at or below it (nvcc can
+// compile any of its targets to PTX).
 std::optional<core::GpuCoverage> cover(core::ComputeCapability gpu, const BuildFacts& build)
 {
   const auto& targets = *build.targets;
-  // The runtime loads the newest SASS that runs on the GPU; report that one.
+  if (!build.toolkit) {
+    std::vector<core::CodeTarget> code;
+    code.reserve(targets.size());
+    for (const auto& target : targets) {
+      code.push_back(core::CodeTarget{target, std::nullopt});
+    }
+    const auto match = core::best_match(code, gpu);
+    if (!match) {
+      return std::nullopt;
+    }
+    return core::GpuCoverage{gpu, match->jit, match->target.text()};
+  }
   const core::ArchTarget* best_sass = nullptr;
+  const core::ArchTarget* best_ptx = nullptr;
   for (const auto& target : targets) {
-    if (target.kind == core::ArchTarget::Kind::sass && target.runs_on(gpu) &&
+    if (target.kind != core::ArchTarget::Kind::sass) {
+      continue;
+    }
+    if (target.suffix == '\0' && target.runs_on(gpu) &&
         (best_sass == nullptr || best_sass->capability < target.capability)) {
       best_sass = &target;
+    }
+    if (target.capability <= gpu && (best_ptx == nullptr || best_ptx->capability < target.capability)) {
+      best_ptx = &target;
     }
   }
   if (best_sass != nullptr) {
     return core::GpuCoverage{gpu, false, best_sass->text()};
-  }
-  const core::ArchTarget* best_ptx = nullptr;
-  for (const auto& target : targets) {
-    const bool usable = build.toolkit ? target.kind != core::ArchTarget::Kind::ptx &&
-                                          target.capability <= gpu
-                                      : target.kind == core::ArchTarget::Kind::ptx &&
-                                          target.runs_on(gpu);
-    if (usable && (best_ptx == nullptr || best_ptx->capability < target.capability)) {
-      best_ptx = &target;
-    }
   }
   if (best_ptx == nullptr) {
     return std::nullopt;
   }
   core::ArchTarget ptx = *best_ptx;
   ptx.kind = core::ArchTarget::Kind::ptx;
+  ptx.suffix = '\0';
   return core::GpuCoverage{gpu, true, ptx.text()};
 }
 
@@ -79,7 +92,9 @@ std::string capability_rule(const matrix::Matrix& matrix, core::ComputeCapabilit
   for (const auto& release : matrix.cuda) {
     const bool knows = std::any_of(
       release.targets.begin(), release.targets.end(),
-      [&](const auto& t) { return t.kind == core::ArchTarget::Kind::sass && t.capability == gpu; });
+      [&](const auto& t) {
+        return t.kind == core::ArchTarget::Kind::sass && t.suffix == '\0' && t.capability == gpu;
+      });
     if (knows) {
       if (release.min_driver == floor) {
         rule += " (first supported by CUDA " + release.version.prefix(2).text() + ")";
