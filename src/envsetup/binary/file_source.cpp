@@ -11,9 +11,10 @@
 
 namespace envsetup::binary {
 
-util::Result<FileSource> FileSource::open(const std::filesystem::path& path)
+util::Result<FileSource> FileSource::open(const std::filesystem::path& path, FinalLink link)
 {
-  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  const int no_follow = link == FinalLink::refuse ? O_NOFOLLOW : 0;
+  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | no_follow));
   if (!fd.valid()) {
     return util::make_error(util::ErrorKind::io, "cannot open " + path.string()).with_cause(std::strerror(errno));
   }

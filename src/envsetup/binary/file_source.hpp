@@ -11,9 +11,12 @@ namespace envsetup::binary {
 // A regular file read with pread(2) (never mapped): random access, the size fixed when opened.
 class FileSource final : public ByteSource {
 public:
-  // Opens `path` read-only without following a final symlink and without blocking on a FIFO.
-  // Errors: io (cannot open or stat), input (not a regular file).
-  [[nodiscard]] static util::Result<FileSource> open(const std::filesystem::path& path);
+  // Whether open() follows a symlink in the path's last component (a path the user named) or
+  // refuses it (ELOOP: a file found by a walk, which handles links itself).
+  enum class FinalLink { follow, refuse };
+  // Opens `path` read-only without blocking on a FIFO. Errors: io (cannot open or stat),
+  // input (not a regular file).
+  [[nodiscard]] static util::Result<FileSource> open(const std::filesystem::path& path, FinalLink link);
   // Takes an open descriptor of a regular file (checked with fstat).
   [[nodiscard]] static util::Result<FileSource> adopt(util::UniqueFd fd);
 

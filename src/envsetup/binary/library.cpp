@@ -77,7 +77,7 @@ util::Status read_sections(const ElfPlan& plan, ByteSource& source, Pass2& pass)
       continue;
     }
     std::array<std::byte, 4> magic{};
-    ENVSETUP_TRY(cursor.read(section.offset, magic, end));
+    ENVSETUP_TRY(cursor.read(section.offset, magic, size));
     consumed = section.offset + magic.size();
     if (load_le<std::uint32_t>(magic, 0) != k_fatbin_magic) {
       continue;
