@@ -16,7 +16,8 @@ constexpr std::uint64_t k_max_names = 1 << 20;
 // A section that cannot be read, reported once the names are known.
 struct Problem {
   ElfSection section;
-  util::Error error;
+  util::Error error;  // its message continues "section NAME (offset, size)"
+  const char* joiner = " ";
 };
 
 util::Error corrupt(std::string what)
@@ -52,7 +53,9 @@ util::Status read_sections(const ElfPlan& plan, ByteSource& source, Pass2& pass)
     if (pass.problem && !is_names) {
       continue;  // only the names are still worth reading, to name the problem
     }
-    auto fail = [&](util::Error error) { pass.problem = Problem{section, std::move(error)}; };
+    auto fail = [&](util::Error error, const char* joiner = " ") {
+      pass.problem = Problem{section, std::move(error), joiner};
+    };
     if (section.offset > size || section.size > size - section.offset) {
       fail(corrupt("ends past the end of the file (" + hex(size) + " bytes)"));
       continue;
@@ -84,7 +87,7 @@ util::Status read_sections(const ElfPlan& plan, ByteSource& source, Pass2& pass)
     }
     auto chain = read_fatbin_chain(cursor, section, budget);
     if (!chain.ok()) {
-      fail(std::move(chain).error());
+      fail(std::move(chain).error(), ": ");
       continue;
     }
     pass.chains.emplace_back(section, std::move(*chain));
@@ -106,7 +109,8 @@ std::optional<std::string> name_of(const Pass2& pass, const ElfSection& section)
 util::Error named(const Pass2& pass, const Problem& problem)
 {
   util::Error error = problem.error;
-  error.message = describe_section(problem.section, name_of(pass, problem.section).value_or("")) + ": " + error.message;
+  error.message =
+    describe_section(problem.section, name_of(pass, problem.section).value_or("")) + problem.joiner + error.message;
   return error;
 }
 
