@@ -13,6 +13,9 @@ util::Status Cursor::read(std::uint64_t offset, std::span<std::byte> out, std::u
     return util::make_error(util::ErrorKind::internal,
                             "the binary parser went back from " + hex(m_floor) + " to " + hex(offset));
   }
+  if (out.empty()) {
+    return util::ok_status();
+  }
   const std::uint64_t buffer_end = m_start + m_buffer.size();
   // The part already buffered: [offset, buffer_end).
   std::size_t have = 0;
