@@ -25,8 +25,9 @@ ALLOWED = {
     "specgen": {"util", "core"},
     "pyenv": {"util", "core"},
     "verify": {"util", "core"},
-    "app": {"util", "core", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify"},
-    "cli": {"util", "core", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify",
+    "binary": {"util", "core"},
+    "app": {"util", "core", "binary", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify"},
+    "cli": {"util", "core", "binary", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify",
             "app"},
 }
 
