@@ -34,9 +34,6 @@ inline Bytes read_bytes(const std::filesystem::path& path)
 inline std::string target_text(const CodeTarget& code)
 {
   std::string text = code.target.text();
-  if (code.target.kind == core::ArchTarget::Kind::ptx && code.target.suffix != '\0') {
-    text += code.target.suffix;  // TODO(merge): core prints compute_90a itself
-  }
   if (code.ptx_isa) {
     text += "(" + code.ptx_isa->text() + ")";
   }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/inspect_sources.hpp>
 
-#include <envsetup/binary/byte_source.hpp>
+#include <envsetup/binary/file_source.hpp>
 #include <envsetup/binary/library_files.hpp>
 #include <envsetup/install/wheel_reader.hpp>
 #include <envsetup/pyenv/record.hpp>
@@ -56,16 +56,21 @@ void link_package(InspectReport& report, std::size_t before, const std::string& 
   }
 }
 
-util::Status read_file(const fs::path& path, util::UniqueFd fd, std::uint64_t size, InspectReport& report)
+// Reads one library open as `fd` into `report` under the name `shown`; a file that is not
+// ELF (a linker script named libx.so) says nothing.
+void read_one(const std::string& shown, const std::string& package, util::UniqueFd fd, InspectReport& report)
 {
-  binary::FileSource source(std::move(fd), size);
-  auto code = binary::read_library(source);
+  auto source = binary::FileSource::adopt(std::move(fd));
+  if (!source) {
+    add_library(report, shown, package, std::move(source).error());
+    return;
+  }
+  auto code = binary::read_library(*source);
   if (!code) {
-    add_library(report, path.string(), "", std::move(code).error());
+    add_library(report, shown, package, std::move(code).error());
   } else if (code->has_value()) {
-    add_library(report, path.string(), "", std::move(**code));
-  }  // not an ELF file: nothing to say
-  return util::ok_status();
+    add_library(report, shown, package, std::move(**code));
+  }
 }
 
 // `folder`, walked; `owner_of` names the package of a path relative to it ("" for none).
@@ -77,16 +82,9 @@ util::Status read_folder(const fs::path& folder, const std::map<std::string, std
     return std::move(root).error();
   }
   auto walked = binary::walk_libraries(root->get(), {}, [&](binary::FoundFile& found) {
-    binary::FileSource source(std::move(found.fd), found.size);
     const auto owner = owner_of.find(found.relative);
-    auto code = binary::read_library(source);
-    const std::string shown = (folder / found.relative).string();
-    const std::string package = owner == owner_of.end() ? "" : owner->second;
-    if (!code) {
-      add_library(report, shown, package, std::move(code).error());
-    } else if (code->has_value()) {
-      add_library(report, shown, package, std::move(**code));
-    }
+    read_one((folder / found.relative).string(), owner == owner_of.end() ? "" : owner->second,
+             std::move(found.fd), report);
     return util::ok_status();
   });
   if (!walked) {
@@ -150,7 +148,8 @@ util::Status collect_path(const fs::path& path, InspectReport& report)
   if (path.extension() == ".whl") {
     return read_wheel(path, std::move(fd), report);
   }
-  return read_file(path, std::move(fd), static_cast<std::uint64_t>(opened.st_size), report);
+  read_one(path.string(), "", std::move(fd), report);
+  return util::ok_status();
 }
 
 }  // namespace envsetup::app

@@ -22,11 +22,7 @@ std::optional<core::ArchTarget> make_target(bool ptx, std::uint32_t arch, std::u
   } else if ((flags & k_flag_family) != 0) {
     target.suffix = 'f';
   }
-  if (ptx) {
-    target.kind = core::ArchTarget::Kind::ptx;
-  } else {
-    target.kind = target.suffix == '\0' ? core::ArchTarget::Kind::sass : core::ArchTarget::Kind::sass_specific;
-  }
+  target.kind = ptx ? core::ArchTarget::Kind::ptx : core::ArchTarget::Kind::sass;
   return target;
 }
 

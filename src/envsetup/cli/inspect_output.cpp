@@ -250,8 +250,8 @@ void print_inspect_report(std::ostream& out, const app::InspectReport& report)
     out << "\nNo CUDA code found.\n";
   }
   if (!report.without_cuda.empty()) {
-    out << '\n' << report.without_cuda.size() << " other librar" << (report.without_cuda.size() == 1 ? "y" : "ies")
-        << " hold no CUDA code.\n";
+    out << '\n' << report.without_cuda.size()
+        << (report.without_cuda.size() == 1 ? " other library holds" : " other libraries hold") << " no CUDA code.\n";
   }
   for (const auto& warning : report.warnings) {
     out << "\nwarning: " << field_text(warning.message) << "  [" << warning.id << "]\n";
