@@ -319,13 +319,15 @@ class InspectWheels(InspectCase):
                 for _ in range(64):  # 1 GiB of zeros, about 1 MiB deflated
                     entry.write(zeros)
         self.assertLess(os.path.getsize(bomb), 4 << 20)
-        result = run("inspect", bomb, fixture("multi.so"), "--gpu", "9.0", "--driver", NEW_DRIVER, "--json",
+        result = run("inspect", bomb, fixture("multi.so"), "--gpu", "8.0", "--driver", NEW_DRIVER, "--json",
                      env={"TMPDIR": self.path("wheels")}, timeout=60)
         self.assertEqual(result.returncode, 5, result.stderr)
         document = json.loads(result.stdout)
         self.assertIn(fixture("multi.so"), by_path(document))
+        self.assertIn(bomb + "!bomb/ok.so", by_path(document), "the entry before the bomb is still read")
         paths = [e["path"] for e in document["errors"]]
-        self.assertIn(bomb, paths)
+        self.assertEqual(len(paths), 1, document["errors"])
+        self.assertTrue(paths[0].startswith(bomb), paths)
         self.assertIn("limit", json.dumps(document["errors"]))
         self.assertEqual(sorted(os.listdir(self.path("wheels"))), [os.path.basename(bomb)])
 

@@ -140,6 +140,17 @@ TEST_F(AppInspect, a_corrupt_library_is_a_problem_and_the_others_are_still_read)
   EXPECT_FALSE(report->ok());
 }
 
+TEST_F(AppInspect, a_file_reached_twice_is_reported_once)
+{
+  fs::copy_file(k_fixtures / "multi.so", m_root / "libmulti.so.1");
+  fs::create_hard_link(m_root / "libmulti.so.1", m_root / "libmulti.so");
+  auto report = app::inspect_paths({m_root / "libmulti.so.1", m_root, m_root / "libmulti.so"},
+                                   {{cc("9.0")}, std::nullopt, std::nullopt}, real_matrix());
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->libraries.size(), 1U);
+  EXPECT_EQ(report->libraries[0].path, (m_root / "libmulti.so.1").string()) << "the first path it was reached by";
+}
+
 TEST_F(AppInspect, a_missing_path_is_a_usage_error)
 {
   auto report = app::inspect_paths({m_root / "nothing-here"}, {}, real_matrix());
@@ -187,7 +198,7 @@ TEST_F(AppInspect, venv_libraries_belong_to_their_distribution_and_extensions_ge
   EXPECT_EQ(report->libraries[0].package, "my_ext");
 
   std::vector<app::Finding> findings;
-  app::kernel_findings(*report, real_matrix(), venv, [](const std::string&) { return std::string("unused"); },
+  app::kernel_findings(*report, real_matrix(), venv, [](const std::string&, const std::string&) { return std::string("unused"); },
                        findings);
   ASSERT_EQ(findings.size(), 1U);
   EXPECT_EQ(findings[0].id, "no-kernel-image");
@@ -204,7 +215,7 @@ TEST_F(AppInspect, a_framework_gets_the_resolvers_build_and_a_kernels_check)
   ASSERT_TRUE(report);
   std::vector<app::Finding> findings;
   app::kernel_findings(*report, real_matrix(), venv,
-                       [](const std::string& framework) { return "install " + framework + " for sm_120"; }, findings);
+                       [](const std::string& framework, const std::string& installed) { return "install " + framework + " " + installed; }, findings);
   ASSERT_EQ(findings.size(), 1U);
   EXPECT_EQ(findings[0].id, "ptx-jit-driver-too-old") << "compute_90 covers 12.0 only through a 13.0 driver";
   EXPECT_NE(findings[0].fix.find("CUDA 13.0"), std::string::npos) << findings[0].fix;
@@ -225,10 +236,10 @@ TEST_F(AppInspect, a_framework_gets_the_resolvers_build_and_a_kernels_check)
   ASSERT_TRUE(on_volta);
   findings.clear();
   app::kernel_findings(*on_volta, real_matrix(), venv,
-                       [](const std::string& framework) { return "install " + framework + " for sm_70"; }, findings);
+                       [](const std::string& framework, const std::string& installed) { return "install " + framework + " " + installed; }, findings);
   ASSERT_EQ(findings.size(), 1U);
   EXPECT_EQ(findings[0].id, "no-kernel-image");
-  EXPECT_EQ(findings[0].fix, "install torch for sm_70   # the build the resolver picks for these GPUs");
+  EXPECT_EQ(findings[0].fix, "install torch 2.5.1+cu124   # the build the resolver picks for these GPUs");
 }
 
 TEST_F(AppInspect, the_matrix_is_checked_against_a_frameworks_binaries)

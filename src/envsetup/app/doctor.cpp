@@ -63,20 +63,23 @@ bool DoctorReport::ok() const
 namespace {
 
 // `envsetup install --framework NAME==V --venv VENV --force`: the build the resolver picks
-// for `host` ("" when it has none).
+// for `host`, of the installed version when one of its builds fits, else of any ("" when none).
 std::string install_line(const detect::HostReport& host, const matrix::Matrix& matrix, const fs::path& venv,
-                         const std::string& framework)
+                         const std::string& framework, const std::string& installed)
 {
-  auto request = core::Request::parse_framework(framework);
-  if (!request) {
-    return "";
+  const std::string release = installed.substr(0, installed.find('+'));
+  for (const std::string& spec : {framework + "==" + release, framework}) {
+    auto request = core::Request::parse_framework(spec);
+    if (!request) {
+      continue;
+    }
+    auto resolution = resolve::resolve(matrix, host_facts(host), *request);
+    if (resolution && resolution->plan && resolution->plan->version) {
+      return "envsetup install --framework " + framework + "==" + resolution->plan->version->text() + " --venv " +
+             venv.string() + " --force";
+    }
   }
-  auto resolution = resolve::resolve(matrix, host_facts(host), *request);
-  if (!resolution || !resolution->plan || !resolution->plan->version) {
-    return "";
-  }
-  return "envsetup install --framework " + framework + "==" + resolution->plan->version->text() + " --venv " +
-         venv.string() + " --force";
+  return "";
 }
 
 // What the venv's binaries say about the detected GPUs (kernel_findings); nothing without a GPU.
@@ -94,7 +97,10 @@ void venv_kernel_findings(const detect::HostReport& host, const matrix::Matrix& 
     return;
   }
   kernel_findings(*inspected, matrix, venv,
-                  [&](const std::string& framework) { return install_line(host, matrix, venv, framework); }, out);
+                  [&](const std::string& framework, const std::string& installed) {
+                    return install_line(host, matrix, venv, framework, installed);
+                  },
+                  out);
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
 }
 

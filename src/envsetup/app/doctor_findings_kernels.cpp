@@ -55,7 +55,7 @@ std::string library_name(const std::string& path)
 }  // namespace
 
 void kernel_findings(const InspectReport& report, const matrix::Matrix& matrix, const fs::path& venv,
-                     const std::function<std::string(const std::string& framework)>& install_line,
+                     const std::function<std::string(const std::string& framework, const std::string& installed)>& install_line,
                      std::vector<Finding>& out)
 {
   // Per distribution ("" for files no RECORD names), what cannot run where.
@@ -99,7 +99,7 @@ void kernel_findings(const InspectReport& report, const matrix::Matrix& matrix, 
     std::string fix;
     const auto* framework = package.empty() ? nullptr : framework_of_distribution(matrix, package);
     if (framework != nullptr) {
-      const std::string line = install_line(framework->name);
+      const std::string line = install_line(framework->name, versions[package]);
       fix = line.empty() ? "envsetup resolve --framework " + framework->name + "   # explains why no build fits"
                          : line + "   # the build the resolver picks for these GPUs";
     } else {

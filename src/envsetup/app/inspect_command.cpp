@@ -55,8 +55,9 @@ util::Result<InspectReport> inspect_paths(const std::vector<fs::path>& paths, co
 {
   InspectReport report;
   report.targets = targets;
+  SeenFiles seen;
   for (const auto& path : paths) {
-    ENVSETUP_TRY(collect_path(path, report));
+    ENVSETUP_TRY(collect_path(path, report, seen));
   }
   for (auto& library : report.libraries) {
     add_coverage(library, targets, matrix);

@@ -58,8 +58,12 @@ void link_package(InspectReport& report, std::size_t before, const std::string& 
 
 // Reads one library open as `fd` into `report` under the name `shown`; a file that is not
 // ELF (a linker script named libx.so) says nothing.
-void read_one(const std::string& shown, const std::string& package, util::UniqueFd fd, InspectReport& report)
+void read_one(const std::string& shown, const std::string& package, util::UniqueFd fd, InspectReport& report,
+              SeenFiles& seen)
 {
+  if (!first_sighting(fd.get(), seen)) {
+    return;
+  }
   auto source = binary::FileSource::adopt(std::move(fd));
   if (!source) {
     add_library(report, shown, package, std::move(source).error());
@@ -75,7 +79,7 @@ void read_one(const std::string& shown, const std::string& package, util::Unique
 
 // `folder`, walked; `owner_of` names the package of a path relative to it ("" for none).
 util::Status read_folder(const fs::path& folder, const std::map<std::string, std::string>& owner_of,
-                         InspectReport& report)
+                         InspectReport& report, SeenFiles& seen)
 {
   auto root = util::open_root(folder, "the folder");
   if (!root) {
@@ -84,7 +88,7 @@ util::Status read_folder(const fs::path& folder, const std::map<std::string, std
   auto walked = binary::walk_libraries(root->get(), {}, [&](binary::FoundFile& found) {
     const auto owner = owner_of.find(found.relative);
     read_one((folder / found.relative).string(), owner == owner_of.end() ? "" : owner->second,
-             std::move(found.fd), report);
+             std::move(found.fd), report, seen);
     return util::ok_status();
   });
   if (!walked) {
@@ -93,7 +97,7 @@ util::Status read_folder(const fs::path& folder, const std::map<std::string, std
   return util::ok_status();
 }
 
-util::Status read_venv(const fs::path& venv, InspectReport& report)
+util::Status read_venv(const fs::path& venv, InspectReport& report, SeenFiles& seen)
 {
   auto site = pyenv::site_packages_of(venv);
   if (!site) {
@@ -112,7 +116,7 @@ util::Status read_venv(const fs::path& venv, InspectReport& report)
     }
   }
   const std::size_t before = report.libraries.size();
-  ENVSETUP_TRY(read_folder(*site, owner_of, report));
+  ENVSETUP_TRY(read_folder(*site, owner_of, report, seen));
   for (const auto& record : *records) {
     link_package(report, before, record.name, record.version);
   }
@@ -121,7 +125,16 @@ util::Status read_venv(const fs::path& venv, InspectReport& report)
 
 }  // namespace
 
-util::Status collect_path(const fs::path& path, InspectReport& report)
+bool first_sighting(int fd, SeenFiles& seen)
+{
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) {
+    return true;  // the read that follows reports the problem
+  }
+  return seen.emplace(static_cast<std::uint64_t>(status.st_dev), static_cast<std::uint64_t>(status.st_ino)).second;
+}
+
+util::Status collect_path(const fs::path& path, InspectReport& report, SeenFiles& seen)
 {
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) {
@@ -131,9 +144,9 @@ util::Status collect_path(const fs::path& path, InspectReport& report)
   if (S_ISDIR(status.st_mode)) {
     struct stat config {};
     if (::stat((path / "pyvenv.cfg").c_str(), &config) == 0 && S_ISREG(config.st_mode)) {
-      return read_venv(path, report);
+      return read_venv(path, report, seen);
     }
-    return read_folder(path, {}, report);
+    return read_folder(path, {}, report, seen);
   }
   if (!S_ISREG(status.st_mode)) {
     return util::make_error(util::ErrorKind::usage, "`" + path.string() + "` is neither a file nor a folder");
@@ -146,9 +159,9 @@ util::Status collect_path(const fs::path& path, InspectReport& report)
     return util::ok_status();
   }
   if (path.extension() == ".whl") {
-    return read_wheel(path, std::move(fd), report);
+    return first_sighting(fd.get(), seen) ? read_wheel(path, std::move(fd), report) : util::ok_status();
   }
-  read_one(path.string(), "", std::move(fd), report);
+  read_one(path.string(), "", std::move(fd), report, seen);
   return util::ok_status();
 }
 

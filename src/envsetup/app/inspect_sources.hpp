@@ -7,15 +7,25 @@
 
 #include <envsetup/util/unique_fd.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <set>
+#include <utility>
 #include <string>
 
 namespace envsetup::app {
 
+// The files read so far in one run, by (device, inode): a file reached twice (given and also
+// inside a given folder, or through two paths) is reported once.
+using SeenFiles = std::set<std::pair<std::uint64_t, std::uint64_t>>;
+
+// True the first time the open file `fd` is seen (and records it); false for a file seen before.
+[[nodiscard]] bool first_sighting(int fd, SeenFiles& seen);
+
 // Adds what `path` holds to `report` (libraries, without_cuda, packages, problems): a file
 // (a wheel when it ends in `.whl`), a venv (a folder with pyvenv.cfg) or a folder. Errors: usage
 // for a path that is missing or neither a file nor a folder; io for a folder that cannot be read.
-[[nodiscard]] util::Status collect_path(const std::filesystem::path& path, InspectReport& report);
+[[nodiscard]] util::Status collect_path(const std::filesystem::path& path, InspectReport& report, SeenFiles& seen);
 
 // Adds the libraries inside the wheel `path` (open as `fd`), read from the zip stream without
 // extracting (two passes: section tables, then fatbins). A wheel that is not a readable zip,

@@ -35,6 +35,19 @@ std::string base_name(const std::string& member)
   return slash == std::string::npos ? member : member.substr(slash + 1);
 }
 
+// Records `error` for `path` unless the same error was just recorded for one of the wheel's
+// entries (a stream error surfaces both in the entry being read and as the wheel's result).
+void add_problem(InspectReport& report, const std::string& path, util::Error error, std::size_t first_of_wheel)
+{
+  for (std::size_t i = first_of_wheel; i < report.problems.size(); ++i) {
+    const auto& known = report.problems[i].error;
+    if (known.message == error.message && known.causes == error.causes) {
+      return;
+    }
+  }
+  report.problems.push_back({path, std::move(error)});
+}
+
 binary::PullSource pull_source(install::WheelEntryStream& stream, std::uint64_t size)
 {
   return binary::PullSource([&stream](std::span<std::byte> out) { return stream.read(out); }, size);
@@ -46,6 +59,7 @@ util::Status read_wheel(const fs::path& path, util::UniqueFd fd, InspectReport& 
 {
   const WheelName name = parse_wheel_name(path.filename().string());
   const std::string shown = path.string() + "!";
+  const std::size_t first_problem = report.problems.size();
   // Pass 1: the ELF header and section table of each library (both read in file order).
   std::map<std::string, binary::ElfPlan> plans;
   auto first = install::for_each_wheel_entry(
@@ -56,15 +70,15 @@ util::Status read_wheel(const fs::path& path, util::UniqueFd fd, InspectReport& 
       auto source = pull_source(stream, entry.declared_size);
       auto plan = binary::plan_library(source);
       if (!plan) {
-        report.problems.push_back({shown + entry.path, std::move(plan).error()});
+        add_problem(report, shown + entry.path, std::move(plan).error(), first_problem);
       } else if (plan->kind == binary::FileKind::elf) {
         plans.emplace(entry.path, std::move(*plan));
       }
       return true;
     });
   if (!first) {
-    report.problems.push_back({path.string(), std::move(first).error()});
-    return util::ok_status();
+    // The entries planned before the failure are still read: pass 2 skips the rest unread.
+    add_problem(report, path.string(), std::move(first).error(), first_problem);
   }
   // Pass 2: names and fatbins, in file order again.
   const std::size_t before = report.libraries.size();
@@ -77,7 +91,7 @@ util::Status read_wheel(const fs::path& path, util::UniqueFd fd, InspectReport& 
       auto source = pull_source(stream, entry.declared_size);
       auto code = binary::read_library(plan->second, source);
       if (!code) {
-        report.problems.push_back({shown + entry.path, std::move(code).error()});
+        add_problem(report, shown + entry.path, std::move(code).error(), first_problem);
       } else if (code->fatbins.empty()) {
         report.without_cuda.push_back(shown + entry.path);
       } else {
@@ -86,7 +100,7 @@ util::Status read_wheel(const fs::path& path, util::UniqueFd fd, InspectReport& 
       return true;
     });
   if (!second) {
-    report.problems.push_back({path.string(), std::move(second).error()});
+    add_problem(report, path.string(), std::move(second).error(), first_problem);
   }
   if (report.libraries.size() > before) {
     report.packages.push_back({name.distribution, name.version, {}});

@@ -39,10 +39,10 @@ namespace envsetup::app {
 // Doctor's findings from an inspected venv: "no-kernel-image" (error) per distribution with a
 // library no code of which runs on a GPU, "ptx-jit-driver-too-old" (error) where only PTX newer
 // than the driver covers a GPU, "unreadable-library" (warning) per file that failed to read.
-// `install_line` is the command that installs the resolver's build of a framework for this
-// host (empty when the resolver has none). Pure.
+// `install_line(framework, installed version)` is the command that installs the resolver's
+// build of a framework for this host (empty when the resolver has none). Pure.
 void kernel_findings(const InspectReport& report, const matrix::Matrix& matrix, const std::filesystem::path& venv,
-                     const std::function<std::string(const std::string& framework)>& install_line,
+                     const std::function<std::string(const std::string& framework, const std::string& installed)>& install_line,
                      std::vector<Finding>& out);
 
 }  // namespace envsetup::app

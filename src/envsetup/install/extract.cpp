@@ -3,6 +3,7 @@
 // by safe_path, and every write goes through folder descriptors opened with O_NOFOLLOW.
 #include <envsetup/install/extract.hpp>
 #include <envsetup/install/wheel_reader.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <envsetup/install/safe_path.hpp>
 #include <envsetup/install/xz_decoder.hpp>
@@ -433,7 +434,7 @@ private:
   {
     const char* text = archive_error_string(m_reader);
     return util::make_error(util::ErrorKind::integrity, "cannot read archive `" + m_archive + "`" + where)
-      .with_cause(text != nullptr ? text : "unknown libarchive error");
+      .with_cause(text != nullptr ? std::string(util::trim(text)) : "unknown libarchive error");
   }
 
   archive* m_reader;
@@ -489,7 +490,7 @@ util::Error unreadable(archive* reader, const std::string& shown)
 {
   const char* text = archive_error_string(reader);
   return util::make_error(util::ErrorKind::integrity, "cannot read archive `" + shown + "`")
-    .with_cause(text != nullptr ? text : "unknown libarchive error");
+    .with_cause(text != nullptr ? std::string(util::trim(text)) : "unknown libarchive error");
 }
 
 // `error` (integrity) as the verdict that `shown` is not what a .tar.xz name promises.

@@ -119,7 +119,7 @@ util::Error libarchive_error(archive* reader, std::string message)
 {
   const char* text = archive_error_string(reader);
   return util::make_error(util::ErrorKind::integrity, std::move(message))
-    .with_cause(text != nullptr ? text : "unknown libarchive error");
+    .with_cause(text != nullptr ? std::string(util::trim(text)) : "unknown libarchive error");
 }
 
 // What one visit of a wheel shares between its entries.
