@@ -3,6 +3,7 @@
 // "unreadable-library" (docs/doctor.md).
 #include <envsetup/app/inspect_sources.hpp>
 #include <envsetup/app/kernel_checks.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <algorithm>
 #include <map>
@@ -27,15 +28,6 @@ void add_unique(std::vector<std::string>& items, const std::string& item)
   }
 }
 
-std::string joined(const std::vector<std::string>& items, const char* separator = ", ")
-{
-  std::string text;
-  for (const auto& item : items) {
-    text += (text.empty() ? "" : separator) + item;
-  }
-  return text;
-}
-
 // "8.6;9.0": the GPUs in TORCH_CUDA_ARCH_LIST notation.
 std::string arch_list(const std::vector<core::ComputeCapability>& gpus)
 {
@@ -44,12 +36,6 @@ std::string arch_list(const std::vector<core::ComputeCapability>& gpus)
     text += (text.empty() ? "" : ";") + gpu.text();
   }
   return text;
-}
-
-std::string library_name(const std::string& path)
-{
-  const auto slash = path.find_last_of("/!");
-  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 }  // namespace
@@ -77,7 +63,7 @@ void kernel_findings(const InspectReport& report, const matrix::Matrix& matrix, 
       for (const auto& target : library.code.targets()) {
         targets += (targets.empty() ? "" : " ") + target.target.text();
       }
-      add_unique(trouble.libraries, library_name(library.path) + " (" + targets + ")");
+      add_unique(trouble.libraries, library.file_name() + " (" + targets + ")");
       trouble.jit_only = trouble.jit_only && blocked;
       if (blocked && run.jit_needs_cuda && (!trouble.needs_cuda || *trouble.needs_cuda < *run.jit_needs_cuda)) {
         trouble.needs_cuda = run.jit_needs_cuda;
@@ -87,13 +73,13 @@ void kernel_findings(const InspectReport& report, const matrix::Matrix& matrix, 
   for (const auto& [package, trouble] : troubles) {
     const std::string who = package.empty() ? "a library in " + venv.string()
                                             : package + " " + versions[package];
-    const std::string evidence = joined(trouble.libraries, "; ") + " (read from the binaries)";
+    const std::string evidence = util::join(trouble.libraries, "; ") + " (read from the binaries)";
     if (trouble.jit_only) {
       out.push_back({Severity::error, "ptx-jit-driver-too-old",
-                     who + " reaches GPU " + joined(trouble.gpus) + " only through PTX the driver is too old to JIT",
+                     who + " reaches GPU " + util::join(trouble.gpus, ", ") + " only through PTX the driver is too old to JIT",
                      evidence, "upgrade the NVIDIA driver to one for CUDA " +
                                  (trouble.needs_cuda ? trouble.needs_cuda->text() : std::string("newer")) +
-                                 " or later, or install a build with SASS for " + joined(trouble.gpus)});
+                                 " or later, or install a build with SASS for " + util::join(trouble.gpus, ", ")});
       continue;
     }
     std::string fix;
@@ -112,10 +98,10 @@ void kernel_findings(const InspectReport& report, const matrix::Matrix& matrix, 
       fix = "rebuild it for these GPUs, e.g. TORCH_CUDA_ARCH_LIST=\"" + arch_list(gpus) + "\" " +
             (venv / "bin" / "python").string() + " -m pip install --no-build-isolation --no-binary :all: " +
             "--force-reinstall " + (package.empty() ? std::string("<its package>") : package) +
-            "   # or ask its publisher for a build with " + joined(trouble.gpus);
+            "   # or ask its publisher for a build with " + util::join(trouble.gpus, ", ");
     }
     out.push_back({Severity::error, "no-kernel-image",
-                   who + " has no code GPU " + joined(trouble.gpus) + " can run (\"no kernel image is available\")",
+                   who + " has no code GPU " + util::join(trouble.gpus, ", ") + " can run (\"no kernel image is available\")",
                    evidence, fix});
   }
   for (const auto& problem : report.problems) {

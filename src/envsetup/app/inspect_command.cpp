@@ -19,6 +19,12 @@ bool InspectedLibrary::runs_everywhere() const
   });
 }
 
+std::string InspectedLibrary::file_name() const
+{
+  const auto slash = path.find_last_of("/!");
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 bool InspectReport::ok() const
 {
   return problems.empty() && std::all_of(libraries.begin(), libraries.end(),

@@ -43,6 +43,8 @@ struct InspectedLibrary {
 
   // True when every GPU runs it: SASS, or PTX the driver can JIT (or may: unknown driver).
   [[nodiscard]] bool runs_everywhere() const;
+  // The file's name: the part of `path` after the last `/` or `!` ("libtorch_cuda.so").
+  [[nodiscard]] std::string file_name() const;
 };
 
 // A distribution of an inspected venv or wheel that holds CUDA code.

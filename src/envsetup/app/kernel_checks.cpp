@@ -35,12 +35,6 @@ bool jit_blocked(const resolve::GpuRun& run)
   return run.how == resolve::RunKind::ptx_jit && run.driver_can_jit == false;
 }
 
-std::string library_name(const std::string& path)
-{
-  const auto slash = path.find_last_of("/!");
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 std::string targets_text(const binary::LibraryCode& code)
 {
   std::string text;
@@ -89,7 +83,7 @@ verify::Check kernel_check(const std::string& framework, const InspectReport& re
       const auto& run = library->coverage[gpu].run;
       if (run.how == resolve::RunKind::none || jit_blocked(run)) {
         check.status = verify::CheckStatus::fail;
-        check.detail = library_name(library->path) + " has no code " + sm + " can run (it carries " +
+        check.detail = library->file_name() + " has no code " + sm + " can run (it carries " +
                        targets_text(library->code) + ")" +
                        (run.how == resolve::RunKind::none ? ": \"no kernel image is available\""
                                                           : ": its PTX " + run.target + " needs a driver for CUDA " +
