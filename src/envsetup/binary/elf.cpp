@@ -48,7 +48,7 @@ std::optional<std::string> section_name(std::span<const std::byte> names, std::u
   return std::nullopt;
 }
 
-util::Result<ElfPlan> plan_elf(ByteSource& source)
+util::Result<ElfPlan> plan_elf(ByteSource& source, std::uint64_t max_sections)
 {
   ElfPlan plan;
   plan.file_size = source.size();
@@ -101,9 +101,9 @@ util::Result<ElfPlan> plan_elf(ByteSource& source)
   if (names == k_shn_xindex) {
     names = load_le<std::uint32_t>(first, 40);
   }
-  if (count == 0 || count > k_max_sections) {
+  if (count == 0 || count > max_sections) {
     return corrupt("the section table declares " + std::to_string(count) + " sections (at most " +
-                   std::to_string(k_max_sections) + ")");
+                   std::to_string(max_sections) + ")");
   }
   if ((plan.file_size - table) / k_shdr_size < count) {
     return corrupt("the section table (offset " + hex(table) + ", " + std::to_string(count) +

@@ -43,11 +43,11 @@ struct ElfPlan {
 inline constexpr std::uint64_t k_max_sections = 1u << 18;
 
 // Reads the ELF header and the section table, in that order (two or three reads). Checks that
-// the table lies inside the file, that its entries are 64 bytes, that the section count and
-// the string table index are sane. Whether each section lies inside the file is pass 2's check
-// (read_library), which knows the sections' names. Errors: integrity (truncated or
+// the table lies inside the file, that its entries are 64 bytes, that the section count (at
+// most `max_sections`, extended numbering included) and the string table index are sane. Whether each section lies
+// inside the file is pass 2's check (read_library), which knows the sections' names. Errors: integrity (truncated or
 // inconsistent), or what the source reports.
-[[nodiscard]] util::Result<ElfPlan> plan_elf(ByteSource& source);
+[[nodiscard]] util::Result<ElfPlan> plan_elf(ByteSource& source, std::uint64_t max_sections = k_max_sections);
 
 // The name at `offset` in a section header string table, or nullopt when it does not end
 // inside the table.

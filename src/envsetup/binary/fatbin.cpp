@@ -167,10 +167,15 @@ util::Result<FatbinChain> read_fatbin_chain(Cursor& cursor, const ElfSection& se
     const std::uint64_t fatbin_end = at + header_size + entries_size;
     ENVSETUP_TRY(read_entries(cursor, at, at + header_size, fatbin_end, budget, fatbin));
     chain.fatbins.push_back(std::move(fatbin));
-    // Padding: zero bytes up to the next fatbin or the section's end.
+    // Padding: zero bytes up to the next fatbin or the section's end. nvcc pads to 8 bytes;
+    // a longer run of zeros (a sparse gigabyte) ends the chain as stray bytes would, unread.
     at = fatbin_end;
     std::array<std::byte, 64> gap{};
     while (at < end) {
+      if (at - fatbin_end >= FatbinBudget::max_padding) {
+        chain.stray_at = fatbin_end;
+        return chain;
+      }
       const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(gap.size(), end - at));
       ENVSETUP_TRY(cursor.read(at, std::span(gap).first(chunk), end));
       const auto* nonzero =

@@ -42,13 +42,16 @@ struct FatbinBudget {
   // skipped in favour of the fatbin's next uncompressed cubin.
   static constexpr std::uint64_t max_buffered_cubin = 1 << 20;
   static constexpr int toolkit_tries_per_fatbin = 2;
+  // The most zero bytes skipped between two fatbins of a chain (nvcc writes 0 or 8).
+  static constexpr std::uint64_t max_padding = 64 * 1024;
 };
 
 // The fatbins of one section whose first four bytes are the fatbin magic.
 struct FatbinChain {
   std::vector<Fatbin> fatbins;  // `section` left empty: the caller knows the name
-  // Where non-zero bytes that do not start a fatbin ended the chain (nullopt: the section's
-  // end did). An error in the sections nvcc writes, ignored in others.
+  // Where bytes that do not start a fatbin ended the chain: non-zero bytes, or more than
+  // FatbinBudget::max_padding zero bytes (nullopt: the section's end did). An error in the
+  // sections nvcc writes, ignored in others.
   std::optional<std::uint64_t> stray_at;
 };
 

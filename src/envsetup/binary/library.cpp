@@ -54,8 +54,13 @@ util::Status read_sections(const ElfPlan& plan, ByteSource& source, Pass2& pass)
       continue;  // only the names are still worth reading, to name the problem
     }
     auto fail = [&](util::Error error, const char* joiner = " ") {
-      pass.problem = Problem{section, std::move(error), joiner};
+      if (!pass.problem) {  // the first problem is the file's; a later one is not reported
+        pass.problem = Problem{section, std::move(error), joiner};
+      }
     };
+    if (pass.problem && section.offset < std::max(consumed, cursor.floor())) {
+      continue;  // the names lie behind the failed read: the problem goes unnamed
+    }
     if (section.offset > size || section.size > size - section.offset) {
       fail(corrupt("ends past the end of the file (" + hex(size) + " bytes)"));
       continue;
@@ -156,9 +161,10 @@ util::Result<LibraryCode> read_library(const ElfPlan& plan, ByteSource& source)
       name = "section " + std::to_string(section.index);
     }
     if (chain.stray_at && (*name == ".nv_fatbin" || *name == "__nv_relfatbin")) {
-      return util::make_error(util::ErrorKind::integrity, describe_section(section, *name) + ": the bytes at " +
-                                                            hex(*chain.stray_at) +
-                                                            " are neither zero padding nor a fatbin")
+      return util::make_error(util::ErrorKind::integrity,
+                              describe_section(section, *name) + ": the bytes at " + hex(*chain.stray_at) +
+                                " are neither zero padding nor a fatbin (padding is at most " +
+                                hex(FatbinBudget::max_padding) + " zero bytes)")
         .with_cause("a fatbin header's sizes disagree with its section")
         .with_hint(k_corrupt_hint);
     }

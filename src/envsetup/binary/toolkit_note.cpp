@@ -12,6 +12,9 @@ namespace envsetup::binary {
 namespace {
 
 constexpr std::uint64_t k_max_note_section = 64 * 1024;
+// A cubin's section table is read whole: a bigger one (a lie, or a cubin of thousands of
+// kernels) leaves the toolkit unknown rather than costing more than 1 MiB.
+constexpr std::uint64_t k_max_cubin_sections = 16 * 1024;
 constexpr std::uint32_t k_note_type_toolkit = 2000;
 constexpr std::string_view k_owner("NVIDIA Corp\0", 12);
 constexpr std::string_view k_release = "Cuda compilation tools, release ";
@@ -64,7 +67,7 @@ std::optional<core::Version> version_in_notes(std::span<const std::byte> notes)
 
 std::optional<core::Version> read_toolkit_note(ByteSource& cubin)
 {
-  auto plan = plan_elf(cubin);
+  auto plan = plan_elf(cubin, k_max_cubin_sections);
   if (!plan.ok() || plan->kind != FileKind::elf) {
     return std::nullopt;
   }

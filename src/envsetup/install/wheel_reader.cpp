@@ -15,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -289,6 +290,7 @@ util::Status for_each_wheel_entry(const util::UniqueFd& wheel, const WheelLimits
   reading.client = &client;
   reading.budget = expansion_budget(client.size, limits.max_ratio, limits.max_total_bytes);
   std::string previous;
+  std::unordered_map<std::string, bool> kinds;  // each path seen: whether a regular file
   std::uint64_t entries = 0;
   archive_entry* header = nullptr;
   while (true) {
@@ -314,6 +316,14 @@ util::Status for_each_wheel_entry(const util::UniqueFd& wheel, const WheelLimits
     }
     if (!*entry) {
       continue;
+    }
+    // A file named twice (after normalization) is ambiguous: two readers of the wheel, or two
+    // passes over it, could each take a different copy. Folders may repeat.
+    if (const auto [seen, fresh] = kinds.emplace((*entry)->path, (*entry)->regular_file);
+        !fresh && (seen->second || (*entry)->regular_file)) {
+      return util::make_error(util::ErrorKind::integrity,
+                              "the wheel holds " + shown((*entry)->path) + " more than once")
+        .with_hint("a wheel names each file once: the file is corrupt or malicious");
     }
     previous = (*entry)->path;
     names.reset();

@@ -74,6 +74,8 @@ protected:
 //    is a corrupt or truncated zip archive" (starts like a zip, but libarchive cannot read its
 //    central directory), libarchive's text as the cause;
 //  - integrity "the wheel has more than N entries";
+//  - integrity "the wheel holds `P` more than once": two entries with one normalized path, one
+//    of them a file (the visit stops before the second);
 //  - integrity "entry `P` of the wheel has an unsafe path" (absolute, a `..` component, deeper
 //    than 128 components, a NUL byte, or naming nothing) with the reason as the cause; such a
 //    wheel is corrupt, the visit stops there;

@@ -105,7 +105,8 @@ void read_metadata(int folder, DistributionRecord& record)
   record.normalized_name = normalize_name(record.name);
 }
 
-void read_files(int folder, DistributionRecord& record)
+// `left`: the rows all of site-packages' RECORDs may still list (k_max_recorded_files).
+void read_files(int folder, DistributionRecord& record, std::size_t& left)
 {
   const auto text = read_part(folder, record, "RECORD", k_max_record_bytes);
   if (!text) {
@@ -116,6 +117,13 @@ void read_files(int folder, DistributionRecord& record)
     note(record, refused("cannot read " + shown(record.dist_info + "/RECORD")).with_cause(paths.error().message));
     return;
   }
+  if (paths->size() > left) {
+    note(record, refused("cannot read " + shown(record.dist_info + "/RECORD"))
+                   .with_cause("the RECORDs of site-packages list more than " + std::to_string(k_max_recorded_files) +
+                               " files"));
+    return;
+  }
+  left -= paths->size();
   for (const std::string& path : *paths) {
     auto file = normalize_record_path(path);
     if (file) {
@@ -148,6 +156,9 @@ util::Result<std::vector<std::string>> parse_record_paths(std::string_view text)
     row_started = false;
   };
   for (std::size_t at = 0; at < text.size(); ++at) {
+    if (row > k_max_record_rows) {
+      return refused("more than " + std::to_string(k_max_record_rows) + " rows");
+    }
     const char c = text[at];
     if (quoted) {
       if (c != '"') {
@@ -189,6 +200,9 @@ util::Result<RecordedFile> normalize_record_path(std::string_view path)
 {
   if (path.empty()) {
     return refused("the path is empty");
+  }
+  if (path.size() > k_max_record_path) {
+    return refused("the path is longer than " + std::to_string(k_max_record_path) + " bytes");
   }
   if (path.front() == '/') {
     return refused("the path is absolute");
@@ -232,6 +246,7 @@ util::Result<std::vector<DistributionRecord>> read_records(const fs::path& site_
     return std::move(names).error();
   }
   std::vector<DistributionRecord> records;
+  std::size_t left = k_max_recorded_files;
   for (const std::string& name : *names) {
     if (!name.ends_with(".dist-info") || name.size() == 10) {
       continue;
@@ -251,7 +266,7 @@ util::Result<std::vector<DistributionRecord>> read_records(const fs::path& site_
       continue;
     }
     read_metadata(folder->get(), record);
-    read_files(folder->get(), record);
+    read_files(folder->get(), record, left);
   }
   return records;
 }

@@ -17,6 +17,13 @@ namespace envsetup::pyenv {
 // The largest RECORD and METADATA read; a bigger one is that distribution's error.
 inline constexpr std::size_t k_max_record_bytes = std::size_t{64} << 20;
 inline constexpr std::size_t k_max_metadata_bytes = std::size_t{16} << 20;
+// The most rows one RECORD may have (a RECORD of 64 MiB of one-byte rows would otherwise cost
+// gigabytes of strings) and the longest path a row may name (PATH_MAX).
+inline constexpr std::size_t k_max_record_rows = 250000;
+inline constexpr std::size_t k_max_record_path = 4096;
+// The most rows all the RECORDs of one site-packages may list together: past it, a RECORD is
+// that distribution's error.
+inline constexpr std::size_t k_max_recorded_files = 1000000;
 
 // A path a RECORD lists, normalized lexically relative to site-packages: no empty or `.`
 // component, a `..` cancels the name before it; the `..` left over stay in front.
@@ -42,12 +49,13 @@ struct DistributionRecord {
 // The first field of every row of a RECORD: CSV as Python's csv module writes it (fields in
 // double quotes when they hold a comma, a quote (doubled) or a line break; rows end with
 // "\n" or "\r\n"; empty rows skipped; a quote inside an unquoted field is kept as it is).
-// Errors (input): a quoted field still open at the end ("unterminated quoted field in row N").
-// Pure.
+// Errors (input): a quoted field still open at the end ("unterminated quoted field in row N"),
+// more than k_max_record_rows rows. Pure.
 [[nodiscard]] util::Result<std::vector<std::string>> parse_record_paths(std::string_view text);
 
 // `path` (from a RECORD) as a RecordedFile. Errors (input; the message is the reason): empty,
-// absolute, holding a NUL byte, or naming nothing once normalized ("a/.."). Pure.
+// longer than k_max_record_path bytes, absolute, holding a NUL byte, or naming nothing once
+// normalized ("a/.."). Pure.
 [[nodiscard]] util::Result<RecordedFile> normalize_record_path(std::string_view path);
 
 // Every `*.dist-info` of `site_packages` (sorted by folder name) with its METADATA name and
