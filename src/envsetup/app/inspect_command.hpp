@@ -56,7 +56,7 @@ struct InspectedPackage {
 
 // Something worth a user's attention that is not an unreadable file. `id`: "matrix-mismatch"
 // (the matrix's architecture list for this build differs from the binaries), "no-gpu" (no GPU
-// given or detected: coverage left out), "ptx-driver-unknown".
+// given or detected: coverage left out), "too-deep" (folders nested too deep were not read).
 struct InspectWarning {
   std::string id;
   std::string subject;  // the library or package it is about ("" for the whole run)

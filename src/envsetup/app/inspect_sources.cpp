@@ -94,6 +94,12 @@ util::Status read_folder(const fs::path& folder, const std::map<std::string, std
   if (!walked) {
     return std::move(walked).error();
   }
+  if (walked->too_deep > 0) {
+    report.warnings.push_back({"too-deep", folder.string(),
+                               std::to_string(walked->too_deep) + " folder(s) below `" + folder.string() +
+                                 "` nested deeper than 64 levels were not read, the first: `" +
+                                 walked->first_too_deep + "`"});
+  }
   return util::ok_status();
 }
 

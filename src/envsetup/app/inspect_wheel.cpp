@@ -7,6 +7,8 @@
 
 #include <map>
 
+#include <sys/stat.h>
+
 namespace envsetup::app {
 
 namespace fs = std::filesystem;
@@ -48,6 +50,24 @@ void add_problem(InspectReport& report, const std::string& path, util::Error err
   report.problems.push_back({path, std::move(error)});
 }
 
+// What identifies the wheel's content for the two passes: a rewrite in place changes these.
+struct Stamp {
+  struct stat status {};
+  bool same_as(const Stamp& other) const
+  {
+    return status.st_size == other.status.st_size && status.st_mtim.tv_sec == other.status.st_mtim.tv_sec &&
+           status.st_mtim.tv_nsec == other.status.st_mtim.tv_nsec &&
+           status.st_ctim.tv_sec == other.status.st_ctim.tv_sec && status.st_ctim.tv_nsec == other.status.st_ctim.tv_nsec;
+  }
+};
+
+Stamp stamp_of(const util::UniqueFd& fd)
+{
+  Stamp stamp;
+  static_cast<void>(::fstat(fd.get(), &stamp.status));
+  return stamp;
+}
+
 binary::PullSource pull_source(install::WheelEntryStream& stream, std::uint64_t size)
 {
   return binary::PullSource([&stream](std::span<std::byte> out) { return stream.read(out); }, size);
@@ -60,6 +80,7 @@ util::Status read_wheel(const fs::path& path, util::UniqueFd fd, InspectReport& 
   const WheelName name = parse_wheel_name(path.filename().string());
   const std::string shown = path.string() + "!";
   const std::size_t first_problem = report.problems.size();
+  const Stamp before_reading = stamp_of(fd);
   // Pass 1: the ELF header and section table of each library (both read in file order).
   std::map<std::string, binary::ElfPlan> plans;
   auto first = install::for_each_wheel_entry(
@@ -101,6 +122,13 @@ util::Status read_wheel(const fs::path& path, util::UniqueFd fd, InspectReport& 
     });
   if (!second) {
     add_problem(report, path.string(), std::move(second).error(), first_problem);
+  }
+  if (!stamp_of(fd).same_as(before_reading)) {
+    // The second pass read other bytes than the first planned for: nothing of it is kept.
+    report.libraries.resize(before);
+    report.problems.push_back({path.string(), util::make_error(util::ErrorKind::io, "the wheel changed while it was read")
+                                                .with_hint("inspect it again once it is no longer being written")});
+    return util::ok_status();
   }
   if (report.libraries.size() > before) {
     report.packages.push_back({name.distribution, name.version, {}});

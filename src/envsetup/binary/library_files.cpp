@@ -37,9 +37,10 @@ struct Walk {
 util::Status walk_folder(Walk& walk, int folder_fd, const std::string& prefix, int depth)
 {
   if (depth > walk.limits.max_depth) {
-    return util::make_error(util::ErrorKind::input, "folders nested deeper than " +
-                                                      std::to_string(walk.limits.max_depth) + " levels at `" +
-                                                      prefix + "`");
+    if (walk.summary.too_deep++ == 0) {
+      walk.summary.first_too_deep = prefix;
+    }
+    return util::ok_status();
   }
   auto names = util::list_folder(folder_fd);
   if (!names) {

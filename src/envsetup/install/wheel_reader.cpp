@@ -38,15 +38,25 @@ using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 // C.UTF-8 does not exist, nothing changes.
 class Utf8Names {
 public:
-  Utf8Names() : m_previous(locale() != locale_t{} ? ::uselocale(locale()) : locale_t{}) {}
-  ~Utf8Names()
+  Utf8Names() { enter(); }
+  ~Utf8Names() { leave(); }
+  Utf8Names(const Utf8Names&) = delete;
+  Utf8Names& operator=(const Utf8Names&) = delete;
+
+  // Switches to C.UTF-8 (no-op while switched); leave() restores the thread's locale.
+  void enter()
+  {
+    if (m_previous == locale_t{} && locale() != locale_t{}) {
+      m_previous = ::uselocale(locale());
+    }
+  }
+  void leave()
   {
     if (m_previous != locale_t{}) {
       ::uselocale(m_previous);
+      m_previous = locale_t{};
     }
   }
-  Utf8Names(const Utf8Names&) = delete;
-  Utf8Names& operator=(const Utf8Names&) = delete;
 
 private:
   static locale_t locale()
@@ -54,7 +64,7 @@ private:
     static const locale_t utf8 = ::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});  // kept for the process
     return utf8;
   }
-  locale_t m_previous;
+  locale_t m_previous{};  // the locale to restore; none while not switched
 };
 
 // The wheel's bytes for libarchive: pread at an offset of our own, so the descriptor's file
@@ -281,7 +291,7 @@ util::Status for_each_wheel_entry(const util::UniqueFd& wheel, const WheelLimits
       archive_read_set_callback_data(reader, &client) != ARCHIVE_OK) {
     return libarchive_error(reader, "cannot set up the wheel's reader");
   }
-  std::optional<Utf8Names> names(std::in_place);
+  Utf8Names names;
   if (const int opened = archive_read_open1(reader); opened != ARCHIVE_OK && opened != ARCHIVE_WARN) {
     return unopenable(reader, client);
   }
@@ -294,7 +304,7 @@ util::Status for_each_wheel_entry(const util::UniqueFd& wheel, const WheelLimits
   std::uint64_t entries = 0;
   archive_entry* header = nullptr;
   while (true) {
-    names.emplace();  // not while `visit` runs: the caller's locale is its own
+    names.enter();  // not while `visit` runs: the caller's locale is its own
     const int next = archive_read_next_header(reader, &header);
     if (next == ARCHIVE_EOF) {
       return util::ok_status();
@@ -326,7 +336,7 @@ util::Status for_each_wheel_entry(const util::UniqueFd& wheel, const WheelLimits
         .with_hint("a wheel names each file once: the file is corrupt or malicious");
     }
     previous = (*entry)->path;
-    names.reset();
+    names.leave();
     EntryStream stream(reading, **entry);
     auto more = visit(**entry, stream);
     if (!more) {
