@@ -50,7 +50,8 @@ def build_indexes(root: pathlib.Path) -> None:
             wheel_index.build_wheel(wheels / "pypi", "jax-cuda12-plugin", "0.4.30"),
             wheel_index.build_wheel(wheels / "pypi", "tensorflow", "2.17.0", provides_extras=["and-cuda"],
                                     requires=['nvidia-cudnn-cu12==9.3.0.75; extra == "and-cuda"']),
-            wheel_index.build_wheel(wheels / "pypi", "nvidia-cudnn-cu12", "9.3.0.75")]
+            wheel_index.build_wheel(wheels / "pypi", "nvidia-cudnn-cu12", "9.3.0.75"),
+            wheel_index.build_wheel(wheels / "pypi", "tensorflow", "2.13.1")]
     wheel_index.write_index(root / "pypi", pypi)
     # Wheel mirrors whose torch answers the framework check like a working / a GPU-blind torch.
     for mode in ("available", "unavailable"):

@@ -26,8 +26,9 @@ ALLOWED = {
     "pyenv": {"util", "core"},
     "verify": {"util", "core"},
     "binary": {"util", "core"},
-    "app": {"util", "core", "binary", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify"},
-    "cli": {"util", "core", "binary", "matrix", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify",
+    "pyindex": {"util", "core", "matrix"},
+    "app": {"util", "core", "binary", "matrix", "pyindex", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify"},
+    "cli": {"util", "core", "binary", "matrix", "pyindex", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify",
             "app"},
 }
 
@@ -51,7 +52,7 @@ THIRD_PARTY = (
     # .cpp files only: never in a public header (json_reader.hpp is matrix's typed reader)
     ThirdParty("nlohmann/json", ("nlohmann/",),
                ("matrix/*.cpp", "matrix/json_reader.hpp", "fetch/*.cpp", "install/*.cpp", "pyenv/*.cpp",
-                "verify/*.cpp", "app/*.cpp", "cli/*.cpp")),
+                "verify/*.cpp", "pyindex/*.cpp", "app/*.cpp", "cli/*.cpp")),
     ThirdParty("OpenSSL", ("openssl/",), ("util/sha256.cpp",)),
     ThirdParty("libcurl", ("curl/",), ("fetch/curl_*.cpp", "fetch/curl_*.hpp")),
     ThirdParty("libarchive", ("archive.h", "archive_entry.h"), ("install/extract.cpp", "install/wheel_reader.cpp")),

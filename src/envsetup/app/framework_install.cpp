@@ -2,6 +2,7 @@
 // Planning `install --framework`: nothing here changes the machine.
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/framework_install.hpp>
+#include <envsetup/app/index_check.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/pyenv/venv.hpp>
 #include <envsetup/util/strings.hpp>
@@ -150,7 +151,12 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
       return no_interpreter(*request->python, *interpreters, " (asked for with --python)");
     }
   }
-  auto resolved = run_resolve(options.resolve);
+  PlanIndexOptions index;
+  index.wheel_mirror = options.wheel_mirror;
+  index.offline = options.toolkit.fetch.offline || !options.check_index;
+  index.access.download.cacert = options.toolkit.fetch.cacert;
+  index.access.download.user_agent = options.toolkit.fetch.user_agent;
+  auto resolved = resolve_checked(options.resolve, index);
   if (!resolved) {
     return std::move(resolved).error();
   }

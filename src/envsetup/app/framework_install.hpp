@@ -28,6 +28,9 @@ struct FrameworkInstallOptions {
   bool force = false;                        // recreate an existing venv
   bool with_toolkit = false;                 // also install the plan's CUDA toolkit + cuDNN
   InstallOptions toolkit;                    // download flags and store for the toolkit step
+  // Ask the package index whether the chosen build has a wheel before anything is created
+  // (app::resolve_checked); not asked with toolkit.fetch.offline (--offline) or when false.
+  bool check_index = true;
 };
 
 // A host interpreter the venv is created from.
@@ -59,8 +62,10 @@ struct FrameworkInstallPlan {
   pyenv::ExpectedInstall expected;
 };
 
-// Decides the plan without side effects (no network, no GPU needed when --driver/--gpu are
-// given). Errors: usage (flags), no_solution (the resolver refuses; its hints are kept),
+// Decides the plan without side effects (no GPU needed when --driver/--gpu are given). The
+// only network use is the package index asked about the chosen build (resolve_checked): a
+// build without a wheel is passed over for the next one; offline, or when the index cannot be
+// reached, a plan note says it was not checked. Errors: usage (flags), no_solution (the resolver refuses; its hints are kept),
 // environment (no host Python of the needed version, listing those found; an existing venv
 // with another Python; a folder that is not a venv), io.
 [[nodiscard]] util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstallOptions& options);

@@ -124,6 +124,7 @@ void add_matrix_command(CLI::App& app, CommandResult& result)
   show_command->add_option("--matrix", flags->directory, "matrix folder (default: built-in)");
   show_command->add_flag("--json", flags->json, "print JSON on stdout");
   show_command->callback([flags, &result] { result.exit_code = show(*flags); });
+  add_matrix_check_index(*command, result);
 }
 
 }  // namespace envsetup::cli

@@ -69,7 +69,7 @@ void print_plan(const app::ResolveOutcome& outcome)
 
 int execute(const ResolveCommandFlags& flags)
 {
-  auto outcome = app::run_resolve(resolve_options(flags.resolve));
+  auto outcome = resolve_with_flags(flags.resolve);
   if (!outcome) {
     return report_error(outcome.error(), flags.json);
   }
@@ -101,6 +101,7 @@ void add_resolve_command(CLI::App& app, CommandResult& result)
     "  envsetup resolve --framework jax --cpu\n"
     "Exit codes: 0 plan found, 2 usage error, 3 no combination works (see docs/cli.md).");
   add_resolve_flags(*command, flags->resolve);
+  add_check_index_flags(*command, flags->resolve);
   command->add_flag("--json", flags->json, "print the result as JSON on stdout");
   command->callback([flags, &result] { result.exit_code = execute(*flags); });
 }

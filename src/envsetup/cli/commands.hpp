@@ -22,6 +22,8 @@ void add_install_commands(CLI::App& app, CommandResult& result);
 void add_resolve_command(CLI::App& app, CommandResult& result);
 void add_spec_command(CLI::App& app, CommandResult& result);
 void add_matrix_command(CLI::App& app, CommandResult& result);
+// `matrix check-index`, added to the `matrix` subcommand (cmd_matrix_index.cpp).
+void add_matrix_check_index(CLI::App& matrix, CommandResult& result);
 // `verify` and its hidden worker `verify-gpu-worker`.
 void add_verify_command(CLI::App& app, CommandResult& result);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/resolve_flags.hpp>
+#include <envsetup/app/index_check.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -35,6 +36,16 @@ void add_resolve_flags(CLI::App& command, ResolveFlags& flags)
                      "detect the host below this folder (default: ENVSETUP_SYSROOT or /)");
 }
 
+void add_check_index_flags(CLI::App& command, ResolveFlags& flags)
+{
+  command.add_flag("--check-index", flags.check_index,
+                   "ask the package index whether the chosen build has a wheel for this Python and platform; "
+                   "pass over builds it has none for");
+  command.add_option("--index", flags.index,
+                     "with --check-index: index root replacing https://download.pytorch.org/whl/ and "
+                     "https://pypi.org/simple/ (default: those, PIP_INDEX_URL for PyPI)");
+}
+
 void add_glibc_flag(CLI::App& command, std::optional<std::string>& glibc)
 {
   command.add_option("--glibc", glibc,
@@ -52,6 +63,23 @@ app::ResolveOptions resolve_options(const ResolveFlags& flags)
     options.sysroot = flags.sysroot;
   }
   return options;
+}
+
+util::Result<app::ResolveOutcome> resolve_with_flags(const ResolveFlags& flags)
+{
+  if (!flags.check_index) {
+    if (!flags.index.empty()) {
+      return util::make_error(util::ErrorKind::usage, "`--index` needs `--check-index`")
+        .with_hint("add --check-index to ask that index about the chosen build");
+    }
+    return app::run_resolve(resolve_options(flags));
+  }
+  app::PlanIndexOptions index;
+  if (!flags.index.empty()) {
+    index.wheel_mirror = flags.index;
+    index.default_index = flags.index;
+  }
+  return app::resolve_checked(resolve_options(flags), index);
 }
 
 std::string describe_request(const app::ResolveOutcome& outcome)

@@ -53,4 +53,16 @@ util::Result<Request> Request::parse_framework(std::string_view text)
   return request;
 }
 
+const BuildExclusion* Request::exclusion_of(const Version& build_version, const std::string& variant,
+                                            const std::optional<Version>& planned_python) const
+{
+  for (const auto& exclusion : excluded) {
+    if (exclusion.framework == framework && exclusion.version == build_version && exclusion.variant == variant &&
+        (!exclusion.python || exclusion.python == planned_python)) {
+      return &exclusion;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace envsetup::core

@@ -117,6 +117,10 @@ std::vector<Candidate> framework_candidates(const matrix::Matrix& matrix,
                              release->python_min, release->python_max, variant.glibc};
       candidate.evaluation = evaluate(matrix, host, request, build);
       check_installables(matrix, framework, host, request, candidate);
+      const auto python = request.python ? request.python : std::optional(release->python_max);
+      if (const auto* excluded = request.exclusion_of(version, variant.name, python)) {
+        candidate.evaluation.failures.push_back(Failure::of(Failure::Kind::index, excluded->reason));
+      }
       candidates.push_back(std::move(candidate));
     }
     if (first == candidates.size() && in_spec) {

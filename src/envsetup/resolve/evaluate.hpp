@@ -18,7 +18,8 @@ struct Failure {
   // driver_branch: the build needs a driver newer than a GPU's last driver
   // branch; driver_too_new: the host's driver is newer than a GPU's last
   // branch; toolkit: no redistributable CUDA / cuDNN to install; cudnn: no pip
-  // cuDNN supports the GPUs.
+  // cuDNN supports the GPUs; index: the request excludes the build (the package index has no
+  // wheel for it).
   enum class Kind {
     python,
     cuda_pin,
@@ -29,7 +30,8 @@ struct Failure {
     driver_too_new,
     glibc,
     toolkit,
-    cudnn
+    cudnn,
+    index
   };
   Kind kind = Kind::python;
   std::string text;

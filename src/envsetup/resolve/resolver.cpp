@@ -251,6 +251,12 @@ util::Result<core::Resolution> resolve(const matrix::Matrix& matrix, const core:
     }
     const auto more = detail::hints_for(matrix, framework.name, host, request, candidates);
     resolution.hints.insert(resolution.hints.end(), more.begin(), more.end());
+    if (std::any_of(candidates.begin(), candidates.end(),
+                    [](const Candidate& c) { return c.in_spec && c.evaluation.has(detail::Failure::Kind::index); })) {
+      resolution.hints.push_back("the package index has no wheel for some builds the matrix lists: `envsetup matrix "
+                                 "check-index --framework " +
+                                 framework.name + "` shows which; a mirror may be incomplete");
+    }
     return resolution;
   }
   resolution.plan = plan_from(*chosen, framework, host, request);
