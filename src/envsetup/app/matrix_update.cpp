@@ -128,7 +128,7 @@ util::Result<MatrixUpdateOutcome> run_matrix_update(const MatrixUpdateOptions& o
     return outcome;  // already up to date: nothing downloaded but the manifest
   }
   for (const auto& file : verified->manifest.files) {
-    auto content = fetch::fetch_text(*url + file.name, transfer, file.size);
+    auto content = fetch::fetch_text(*url + file.name, transfer, k_max_bundle_file_bytes);  // sizes checked below
     if (!content) {
       return std::move(content).error();
     }

@@ -19,7 +19,8 @@ using nlohmann::json;
 util::Error bad_manifest(std::string cause)
 {
   return util::make_error(util::ErrorKind::input, "`manifest.json` is not a matrix bundle manifest")
-    .with_cause(std::move(cause));
+    .with_cause(std::move(cause))
+    .with_hint("check that the URL names a bundle written by `envsetup matrix bundle`; nothing was changed");
 }
 
 bool is_digits(std::string_view text)
@@ -169,11 +170,11 @@ util::Result<BundleManifest> parse_manifest(std::string_view text)
 
 std::string manifest_text(const BundleManifest& manifest)
 {
-  json files = json::object();
+  nlohmann::ordered_json files = nlohmann::ordered_json::object();
   for (const auto& file : manifest.files) {
     files[file.name] = {{"sha256", file.sha256}, {"size", file.size}};
   }
-  json document = {{"format", manifest.format},
+  nlohmann::ordered_json document = {{"format", manifest.format},
                    {"schema_version", manifest.schema_version},
                    {"generated", manifest.generated},
                    {"key", manifest.key},
