@@ -224,6 +224,12 @@ TEST_F(MatrixUpdateStoreTest, InstallsKeepsThreeAndReverifiesOnLoad)
 TEST(MatrixSource, EmbeddedHasAGeneratedTime)
 {
   EXPECT_TRUE(generated_seconds(embedded_generated())) << embedded_generated();
+  MatrixChoice embedded;
+  embedded.updates = "/nonexistent/envsetup-test";
+  auto loaded = load_matrix_with_info(embedded);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->info.source, "embedded");
+  EXPECT_EQ(loaded->info.sha256, files_digest(matrix::embedded_matrix_files()));  // build-time digest is current
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#ifndef ENVSETUP_MATRIX_GENERATED
-#error "ENVSETUP_MATRIX_GENERATED comes from matrix/bundle.json (src/CMakeLists.txt)"
+#if !defined(ENVSETUP_MATRIX_GENERATED) || !defined(ENVSETUP_MATRIX_SHA256)
+#error "ENVSETUP_MATRIX_GENERATED and ENVSETUP_MATRIX_SHA256 come from src/CMakeLists.txt"
 #endif
 
 namespace envsetup::app {
@@ -69,7 +69,8 @@ util::Result<Candidate> directory_candidate(const std::filesystem::path& directo
 
 Candidate embedded_candidate()
 {
-  Candidate candidate{matrix::embedded_matrix_files(), {"embedded", "", embedded_generated(), ""}, ""};
+  Candidate candidate{matrix::embedded_matrix_files(), {"embedded", "", embedded_generated(), ENVSETUP_MATRIX_SHA256},
+                      ""};
   return candidate;
 }
 
@@ -110,6 +111,9 @@ util::Status for_each_candidate(const MatrixChoice& choice, Use&& use)
 
 void fill_sha256(Candidate& candidate)
 {
+  if (!candidate.info.sha256.empty()) {
+    return;  // the embedded copy's, computed at build time
+  }
   if (!candidate.manifest_text.empty()) {
     util::Sha256 hash;
     hash.update(candidate.manifest_text);
@@ -154,6 +158,8 @@ util::Result<LoadedMatrix> load_first(const MatrixChoice& choice, const std::str
     }
     if (with_sha256) {
       fill_sha256(candidate);
+    } else {
+      candidate.info.sha256.clear();
     }
     result.emplace(*loaded ? util::Result<LoadedMatrix>(LoadedMatrix{std::move(*loaded).value(), candidate.info})
                            : util::Result<LoadedMatrix>(std::move(*loaded).error()));
