@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 namespace envsetup::app {
 namespace {
@@ -180,8 +180,8 @@ TEST_F(MatrixUpdateStoreTest, InstallsKeepsThreeAndReverifiesOnLoad)
 {
   const MatrixUpdateStore store(m_root);
   EXPECT_TRUE(store.installed()->empty());
-  for (const char* generated : {"2026-12-20T00:00:00Z", "2026-12-21T00:00:00Z", "2026-12-22T00:00:00Z",
-                                "2026-12-23T00:00:00Z"}) {
+  for (const char* generated :
+       {"2026-12-20T00:00:00Z", "2026-12-21T00:00:00Z", "2026-12-22T00:00:00Z", "2026-12-23T00:00:00Z"}) {
     auto lock = store.lock();
     ASSERT_TRUE(lock);
     auto path = store.install(signed_bundle(generated), *lock);

@@ -19,7 +19,8 @@ constexpr const char* k_rfc_public =
   "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
   "-----END PUBLIC KEY-----\n";
 constexpr const char* k_rfc_signature_hex =
-  "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+  "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe246551"
+  "41438e7a100b";
 
 // Throwaway keys made with `openssl genpkey` for these tests only.
 constexpr const char* k_other_public =
@@ -95,8 +96,8 @@ TEST(UtilSignature, RefusesAChangedMessageSignatureOrKey)
 
 TEST(UtilSignature, RefusesBadPemAndOtherKeyTypes)
 {
-  for (const char* text : {"", "not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-                           k_rfc_private}) {
+  for (const char* text :
+       {"", "not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", k_rfc_private}) {
     auto key = PublicKey::from_pem(text, "bad.pem");
     ASSERT_FALSE(key) << text;
     EXPECT_EQ(key.error().kind, ErrorKind::input);

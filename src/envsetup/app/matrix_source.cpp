@@ -69,8 +69,8 @@ util::Result<Candidate> directory_candidate(const std::filesystem::path& directo
 
 Candidate embedded_candidate()
 {
-  Candidate candidate{matrix::embedded_matrix_files(), {"embedded", "", embedded_generated(), ENVSETUP_MATRIX_SHA256},
-                      ""};
+  Candidate candidate{
+    matrix::embedded_matrix_files(), {"embedded", "", embedded_generated(), ENVSETUP_MATRIX_SHA256}, ""};
   return candidate;
 }
 

@@ -189,8 +189,8 @@ util::Result<MatrixBundleOutcome> run_matrix_bundle(const MatrixBundleOptions& o
   } else if (!files->second.generated.empty()) {
     manifest.generated = files->second.generated;
   } else {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch());
+    const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     manifest.generated = format_generated(now.count());
   }
   manifest.key = public_key->fingerprint();

@@ -17,9 +17,9 @@ inline constexpr const char* k_default_matrix_url =
   "https://github.com/envsetup/envsetup/releases/latest/download/matrix/";
 
 struct MatrixUpdateOptions {
-  std::optional<std::string> from;           // --from URL (else ENVSETUP_MATRIX_URL, else the default)
-  std::vector<std::filesystem::path> keys;   // --key PUBLIC.pem, trusted for this update
-  bool offline = false;                      // only file:// URLs
+  std::optional<std::string> from;             // --from URL (else ENVSETUP_MATRIX_URL, else the default)
+  std::vector<std::filesystem::path> keys;     // --key PUBLIC.pem, trusted for this update
+  bool offline = false;                        // only file:// URLs
   std::optional<std::filesystem::path> store;  // tests: the updates folder (default MatrixUpdateStore::default_root)
 };
 
@@ -47,9 +47,9 @@ struct MatrixUpdateOutcome {
 [[nodiscard]] util::Result<MatrixUpdateOutcome> run_matrix_update(const MatrixUpdateOptions& options);
 
 struct MatrixBundleOptions {
-  std::filesystem::path directory;   // the matrix folder
-  std::filesystem::path key;         // the Ed25519 private key (PEM)
-  std::filesystem::path output;      // written: manifest.json, manifest.json.sig, the files
+  std::filesystem::path directory;       // the matrix folder
+  std::filesystem::path key;             // the Ed25519 private key (PEM)
+  std::filesystem::path output;          // written: manifest.json, manifest.json.sig, the files
   std::optional<std::string> generated;  // --generated; else DIR/bundle.json's, else now
 };
 

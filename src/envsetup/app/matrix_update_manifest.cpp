@@ -70,16 +70,15 @@ bool is_bundle_file_name(std::string_view name)
     return false;
   }
   const auto stem = name.substr(0, name.size() - suffix.size());
-  return std::all_of(stem.begin(), stem.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
+  return std::all_of(stem.begin(), stem.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
 }
 
 std::optional<std::int64_t> generated_seconds(std::string_view text)
 {
   // YYYY-MM-DDTHH:MM:SSZ
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text[19] != 'Z') {
     return std::nullopt;
   }
   const std::string_view fields[] = {text.substr(0, 4),  text.substr(5, 2),  text.substr(8, 2),
@@ -175,10 +174,10 @@ std::string manifest_text(const BundleManifest& manifest)
     files[file.name] = {{"sha256", file.sha256}, {"size", file.size}};
   }
   nlohmann::ordered_json document = {{"format", manifest.format},
-                   {"schema_version", manifest.schema_version},
-                   {"generated", manifest.generated},
-                   {"key", manifest.key},
-                   {"files", files}};
+                                     {"schema_version", manifest.schema_version},
+                                     {"generated", manifest.generated},
+                                     {"key", manifest.key},
+                                     {"files", files}};
   return document.dump(2) + "\n";
 }
 

@@ -35,8 +35,8 @@ struct BundleFile {
 struct BundleManifest {
   int format = k_bundle_format;
   int schema_version = k_matrix_schema_version;
-  std::string generated;  // "2026-12-06T12:00:00Z": UTC, exactly this form
-  std::string key;        // fingerprint of the signing key (util::PublicKey::fingerprint)
+  std::string generated;          // "2026-12-06T12:00:00Z": UTC, exactly this form
+  std::string key;                // fingerprint of the signing key (util::PublicKey::fingerprint)
   std::vector<BundleFile> files;  // sorted by name
 };
 

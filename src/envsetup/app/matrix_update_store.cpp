@@ -53,8 +53,8 @@ util::Result<std::string> read_member(int dir_fd, const std::string& name, std::
     return std::move(text).error();
   }
   if (!*text) {
-    return util::make_error(util::ErrorKind::integrity, "the installed update `" + folder.string() + "` lacks `" +
-                                                          name + "`");
+    return util::make_error(util::ErrorKind::integrity,
+                            "the installed update `" + folder.string() + "` lacks `" + name + "`");
   }
   return std::move(**text);
 }
@@ -87,7 +87,8 @@ util::Result<VerifiedBundle> verify_manifest(std::string manifest_text, std::str
     return std::move(manifest).error();
   }
   if (signature.size() != util::k_ed25519_signature_size) {
-    return util::make_error(util::ErrorKind::integrity, "bad signature: `manifest.json.sig` is not an Ed25519 signature")
+    return util::make_error(util::ErrorKind::integrity,
+                            "bad signature: `manifest.json.sig` is not an Ed25519 signature")
       .with_cause("it has " + std::to_string(signature.size()) + " bytes; a signature has 64")
       .with_hint("the bundle is damaged or was tampered with: do not use it; ask its publisher");
   }
@@ -96,14 +97,16 @@ util::Result<VerifiedBundle> verify_manifest(std::string manifest_text, std::str
     key = recorded;
   }
   if (key == nullptr) {
-    util::Error error = util::make_error(util::ErrorKind::integrity,
-                                         "unknown key: the bundle is signed by key " + manifest->key +
-                                           ", which envsetup does not trust");
+    util::Error error =
+      util::make_error(util::ErrorKind::integrity,
+                       "unknown key: the bundle is signed by key " + manifest->key + ", which envsetup does not trust");
     for (const auto& known : keys) {
       error.causes.push_back("trusted: " + known.key.fingerprint() + " (" + known.origin + ")");
     }
-    error.hints.push_back("if you trust the bundle's publisher, pass their public key with --key PUBLIC.pem or "
-                          "copy it into " + keys_folder().string());
+    error.hints.push_back(
+      "if you trust the bundle's publisher, pass their public key with --key PUBLIC.pem or "
+      "copy it into " +
+      keys_folder().string());
     return error;
   }
   if (!key->key.verify(manifest_text, signature)) {
@@ -180,8 +183,8 @@ util::Result<InstalledBundle> MatrixUpdateStore::read(const std::string& name,
       recorded.emplace(TrustedKey{std::move(key).value(), k_recorded_origin});
     }
   }
-  auto verified = verify_manifest(std::move(manifest).value(), std::move(signature).value(), keys,
-                                  recorded ? &*recorded : nullptr);
+  auto verified =
+    verify_manifest(std::move(manifest).value(), std::move(signature).value(), keys, recorded ? &*recorded : nullptr);
   if (!verified) {
     return std::move(verified).error();
   }

@@ -31,8 +31,8 @@ struct VerifiedBundle {
   std::string signature;  // 64 raw bytes
   BundleManifest manifest;
   std::vector<matrix::SourceFile> files;  // in name order
-  std::string signer;      // the TrustedKey origin that verified it
-  std::string signer_pem;  // kept with the update when the key came from `--key`; else empty
+  std::string signer;                     // the TrustedKey origin that verified it
+  std::string signer_pem;                 // kept with the update when the key came from `--key`; else empty
 };
 
 // An installed bundle that verified, and where it is.
@@ -65,8 +65,7 @@ public:
 
   // Reads and verifies the bundle `name` (verify_manifest with `keys` plus its signer.pem,
   // then check_bundle_files). Errors: as verify_manifest and check_bundle_files; io.
-  [[nodiscard]] util::Result<InstalledBundle> read(const std::string& name,
-                                                   const std::vector<TrustedKey>& keys) const;
+  [[nodiscard]] util::Result<InstalledBundle> read(const std::string& name, const std::vector<TrustedKey>& keys) const;
 
   // Takes the update lock, creating the root; blocks while another update holds it.
   // Errors (io).

@@ -59,8 +59,8 @@ int update(const UpdateFlags& flags)
               << '\n';
   } else if (outcome->installed) {
     std::cout << "installed the matrix generated " << outcome->generated << " (" << outcome->files
-              << " files, signed by " << outcome->signer << ")\n  in " << outcome->path.string()
-              << "\n  replacing the " << outcome->previous_source << " matrix generated "
+              << " files, signed by " << outcome->signer << ")\n  in " << outcome->path.string() << "\n  replacing the "
+              << outcome->previous_source << " matrix generated "
               << (outcome->previous.empty() ? "(unknown)" : outcome->previous) << '\n';
   } else {
     std::cout << "the matrix is already up to date (generated " << outcome->generated << ", "
@@ -89,8 +89,8 @@ int bundle(const BundleFlags& flags)
               << '\n';
   } else {
     std::cout << "wrote a bundle of " << outcome->files << " matrix files to " << outcome->output.string()
-              << "\n  generated " << outcome->generated << ", signed by key " << outcome->key
-              << "\n  manifest sha256 " << outcome->sha256 << '\n';
+              << "\n  generated " << outcome->generated << ", signed by key " << outcome->key << "\n  manifest sha256 "
+              << outcome->sha256 << '\n';
   }
   return k_exit_ok;
 }
@@ -100,8 +100,8 @@ int bundle(const BundleFlags& flags)
 void add_matrix_update_commands(CLI::App& matrix, CommandResult& result)
 {
   auto update_flags = std::make_shared<UpdateFlags>();
-  auto* update_command = matrix.add_subcommand(
-    "update", "Download, verify and install a signed matrix bundle (no rebuild needed)");
+  auto* update_command =
+    matrix.add_subcommand("update", "Download, verify and install a signed matrix bundle (no rebuild needed)");
   update_command->footer(
     "Examples:\n"
     "  envsetup matrix update                                   # the project's release location\n"

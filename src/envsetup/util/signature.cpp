@@ -72,8 +72,7 @@ int no_passphrase(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*user*/
 Error key_error(const std::string& what, const std::string& origin, std::string cause)
 {
   ERR_clear_error();
-  return make_error(ErrorKind::input, "`" + origin + "` is not an Ed25519 " + what)
-    .with_cause(std::move(cause));
+  return make_error(ErrorKind::input, "`" + origin + "` is not an Ed25519 " + what).with_cause(std::move(cause));
 }
 
 }  // namespace
@@ -101,8 +100,7 @@ Result<PublicKey> PublicKey::from_pem(std::string_view pem, const std::string& o
       .with_hint("write the public key of a private key with: openssl pkey -in PRIVATE.pem -pubout -out PUBLIC.pem");
   }
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
-    return key_error("public key", origin,
-                     std::string("it is a ") + EVP_PKEY_get0_type_name(key.get()) + " key")
+    return key_error("public key", origin, std::string("it is a ") + EVP_PKEY_get0_type_name(key.get()) + " key")
       .with_hint("make an Ed25519 key pair with: openssl genpkey -algorithm ed25519 -out PRIVATE.pem");
   }
   PublicKey result(adopt(std::move(key)));
@@ -118,10 +116,10 @@ bool PublicKey::verify(std::string_view message, std::string_view signature) con
     return false;
   }
   MdContextPtr context(EVP_MD_CTX_new());
-  const bool ok = context && EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, m_key->key) == 1 &&
-                  EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                   signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                                   message.size()) == 1;
+  const bool ok =
+    context && EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, m_key->key) == 1 &&
+    EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
   ERR_clear_error();
   return ok;
 }
@@ -153,8 +151,7 @@ Result<PrivateKey> PrivateKey::from_pem(std::string_view pem, const std::string&
       .with_hint("make an Ed25519 key pair with: openssl genpkey -algorithm ed25519 -out PRIVATE.pem");
   }
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
-    return key_error("private key", origin,
-                     std::string("it is a ") + EVP_PKEY_get0_type_name(key.get()) + " key")
+    return key_error("private key", origin, std::string("it is a ") + EVP_PKEY_get0_type_name(key.get()) + " key")
       .with_hint("make an Ed25519 key pair with: openssl genpkey -algorithm ed25519 -out PRIVATE.pem");
   }
   return PrivateKey(adopt(std::move(key)));
