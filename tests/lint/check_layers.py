@@ -53,7 +53,7 @@ THIRD_PARTY = (
     ThirdParty("nlohmann/json", ("nlohmann/",),
                ("matrix/*.cpp", "matrix/json_reader.hpp", "fetch/*.cpp", "install/*.cpp", "pyenv/*.cpp",
                 "verify/*.cpp", "pyindex/*.cpp", "app/*.cpp", "cli/*.cpp")),
-    ThirdParty("OpenSSL", ("openssl/",), ("util/sha256.cpp",)),
+    ThirdParty("OpenSSL", ("openssl/",), ("util/sha256.cpp", "util/signature.cpp")),
     ThirdParty("libcurl", ("curl/",), ("fetch/curl_*.cpp", "fetch/curl_*.hpp")),
     ThirdParty("libarchive", ("archive.h", "archive_entry.h"), ("install/extract.cpp", "install/wheel_reader.cpp")),
     ThirdParty("liblzma", ("lzma.h", "lzma/"),

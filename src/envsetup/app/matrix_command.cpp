@@ -28,13 +28,13 @@ std::vector<MatrixCount> count_entries(const matrix::Matrix& matrix)
 
 util::Result<ValidationReport> validate_matrix(const MatrixChoice& choice)
 {
-  auto files = matrix_files(choice);
+  auto files = matrix_files_with_info(choice);
   if (!files) {
     return std::move(files).error();
   }
   ValidationReport report;
-  report.origin = describe(choice);
-  const matrix::Matrix parsed = matrix::parse_matrix(*files, report.problems);
+  report.origin = describe(files->second);
+  const matrix::Matrix parsed = matrix::parse_matrix(files->first, report.problems);
   if (report.problems.empty()) {
     report.counts = count_entries(parsed);
   }

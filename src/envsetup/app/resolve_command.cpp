@@ -7,6 +7,7 @@
 #include <envsetup/util/template.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <envsetup/util/strings.hpp>
 
 namespace envsetup::app {
@@ -224,6 +225,17 @@ std::optional<std::pair<core::Version, core::Resolution>> best_with_host_python(
   return best;
 }
 
+void add_stale_note(ResolveOutcome& outcome)
+{
+  if (!outcome.resolution.plan) {
+    return;
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  if (auto note = stale_matrix_note(outcome.matrix, now.count())) {
+    outcome.resolution.plan->notes.push_back(std::move(*note));
+  }
+}
+
 }  // namespace
 
 util::Status check_platform_here(const ResolveOptions& options)
@@ -275,10 +287,12 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
     return std::move(request).error();
   }
   outcome.request = std::move(request).value();
-  auto matrix = load_matrix_for(with_environment(options.matrix), outcome.request.framework);
-  if (!matrix) {
-    return std::move(matrix).error();
+  auto loaded = load_matrix_for_with_info(with_environment(options.matrix), outcome.request.framework);
+  if (!loaded) {
+    return std::move(loaded).error();
   }
+  outcome.matrix = std::move(loaded->info);
+  const matrix::Matrix* matrix = &loaded->matrix;
   std::vector<core::Version> host_pythons;
   auto host = host_facts(options, *matrix, outcome.facts, host_pythons);
   if (!host) {
@@ -292,6 +306,7 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
       outcome.request.python = best->first;
       outcome.facts.push_back({"Python", best->first.text(), "detected"});
       outcome.resolution = std::move(best->second);
+      add_stale_note(outcome);
       return outcome;
     }
   }
@@ -300,6 +315,7 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
     return std::move(resolution).error();
   }
   outcome.resolution = std::move(resolution).value();
+  add_stale_note(outcome);
   return outcome;
 }
 

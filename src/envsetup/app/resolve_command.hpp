@@ -45,6 +45,7 @@ struct ResolveOutcome {
   core::HostFacts host;
   std::vector<FactNote> facts;
   core::Resolution resolution;
+  MatrixInfo matrix;  // the matrix in effect (every plan's JSON names it)
 };
 
 // Parses the options, loads the matrix, detects what the flags leave out (driver, GPUs,
@@ -54,7 +55,8 @@ struct ResolveOutcome {
 // unless --glibc says it). Errors: usage (a flag's value does not parse; an install_here
 // --platform that is not this host's), environment (a detected GPU of unknown compute
 // capability; a host architecture envsetup has no builds for, without --platform),
-// io / input (matrix). A refusal is an outcome without a plan.
+// io / input (matrix). A refusal is an outcome without a plan. A plan made from a matrix
+// generated more than k_stale_matrix_days ago carries a note saying so (stale_matrix_note).
 [[nodiscard]] util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options);
 
 // For a plan carried out on this machine: ok when `options.platform` is unset or names this

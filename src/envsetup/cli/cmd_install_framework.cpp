@@ -5,6 +5,7 @@
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/cli/plan_json.hpp>
 #include <envsetup/cli/resolve_flags.hpp>
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
@@ -149,7 +150,8 @@ int dry_run(const app::FrameworkInstallPlan& plan, const app::InstallOptions& to
                                 {"python", plan.python.path.string()},
                                 {"requirements", plan.pip.requirements},
                                 {"expected", plan.expected.distribution + " " + plan.expected.version},
-                                {"commands", lines}}
+                                {"commands", lines},
+                                {"matrix", nlohmann::json::parse(matrix_info_json(plan.resolved.matrix))}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
     return k_exit_ok;

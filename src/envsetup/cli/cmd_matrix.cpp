@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// `envsetup matrix validate` and `envsetup matrix show`.
+// `envsetup matrix validate` and `envsetup matrix show` (update and bundle: cmd_matrix_update.cpp).
 #include <envsetup/app/matrix_command.hpp>
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/matrix_tables.hpp>
+#include <envsetup/cli/matrix_update_commands.hpp>
 #include <envsetup/cli/output.hpp>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@ struct MatrixFlags {
   std::string framework;
   std::string domain;
   bool json = false;
+  bool source = false;
 };
 
 app::MatrixChoice choice_from(const std::string& directory)
@@ -71,8 +73,34 @@ int validate(const MatrixFlags& flags)
   return report->problems.empty() ? k_exit_ok : k_exit_invalid_data;
 }
 
+// `matrix show --source`: which matrix is in effect.
+int show_source(const MatrixFlags& flags)
+{
+  auto files = app::matrix_files_with_info(choice_from(flags.directory));
+  if (!files) {
+    return report_error(files.error(), flags.json);
+  }
+  const auto& info = files->second;
+  if (flags.json) {
+    std::cout << nlohmann::json{{"source", info.source},
+                                {"path", info.path.empty() ? nlohmann::json() : nlohmann::json(info.path)},
+                                {"generated", info.generated.empty() ? nlohmann::json() : nlohmann::json(info.generated)},
+                                {"sha256", info.sha256}}
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << '\n';
+    return k_exit_ok;
+  }
+  std::cout << "source     " << info.source << (info.path.empty() ? "" : " " + info.path) << '\n'
+            << "generated  " << (info.generated.empty() ? "unknown" : info.generated) << '\n'
+            << "sha256     " << info.sha256 << '\n';
+  return k_exit_ok;
+}
+
 int show(const MatrixFlags& flags)
 {
+  if (flags.source) {
+    return show_source(flags);
+  }
   const auto choice = choice_from(flags.directory);
   auto matrix = app::load_matrix(choice);
   if (!matrix) {
@@ -117,14 +145,20 @@ void add_matrix_command(CLI::App& app, CommandResult& result)
     "Examples:\n"
     "  envsetup matrix show --framework torch\n"
     "  envsetup matrix show --domain cuda\n"
-    "  envsetup matrix show --domain gpus --json");
+    "  envsetup matrix show --domain gpus --json\n"
+    "  envsetup matrix show --source           # embedded, an installed update, or --matrix DIR");
   show_command->add_option("--framework", flags->framework, "only this framework");
   show_command->add_option("--domain", flags->domain, "only this part of the matrix")
     ->check(CLI::IsMember({"cuda", "gpus", "cudnn", "frameworks"}));
   show_command->add_option("--matrix", flags->directory, "matrix folder (default: built-in)");
+  show_command->add_flag("--source", flags->source,
+                         "only which matrix is in effect: embedded, update PATH or directory PATH, its "
+                         "`generated` time and sha256");
   show_command->add_flag("--json", flags->json, "print JSON on stdout");
   show_command->callback([flags, &result] { result.exit_code = show(*flags); });
   add_matrix_check_index(*command, result);
+
+  add_matrix_update_commands(*command, result);
 }
 
 }  // namespace envsetup::cli

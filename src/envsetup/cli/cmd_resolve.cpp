@@ -75,7 +75,7 @@ int execute(const ResolveCommandFlags& flags)
   }
   const bool ok = outcome->resolution.plan.has_value();
   if (flags.json) {
-    std::cout << resolution_json(outcome->resolution, outcome->facts) << '\n';
+    std::cout << resolution_json(*outcome) << '\n';
   } else if (ok) {
     print_plan(*outcome);
   } else {

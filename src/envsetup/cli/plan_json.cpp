@@ -51,7 +51,25 @@ json plan_json(const core::Plan& plan)
   return document;
 }
 
+json matrix_value(const app::MatrixInfo& info)
+{
+  return {{"source", info.source},
+          {"path", info.path.empty() ? json(nullptr) : json(info.path)},
+          {"generated", info.generated.empty() ? json(nullptr) : json(info.generated)},
+          {"sha256", info.sha256}};
+}
+
 }  // namespace
+
+std::string matrix_info_json(const app::MatrixInfo& info)
+{
+  return matrix_value(info).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string resolution_json(const app::ResolveOutcome& outcome)
+{
+  return resolution_json(outcome.resolution, outcome.facts, &outcome.matrix);
+}
 
 std::string install_command(const core::Plan& plan)
 {
@@ -67,7 +85,7 @@ std::string install_command(const core::Plan& plan)
 }
 
 std::string resolution_json(const core::Resolution& resolution,
-                            const std::vector<app::FactNote>& facts)
+                            const std::vector<app::FactNote>& facts, const app::MatrixInfo* matrix)
 {
   json document;
   if (resolution.plan) {
@@ -87,6 +105,9 @@ std::string resolution_json(const core::Resolution& resolution,
     host.push_back({{"fact", fact.fact}, {"value", fact.value}, {"origin", fact.origin}});
   }
   document["host_facts"] = host;
+  if (matrix != nullptr) {
+    document["matrix"] = matrix_value(*matrix);
+  }
   return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
