@@ -116,3 +116,16 @@ BENCHMARK(BM_InEffect_InstalledUpdate_ResolveTorch)->Unit(benchmark::kMillisecon
 }  // namespace
 
 BENCHMARK_MAIN();
+
+// The cost of one trusted key read from PEM text (every command that loads an installed
+// update reads the built-in keys and the keys folder).
+void BM_PublicKeyFromPem(benchmark::State& state)
+{
+  const std::string pem =
+    "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+  for (auto _ : state) {
+    auto key = envsetup::util::PublicKey::from_pem(pem, "bench");
+    benchmark::DoNotOptimize(key);
+  }
+}
+BENCHMARK(BM_PublicKeyFromPem)->Unit(benchmark::kMicrosecond);

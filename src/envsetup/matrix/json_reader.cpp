@@ -4,8 +4,8 @@
 namespace envsetup::matrix::detail {
 
 namespace {
-const nlohmann::json k_empty_array = nlohmann::json::array();
-const nlohmann::json k_null;
+const MatrixJson k_empty_array = MatrixJson::array();
+const MatrixJson k_null;
 }  // namespace
 
 void FileContext::report(const std::string& pointer, std::string message) const
@@ -50,7 +50,7 @@ core::Version parse_version_at(const std::string& text, const std::string& point
   return std::move(version).value();
 }
 
-ObjectReader::ObjectReader(const nlohmann::json& value, std::string pointer, const FileContext& context, bool quiet)
+ObjectReader::ObjectReader(const MatrixJson& value, std::string pointer, const FileContext& context, bool quiet)
   : m_pointer(std::move(pointer)), m_context(&context)
 {
   if (value.is_object()) {
@@ -70,7 +70,7 @@ void ObjectReader::report(const std::string& key, std::string message) const
   m_context->report(child_pointer(m_pointer, key), std::move(message));
 }
 
-const nlohmann::json* ObjectReader::field(const std::string& key, bool required)
+const MatrixJson* ObjectReader::field(const std::string& key, bool required)
 {
   if (m_object == nullptr) {
     return nullptr;
@@ -200,7 +200,7 @@ std::vector<core::ArchTarget> ObjectReader::targets(const std::string& key)
   return out;
 }
 
-const nlohmann::json& ObjectReader::array(const std::string& key)
+const MatrixJson& ObjectReader::array(const std::string& key)
 {
   const auto* value = field(key, true);
   if (value == nullptr) {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Private to the matrix module: typed, location-aware reading of nlohmann::json
-// values.
+// Private to the matrix module: typed, location-aware reading of JSON values.
 #pragma once
 
 #include <envsetup/core/gpu_arch.hpp>
@@ -14,6 +13,15 @@
 #include <set>
 #include <string>
 #include <vector>
+
+namespace envsetup::matrix {
+
+// The DOM the matrix files are parsed into. Objects keep their keys in a vector in file order
+// (ordered_json): the matrix's objects have a few keys each, so a vector is searched faster
+// than a tree is built, and the parse makes far fewer allocations.
+using MatrixJson = nlohmann::ordered_json;
+
+}  // namespace envsetup::matrix
 
 namespace envsetup::matrix::detail {
 
@@ -35,13 +43,13 @@ class ObjectReader {
 public:
   // A value that is not an object is reported, unless `quiet` (the caller
   // already reported that the field is missing).
-  ObjectReader(const nlohmann::json& value, std::string pointer, const FileContext& context, bool quiet = false);
+  ObjectReader(const MatrixJson& value, std::string pointer, const FileContext& context, bool quiet = false);
 
   [[nodiscard]] bool is_object() const { return m_object != nullptr; }
   [[nodiscard]] const std::string& pointer() const { return m_pointer; }
   [[nodiscard]] const FileContext& context() const { return *m_context; }
   [[nodiscard]] bool has(const std::string& key) const;
-  [[nodiscard]] const nlohmann::json* raw() const { return m_object; }
+  [[nodiscard]] const MatrixJson* raw() const { return m_object; }
 
   [[nodiscard]] std::string string(const std::string& key);
   [[nodiscard]] std::optional<std::string> optional_string(const std::string& key);
@@ -53,7 +61,7 @@ public:
   [[nodiscard]] std::vector<std::string> strings(const std::string& key);
   [[nodiscard]] std::vector<core::ArchTarget> targets(const std::string& key);
   // The array at `key` (empty and reported when missing or not an array).
-  [[nodiscard]] const nlohmann::json& array(const std::string& key);
+  [[nodiscard]] const MatrixJson& array(const std::string& key);
   // The object at `key`, to be read with a nested reader.
   [[nodiscard]] ObjectReader object(const std::string& key);
   // `source` (required, non-empty) and `unverified` (optional).
@@ -61,10 +69,10 @@ public:
   void finish() const;
 
 private:
-  const nlohmann::json* field(const std::string& key, bool required);
+  const MatrixJson* field(const std::string& key, bool required);
   void report(const std::string& key, std::string message) const;
 
-  const nlohmann::json* m_object = nullptr;
+  const MatrixJson* m_object = nullptr;
   std::string m_pointer;
   const FileContext* m_context;
   std::set<std::string> m_used;
@@ -75,7 +83,7 @@ private:
 template <typename ReadItem>
 void for_each_object(ObjectReader& parent, const std::string& key, ReadItem&& read)
 {
-  const nlohmann::json& items = parent.array(key);
+  const MatrixJson& items = parent.array(key);
   const std::string array_pointer = child_pointer(parent.pointer(), key);
   for (std::size_t i = 0; i < items.size(); ++i) {
     ObjectReader item(items[i], child_pointer(array_pointer, std::to_string(i)), parent.context());

@@ -144,10 +144,10 @@ void read_cudnn(ObjectReader& root, Matrix& matrix)
 
 void read_file(const SourceFile& file, const FileContext& context, Matrix& matrix)
 {
-  nlohmann::json document;
+  MatrixJson document;
   try {
-    document = nlohmann::json::parse(file.content);
-  } catch (const nlohmann::json::parse_error& e) {
+    document = MatrixJson::parse(file.content);
+  } catch (const MatrixJson::parse_error& e) {
     context.report("", std::string("not valid JSON: ") + e.what());
     return;
   }
