@@ -61,6 +61,9 @@ class HostileInput(MirrorTestCase):
             (["remove", bad], "prefix"),
             (["env", self.ws.path("p\rq")], "prefix"),
             (["mirror", bad, "--cuda", "12.4"], "outdir"),
+            (["inspect", bad, "--gpu", "8.0"], "PATH"),
+            (["matrix", "update", "--key", bad, "--offline"], "--key"),
+            (["matrix", "bundle", "matrix", "--key", bad, "-o", self.ws.path("out")], "--key"),
         ]
         for args, flag in cases:
             with self.subTest(args=args):
@@ -70,13 +73,20 @@ class HostileInput(MirrorTestCase):
 
     def test_path_variables_with_control_characters_are_usage_errors(self):
         for variable, args in (("ENVSETUP_STORE", ["list"]), ("ENVSETUP_CACHE_DIR", ["cache", "list"]),
-                               ("ENVSETUP_MATRIX", ["matrix", "show"]), ("XDG_DATA_HOME", ["list"])):
+                               ("ENVSETUP_MATRIX", ["matrix", "show"]), ("XDG_DATA_HOME", ["list"]),
+                               ("XDG_CONFIG_HOME", ["matrix", "show", "--source"])):
             with self.subTest(variable=variable):
                 result = self.ws.run(*args, env={variable: self.ws.path("s\n\x1b]0;owned\x07")})
                 self.assertUsageError(result, variable, "\\x1b]0;owned\\x07", "unset it")
         result = self.ws.run("fetch", "--cuda", "12.4", "--offline",
                              env={"ENVSETUP_MIRROR": "http://mirror.lab/\nx"})
         self.assertUsageError(result, "ENVSETUP_MIRROR")
+        result = self.ws.run("matrix", "update", env={"ENVSETUP_MATRIX_URL": "http://m.lab/\nx"})
+        self.assertUsageError(result, "ENVSETUP_MATRIX_URL")
+        for args, flag in ((["matrix", "update", "--from", "http://m.lab/ x"], "--from"),
+                           (["matrix", "check-index", "--index", "http://i.lab/\tx"], "--index")):
+            with self.subTest(args=args):
+                self.assertUsageError(self.ws.run(*args), flag)
 
     def test_json_output_for_a_path_that_is_not_utf8_is_json_not_a_crash(self):
         cache = os.fsencode(self.ws.path("cache-")) + b"\xff"

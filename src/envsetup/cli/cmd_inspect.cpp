@@ -92,7 +92,7 @@ void add_inspect_command(CLI::App& app, CommandResult& result)
     "  envsetup inspect build/lib/my_ext.so --gpu 8.6 --gpu 9.0 --json\n"
     "Exit 0 when every library runs on every GPU, 6 when one cannot (\"no kernel image\"),\n"
     "5 or 1 when a file could not be read (docs/inspect.md).");
-  command->add_option("paths", flags->paths, "libraries, objects, folders, venvs or wheels")->required();
+  command->add_option("PATH", flags->paths, "libraries, objects, folders, venvs or wheels")->required();
   command->add_option("--gpu", flags->gpus,
                       "a compute capability to check (8.6, sm_90, 120); repeatable; default: the detected GPUs")
     ->delimiter(',');

@@ -34,13 +34,18 @@ namespace {
 
 // Options (long flags and positionals, by name) whose value is a path ("python": the hidden
 // check-framework's interpreter; elsewhere an X.Y, which has no control character either).
-constexpr std::array<std::string_view, 12> k_path_options = {
-  "prefix", "store", "cache", "venv", "matrix", "sysroot", "cacert", "output", "library", "dir", "outdir", "python"};
+constexpr std::array<std::string_view, 14> k_path_options = {
+  "prefix", "store",  "cache", "venv",   "matrix", "sysroot", "cacert",
+  "output", "library", "dir",  "outdir", "python", "key",     "PATH"};
+
+// Options whose value is a folder or a URL, checked like --mirror: `matrix update --from`,
+// `matrix check-index --index` and `resolve --index`.
+constexpr std::array<std::string_view, 3> k_source_options = {"mirror", "from", "index"};
 
 // Environment variables that carry a path envsetup reads or writes under.
-constexpr std::array<std::string_view, 7> k_path_variables = {
+constexpr std::array<std::string_view, 8> k_path_variables = {
   "ENVSETUP_STORE", "ENVSETUP_CACHE_DIR", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT", "XDG_DATA_HOME", "XDG_CACHE_HOME",
-  "HOME"};  // HOME: the default cache and store are under it
+  "XDG_CONFIG_HOME", "HOME"};  // HOME: the default cache, store, keys and updates are under it
 
 // The first problem found, kept for `run` to print as envsetup prints every error; CLI11 only
 // sees that a check failed.
@@ -51,7 +56,8 @@ util::Status check_path(std::string_view name, std::string_view value)
   return util::require_no_control_characters(name, value);
 }
 
-// --mirror and ENVSETUP_MIRROR: a folder, or a URL (anything with `://`).
+// --mirror, --from, --index, ENVSETUP_MIRROR, ENVSETUP_MATRIX_URL: a folder, or a URL
+// (anything with `://`).
 util::Status check_mirror(std::string_view name, std::string_view value)
 {
   ENVSETUP_TRY(check_path(name, value));
@@ -88,7 +94,7 @@ std::optional<Check> check_for(const CLI::Option& option, std::string& flag)
   if (name == "wheel-mirror") {
     return check_wheel_mirror;
   }
-  if (name == "mirror") {
+  if (std::find(k_source_options.begin(), k_source_options.end(), name) != k_source_options.end()) {
     return check_mirror;
   }
   if (std::find(k_path_options.begin(), k_path_options.end(), name) != k_path_options.end()) {
@@ -136,8 +142,10 @@ util::Status check_environment()
       ENVSETUP_TRY(check_path(name, *value));
     }
   }
-  if (const auto value = variable("ENVSETUP_MIRROR")) {
-    ENVSETUP_TRY(check_mirror("ENVSETUP_MIRROR", *value));
+  for (const std::string_view name : {"ENVSETUP_MIRROR", "ENVSETUP_MATRIX_URL"}) {
+    if (const auto value = variable(name)) {
+      ENVSETUP_TRY(check_mirror(name, *value));
+    }
   }
   if (const auto value = variable(detect::k_driver_override)) {
     ENVSETUP_TRY(detect::parse_driver_override(*value));
