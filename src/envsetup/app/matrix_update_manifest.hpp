@@ -19,7 +19,7 @@ namespace envsetup::app {
 
 inline constexpr int k_bundle_format = 1;
 // The matrix schema this envsetup reads (matrix/load.cpp checks each file's schema_version).
-inline constexpr int k_matrix_schema_version = 2;
+inline constexpr int k_matrix_schema_version = matrix::k_schema_version;
 inline constexpr const char* k_manifest_name = "manifest.json";
 inline constexpr const char* k_signature_name = "manifest.json.sig";
 inline constexpr std::size_t k_max_manifest_bytes = 1 << 20;

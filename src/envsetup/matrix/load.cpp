@@ -18,7 +18,6 @@ using detail::FileContext;
 using detail::for_each_object;
 using detail::ObjectReader;
 
-constexpr int k_schema_version = 2;
 
 void read_cuda(ObjectReader& root, Matrix& matrix)
 {

@@ -11,6 +11,9 @@
 
 namespace envsetup::matrix {
 
+// The `schema_version` of the matrix files this build reads (docs/matrix-format.md).
+inline constexpr int k_schema_version = 2;
+
 struct SourceFile {
   std::string name;  // file name, used in problem reports
   std::string content;
