@@ -269,6 +269,7 @@ class MatrixUpdate(unittest.TestCase):
         self.assertEqual(self.source()["source"], "update")
 
     def test_old_matrix_adds_a_plan_note(self):
+        self.env["ENVSETUP_MATRIX_MAX_AGE_DAYS"] = "120"
         out = self.bundle("old", "2020-01-02T00:00:00Z")
         result = self.run_envsetup("resolve", "-f", "torch==2.5.1", "--driver", "550.54.15", "--gpu", "8.9",
                                    "--python", "3.11", "--matrix", out)
@@ -278,9 +279,17 @@ class MatrixUpdate(unittest.TestCase):
         source = self.run_envsetup("matrix", "show", "--source", "--matrix", out)
         self.assertIn("source     directory " + out, source.stdout)
         self.assertIn("generated  2020-01-02T00:00:00Z", source.stdout)
+        # A matrix younger than the limit, and a limit of 0 (never), give no note.
+        self.env["ENVSETUP_MATRIX_MAX_AGE_DAYS"] = "100000"
         fresh = self.run_envsetup("resolve", "-f", "torch==2.5.1", "--driver", "550.54.15", "--gpu", "8.9",
-                                  "--python", "3.11")
+                                  "--python", "3.11", "--matrix", out)
         self.assertNotIn("the matrix is from", fresh.stdout)
+        self.env["ENVSETUP_MATRIX_MAX_AGE_DAYS"] = "0"
+        never = self.run_envsetup("resolve", "-f", "torch==2.5.1", "--driver", "550.54.15", "--gpu", "8.9",
+                                  "--python", "3.11", "--matrix", out)
+        self.assertNotIn("the matrix is from", never.stdout)
+        self.env["ENVSETUP_MATRIX_MAX_AGE_DAYS"] = "soon"
+        self.assertEqual(self.run_envsetup("matrix", "show", "--source").returncode, 2)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/app/matrix_source.hpp>
 
+#include <envsetup/util/strings.hpp>
+
 #include <envsetup/app/matrix_update_manifest.hpp>
 #include <envsetup/app/matrix_update_store.hpp>
 #include <envsetup/core/request.hpp>
@@ -195,6 +197,13 @@ MatrixChoice with_environment(MatrixChoice choice)
       choice.directory = value;
     }
   }
+  if (!choice.max_age_days) {
+    int days = 0;
+    if (const char* value = std::getenv("ENVSETUP_MATRIX_MAX_AGE_DAYS");
+        value != nullptr && util::parse_non_negative(value, days)) {
+      choice.max_age_days = days;
+    }
+  }
   return choice;
 }
 
@@ -246,10 +255,10 @@ util::Result<matrix::Matrix> load_matrix_for(const MatrixChoice& choice, const s
   return std::move(loaded->matrix);
 }
 
-std::optional<std::string> stale_matrix_note(const MatrixInfo& info, std::int64_t now_seconds)
+std::optional<std::string> stale_matrix_note(const MatrixInfo& info, std::int64_t now_seconds, int max_age_days)
 {
   const auto generated = generated_seconds(info.generated);
-  if (!generated || now_seconds - *generated <= std::int64_t{k_stale_matrix_days} * 86400) {
+  if (max_age_days <= 0 || !generated || now_seconds - *generated <= std::int64_t{max_age_days} * 86400) {
     return std::nullopt;
   }
   return "the matrix is from " + info.generated.substr(0, 10) + "; newer releases may exist: envsetup matrix update";

@@ -19,6 +19,9 @@ namespace envsetup::app {
 struct MatrixChoice {
   std::optional<std::filesystem::path> directory;
   std::optional<std::filesystem::path> updates;  // tests: the updates folder (default: the XDG data dir's)
+  // Days after which the matrix in effect is called old in plans (ENVSETUP_MATRIX_MAX_AGE_DAYS;
+  // 0: never). Unset: k_stale_matrix_days.
+  std::optional<int> max_age_days;
 };
 
 // The matrix in effect, as `matrix show --source` and every plan's JSON name it.
@@ -64,15 +67,17 @@ struct LoadedMatrix {
 [[nodiscard]] util::Result<LoadedMatrix> load_matrix_for_with_info(const MatrixChoice& choice,
                                                                    const std::string& framework);
 
-// `choice` with ENVSETUP_MATRIX applied when it names no folder.
+// `choice` with ENVSETUP_MATRIX applied when it names no folder, and
+// ENVSETUP_MATRIX_MAX_AGE_DAYS (digits; cli checks it) when no age is set.
 [[nodiscard]] MatrixChoice with_environment(MatrixChoice choice);
 
 // Days after which the matrix in effect is called old.
 inline constexpr int k_stale_matrix_days = 120;
 
-// The plan note for a matrix generated more than k_stale_matrix_days before `now_seconds`
+// The plan note for a matrix generated more than `max_age_days` before `now_seconds`
 // (seconds since the epoch): "the matrix is from 2026-01-02; newer releases may exist:
-// envsetup matrix update". Nullopt when it is newer or its date is unknown.
-[[nodiscard]] std::optional<std::string> stale_matrix_note(const MatrixInfo& info, std::int64_t now_seconds);
+// envsetup matrix update". Nullopt when it is newer, its date is unknown, or max_age_days is 0.
+[[nodiscard]] std::optional<std::string> stale_matrix_note(const MatrixInfo& info, std::int64_t now_seconds,
+                                                           int max_age_days = k_stale_matrix_days);
 
 }  // namespace envsetup::app

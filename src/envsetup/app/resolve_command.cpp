@@ -225,13 +225,14 @@ std::optional<std::pair<core::Version, core::Resolution>> best_with_host_python(
   return best;
 }
 
-void add_stale_note(ResolveOutcome& outcome)
+void add_stale_note(ResolveOutcome& outcome, const MatrixChoice& choice)
 {
   if (!outcome.resolution.plan) {
     return;
   }
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  if (auto note = stale_matrix_note(outcome.matrix, now.count())) {
+  const int max_age = with_environment(choice).max_age_days.value_or(k_stale_matrix_days);
+  if (auto note = stale_matrix_note(outcome.matrix, now.count(), max_age)) {
     outcome.resolution.plan->notes.push_back(std::move(*note));
   }
 }
@@ -306,7 +307,7 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
       outcome.request.python = best->first;
       outcome.facts.push_back({"Python", best->first.text(), "detected"});
       outcome.resolution = std::move(best->second);
-      add_stale_note(outcome);
+      add_stale_note(outcome, options.matrix);
       return outcome;
     }
   }
@@ -315,7 +316,7 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
     return std::move(resolution).error();
   }
   outcome.resolution = std::move(resolution).value();
-  add_stale_note(outcome);
+  add_stale_note(outcome, options.matrix);
   return outcome;
 }
 

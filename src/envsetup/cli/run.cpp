@@ -147,6 +147,14 @@ util::Status check_environment()
       ENVSETUP_TRY(check_mirror(name, *value));
     }
   }
+  if (const auto value = variable("ENVSETUP_MATRIX_MAX_AGE_DAYS")) {
+    int days = 0;
+    if (!util::parse_non_negative(*value, days)) {
+      return util::make_error(util::ErrorKind::usage, "ENVSETUP_MATRIX_MAX_AGE_DAYS `" +
+                                                        util::escape_control_characters(*value) + "` is not a number of days")
+        .with_hint("give whole days, e.g. 365, or 0 to never call the matrix old");
+    }
+  }
   if (const auto value = variable(detect::k_driver_override)) {
     ENVSETUP_TRY(detect::parse_driver_override(*value));
   }
