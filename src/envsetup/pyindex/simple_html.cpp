@@ -77,12 +77,14 @@ std::string decode_entities(std::string_view text)
       out += text[i];
       continue;
     }
-    const auto end = text.find(';', i);
-    if (end == std::string_view::npos || end - i > 10) {
+    // A reference is at most 10 characters after the `&`: look no further (a page of
+    // `&&&&...` without `;` would otherwise be scanned to its end once per `&`).
+    const auto end = text.substr(i, 11).find(';');
+    if (end == std::string_view::npos) {
       out += '&';
       continue;
     }
-    const auto name = text.substr(i + 1, end - i - 1);
+    const auto name = text.substr(i + 1, end - 1);
     std::optional<std::uint32_t> code;
     if (name == "amp") {
       code = '&';
@@ -113,7 +115,7 @@ std::string decode_entities(std::string_view text)
       continue;
     }
     append_code_point(out, *code);
-    i = end;
+    i += end;
   }
   return out;
 }
