@@ -58,16 +58,20 @@ fetch::DownloadOptions transfer_options()
 
 // The matrix an update must be newer than: the newest installed update that verifies, else
 // the embedded copy (--matrix and ENVSETUP_MATRIX do not count: they name no installed state).
-std::pair<std::string, std::string> matrix_before(const fs::path& store_root)
+MatrixInfo matrix_before(const fs::path& store_root)
 {
   MatrixChoice choice;
   choice.updates = store_root;
   auto files = matrix_files_with_info(choice);
   if (!files) {
-    return {embedded_generated(), "embedded"};
+    return {"embedded", "", embedded_generated(), ""};
   }
-  return {files->second.generated, files->second.source};
+  return files->second;
 }
+
+// How far past this host's clock a bundle's `generated` may be. A bundle from the far future
+// would refuse every later update as a rollback for as long as it is installed.
+constexpr std::int64_t k_future_slack_seconds = std::int64_t{30} * 86400;
 
 util::Result<std::string> read_private_key_file(const fs::path& path)
 {
@@ -104,6 +108,14 @@ util::Result<MatrixUpdateOutcome> run_matrix_update(const MatrixUpdateOptions& o
   if (!verified) {
     return std::move(verified).error().with_cause("bundle: " + *url);
   }
+  const auto now =
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (generated_seconds(verified->manifest.generated).value_or(0) > now + k_future_slack_seconds) {
+    return util::make_error(util::ErrorKind::integrity, "refusing a matrix bundle from the future")
+      .with_cause("the bundle was generated " + verified->manifest.generated + "; this host's clock says " +
+                  format_generated(now))
+      .with_hint("check this host's clock; otherwise the bundle's publisher made a mistake: nothing was installed");
+  }
   const MatrixUpdateStore store(options.store.value_or(MatrixUpdateStore::default_root()));
   auto lock = store.lock();  // held until the outcome is returned: one update at a time
   if (!lock) {
@@ -112,17 +124,24 @@ util::Result<MatrixUpdateOutcome> run_matrix_update(const MatrixUpdateOptions& o
   MatrixUpdateOutcome outcome;
   outcome.url = *url;
   outcome.generated = verified->manifest.generated;
-  std::tie(outcome.previous, outcome.previous_source) = matrix_before(store.root());
+  const MatrixInfo before = matrix_before(store.root());
+  outcome.previous = before.generated;
+  outcome.previous_source = before.source;
   util::Sha256 hash;
   hash.update(verified->manifest_text);
   outcome.sha256 = hash.hex_digest();
   outcome.signer = verified->manifest.key + " (" + verified->signer + ")";
   outcome.files = verified->manifest.files.size();
   if (!outcome.previous.empty() && outcome.generated < outcome.previous) {
-    return util::make_error(util::ErrorKind::integrity, "refusing to roll the matrix back")
-      .with_cause("the bundle was generated " + outcome.generated + "; the matrix in effect (" +
-                  outcome.previous_source + ") was generated " + outcome.previous)
-      .with_hint("a mirror may serve an old bundle: check --from / ENVSETUP_MATRIX_URL");
+    auto refused = util::make_error(util::ErrorKind::integrity, "refusing to roll the matrix back")
+                     .with_cause("the bundle was generated " + outcome.generated + "; the matrix in effect (" +
+                                 outcome.previous_source + ") was generated " + outcome.previous)
+                     .with_hint("a mirror may serve an old bundle: check --from / ENVSETUP_MATRIX_URL");
+    if (before.source == "update") {
+      refused.hints.push_back("if the update in effect is wrong, remove `" + before.path +
+                              "` to go back to the one before it");
+    }
+    return refused;
   }
   if (outcome.generated == outcome.previous) {
     return outcome;  // already up to date: nothing downloaded but the manifest

@@ -7,6 +7,8 @@
 #include <cstdlib>
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace envsetup::app {
 
@@ -58,6 +60,15 @@ util::Status add_folder(std::vector<TrustedKey>& keys, const fs::path& folder, b
       continue;
     }
     const std::string path = (folder / name).string();
+    if (!private_to_user(dir.get(), name)) {
+      if (strict) {
+        return util::make_error(util::ErrorKind::input,
+                                "the key `" + path + "` could have been written by another user")
+          .with_cause("a trusted key and its folder must belong to you (or root) and be writable by no one else")
+          .with_hint("chmod go-w " + folder.string() + " " + path + ", or remove the key");
+      }
+      continue;
+    }
     auto text = util::read_file_beneath(dir.get(), name, k_max_key_bytes);
     if (!text || !*text) {
       if (strict) {
@@ -102,6 +113,17 @@ util::Result<std::vector<TrustedKey>> trusted_keys(const std::vector<fs::path>& 
     ENVSETUP_TRY(add_key(keys, *text, path.string(), "--key `" + path.string() + "`", true));
   }
   return keys;
+}
+
+bool private_to_user(int dir_fd, const std::string& name)
+{
+  const auto mine = [](const struct stat& info) {
+    return (info.st_uid == ::geteuid() || info.st_uid == 0) && (info.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+  };
+  struct stat folder {};
+  struct stat file {};
+  return ::fstat(dir_fd, &folder) == 0 && mine(folder) &&
+         ::fstatat(dir_fd, name.c_str(), &file, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(file.st_mode) && mine(file);
 }
 
 const TrustedKey* find_key(const std::vector<TrustedKey>& keys, const std::string& fingerprint)

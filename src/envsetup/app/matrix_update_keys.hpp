@@ -29,6 +29,12 @@ struct TrustedKey {
 [[nodiscard]] util::Result<std::vector<TrustedKey>> trusted_keys(const std::vector<std::filesystem::path>& extra,
                                                                  bool strict);
 
+// True when the entry `name` of the folder `dir_fd` is a regular file (not followed when a
+// link) that only this user (or root) can have written: the folder and the file are owned by
+// the effective user or root and are not writable by group or others. A key (or a recorded
+// signer.pem) that another local user could have planted or replaced trusts nothing.
+[[nodiscard]] bool private_to_user(int dir_fd, const std::string& name);
+
 // The key of `keys` whose fingerprint is `fingerprint`, or null.
 [[nodiscard]] const TrustedKey* find_key(const std::vector<TrustedKey>& keys, const std::string& fingerprint);
 

@@ -176,7 +176,11 @@ util::Result<InstalledBundle> MatrixUpdateStore::read(const std::string& name,
   if (!manifest || !signature) {
     return manifest ? std::move(signature).error() : std::move(manifest).error();
   }
-  auto signer = util::read_file_beneath(folder->get(), k_signer_name, 64 * 1024);
+  // signer.pem counts only when no other user could have put it there (private_to_user):
+  // planted beside a planted bundle it would otherwise make any bundle trusted.
+  auto signer = private_to_user(folder->get(), k_signer_name)
+                  ? util::read_file_beneath(folder->get(), k_signer_name, 64 * 1024)
+                  : util::Result<std::optional<std::string>>(std::nullopt);
   std::optional<TrustedKey> recorded;
   if (signer && *signer) {
     if (auto key = util::PublicKey::from_pem(**signer, (path / k_signer_name).string())) {
@@ -187,6 +191,13 @@ util::Result<InstalledBundle> MatrixUpdateStore::read(const std::string& name,
     verify_manifest(std::move(manifest).value(), std::move(signature).value(), keys, recorded ? &*recorded : nullptr);
   if (!verified) {
     return std::move(verified).error();
+  }
+  // The folder's name orders the updates: it must be the one its manifest gives (an older
+  // bundle renamed to a later time would otherwise be taken for the newest).
+  if (const auto expected = installed_name(verified->manifest, verified->manifest_text); expected != name) {
+    return util::make_error(util::ErrorKind::integrity,
+                            "the installed update `" + path.string() + "` is not named after its manifest")
+      .with_cause("its manifest.json names it `" + expected + "`");
   }
   for (const auto& file : verified->manifest.files) {
     auto content = read_member(folder->get(), file.name, file.size, path);
