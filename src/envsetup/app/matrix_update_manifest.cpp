@@ -138,7 +138,7 @@ util::Result<BundleManifest> parse_manifest(std::string_view text)
       .with_hint("a newer envsetup may read it: upgrade envsetup");
   }
   const json& schema = document.value("schema_version", json());
-  if (!schema.is_number_unsigned() || schema.get<std::uint64_t>() > 1000000) {
+  if (!schema.is_number_unsigned() || schema.get<std::uint64_t>() == 0 || schema.get<std::uint64_t>() > 1000000) {
     return bad_manifest("`schema_version` is not a positive integer");
   }
   manifest.schema_version = schema.get<int>();

@@ -180,8 +180,8 @@ std::string hint_for(CURLcode code, long status)
       return "check the network and the proxy (https_proxy / no_proxy), or use --mirror URL "
              "or --offline with a filled cache";
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return "only http://, https:// and file:// URLs are supported; a redirect from https to "
-             "http is refused";
+      return "only http://, https:// and file:// URLs are supported, and a redirect may not change "
+             "the scheme to file:// or from https to http";
     case CURLE_FILE_COULDNT_READ_FILE:
       return "the file:// mirror does not have this file; check --mirror";
     default:
