@@ -58,6 +58,13 @@ def build_indexes(root: pathlib.Path) -> None:
         wheel = wheel_index.build_wheel(wheels / mode, "torch", "2.5.1+cu124",
                                         module_source=test_cli_doctor.FAKE_TORCH.format(mode=mode))
         wheel_index.write_index(root / f"whl-{mode}" / "cu124", [wheel])
+    # A torch that would work, whose CUDA library carries only sm_90a (nvcc-built fixture):
+    # `install --framework` reads it and finds nothing an Ada GPU (8.9) can run.
+    hopper_only = (pathlib.Path(__file__).resolve().parents[1] / "data" / "binary" / "sm90a.so").read_bytes()
+    wheel = wheel_index.build_wheel(wheels / "nokernel", "torch", "2.5.1+cu124",
+                                    module_source=test_cli_doctor.FAKE_TORCH.format(mode="available"),
+                                    extra_files={"torch/lib/libtorch_cuda.so": hopper_only})
+    wheel_index.write_index(root / "whl-nokernel" / "cu124", [wheel])
     # A default index whose jax has no [cuda12] extra: pip installs the bare (CPU) jax.
     wheel_index.write_index(root / "pypi-no-cuda", [wheel_index.build_wheel(wheels / "no-cuda", "jax", "0.4.30")])
 
@@ -126,7 +133,7 @@ class EnvInstall(unittest.TestCase):
         fakes = os.path.dirname(os.environ["ENVSETUP_FAKE_CUDA"])
         gpu_env = {"LD_LIBRARY_PATH": fakes, "FAKE_NVIDIA_DRIVER": "550.54.15", "FAKE_NVIDIA_CUDA": "12040",
                    "FAKE_NVIDIA_GPUS": "8.9|NVIDIA GeForce RTX 4090|25757220864|00000000:01:00.0|2684"}
-        for mode, expected in (("available", 0), ("unavailable", 6)):
+        for mode, expected in (("available", 0), ("unavailable", 6), ("nokernel", 6)):
             venv = self.work / mode
             env = self.env()
             env.update(gpu_env)
@@ -139,6 +146,11 @@ class EnvInstall(unittest.TestCase):
             if expected == 0:
                 self.assertIn("pass  framework:torch:gpu", result.stdout)
                 self.assertIn("pass  framework:torch:matmul", result.stdout)
+                # The fake torch has no CUDA library: the binary check has nothing to read.
+                self.assertIn("skip  framework:torch:kernels", result.stdout)
+            elif mode == "nokernel":
+                self.assertIn("framework:torch:kernels: libtorch_cuda.so has no code sm_89 can run", result.stderr)
+                self.assertIn("no kernel image", result.stderr)
             else:
                 self.assertIn("does not work on this GPU", result.stderr)
                 self.assertIn("framework:torch:gpu", result.stderr)

@@ -29,11 +29,12 @@ def _record_hash(data: bytes) -> str:
 
 
 def build_wheel(out_dir, name: str, version: str, requires=(), module_source: str | None = None,
-                tag: str = "py3-none-any", provides_extras=()) -> pathlib.Path:
+                tag: str = "py3-none-any", provides_extras=(), extra_files=None) -> pathlib.Path:
     """Writes `<name>-<version>-<tag>.whl` into out_dir and returns its path. The wheel installs
     package `<name>` (an `__init__.py` with `__version__`, or `module_source`) and declares
     `requires` as Requires-Dist (markers allowed: 'jaxlib==0.4.30; extra == "cuda12"') and
-    `provides_extras` as Provides-Extra."""
+    `provides_extras` as Provides-Extra. `extra_files` ({path in the wheel: bytes}) are
+    installed too (a CUDA library under `<name>/lib/`, say)."""
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     dist = re.sub(r"[-.]+", "_", name)
@@ -47,6 +48,7 @@ def build_wheel(out_dir, name: str, version: str, requires=(), module_source: st
         f"{info}/METADATA": metadata.encode(),
         f"{info}/WHEEL": f"Wheel-Version: 1.0\nGenerator: envsetup-tests\nRoot-Is-Purelib: true\nTag: {tag}\n".encode(),
     }
+    files.update(extra_files or {})
     record = io.StringIO()
     writer = csv.writer(record, lineterminator="\n")
     for path, data in files.items():
