@@ -13,7 +13,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <chrono>
 #include <fstream>
 #include <optional>
 
@@ -41,13 +40,10 @@ TEST_F(BinaryAttackFiles, GigabyteSparseFileWithAFatbinAtItsEnd)
   const fs::path path = sparse("big.so", k_size, head, k_size - fatbin.size(), fatbin);
   auto source = FileSource::open(path, FileSource::FinalLink::refuse);
   ASSERT_TRUE(source.ok());
-  const auto start = std::chrono::steady_clock::now();
   auto result = read_library(*source);
-  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(targets_text(**result), "sm_80");
-  EXPECT_LE(source->reads(), 10u);
-  EXPECT_LT(seconds, 0.5);
+  EXPECT_LE(source->reads(), 10u) << "the reads, not the sparse gigabyte's bytes, are what it costs";
 }
 
 // One section spanning the whole sparse gigabyte: an empty fatbin, then zeros to the end. The
@@ -67,17 +63,14 @@ TEST_F(BinaryAttackFiles, GigabyteOfZeroPaddingIsNotRead)
   const fs::path path = sparse("zeros.so", k_size, head, table, table_bytes);
   auto source = FileSource::open(path, FileSource::FinalLink::refuse);
   ASSERT_TRUE(source.ok());
-  const auto start = std::chrono::steady_clock::now();
   auto result = read_library(*source);
-  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Either verdict is fine (the names table was overwritten by zeros): what matters is the cost.
   if (result.ok()) {
     EXPECT_EQ((*result)->fatbins.size(), 1u);
   } else {
     EXPECT_NE(result.error().kind, util::ErrorKind::internal) << result.error().message;
   }
-  EXPECT_LE(source->reads(), 100u);
-  EXPECT_LT(seconds, 0.5);
+  EXPECT_LE(source->reads(), 100u) << "the padding is not read to the end of the gigabyte";
 }
 
 TEST_F(BinaryAttackFiles, AFileThatShrinksBetweenPassesIsAnError)

