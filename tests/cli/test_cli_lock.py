@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -72,7 +73,10 @@ class LockTest(unittest.TestCase):
         self.assertEqual(lock["schema_version"], 1)
         self.assertEqual(lock["requires"]["python"], PYTHON)
         self.assertEqual(lock["requires"]["platform"], "linux-x86_64")
-        self.assertIn("sm_89", lock["requires"]["targets"] + ["sm_89"])  # the build's list (matrix)
+        targets = lock["requires"]["targets"]  # the build's list, from the matrix
+        self.assertTrue(targets)
+        self.assertTrue(all(re.fullmatch(r"(sm|compute)_\d{2,3}[af]?", target) for target in targets), targets)
+        self.assertIn("min_driver", lock["requires"])
         self.assertEqual(lock["plan"]["framework"], "torch")
         self.assertEqual(lock["plan"]["variant"], "cu124")
         indexes = {index["key"]: index["url"] for index in lock["index"]}
