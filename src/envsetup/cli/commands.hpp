@@ -19,6 +19,7 @@ void add_doctor_command(CLI::App& app, CommandResult& result);
 void add_fetch_command(CLI::App& app, CommandResult& result);
 void add_inspect_command(CLI::App& app, CommandResult& result);
 void add_install_commands(CLI::App& app, CommandResult& result);
+void add_lock_command(CLI::App& app, CommandResult& result);
 void add_resolve_command(CLI::App& app, CommandResult& result);
 void add_spec_command(CLI::App& app, CommandResult& result);
 void add_matrix_command(CLI::App& app, CommandResult& result);

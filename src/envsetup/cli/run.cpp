@@ -189,6 +189,7 @@ int run(int argc, char** argv)
     add_spec_command(app, result);
     add_fetch_command(app, result);
     add_install_commands(app, result);
+    add_lock_command(app, result);
     add_cache_command(app, result);
     add_matrix_command(app, result);
     add_doctor_command(app, result);
