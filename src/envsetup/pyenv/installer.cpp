@@ -48,6 +48,22 @@ std::vector<std::string> install_command(Installer installer, const InstallReque
   return argv;
 }
 
+std::string hashed_requirements(const std::vector<LocalWheel>& wheels)
+{
+  std::string text;
+  for (const auto& wheel : wheels) {
+    text += wheel.path.string() + " --hash=sha256:" + wheel.sha256 + "\n";
+  }
+  return text;
+}
+
+std::vector<std::string> locked_install_command(const std::filesystem::path& venv,
+                                                const std::filesystem::path& requirements)
+{
+  return {venv_python(venv).string(), "-m", "pip", "install", "--disable-pip-version-check", "--no-index",
+          "--no-deps", "--require-hashes", "--no-input", "-r", requirements.string()};
+}
+
 bool output_shows_network_failure(std::string_view output)
 {
   // pip (urllib3) and uv (reqwest) wordings for an index that cannot be reached.

@@ -35,6 +35,24 @@ struct InstallRequest {
 [[nodiscard]] std::vector<std::string> install_command(Installer installer, const InstallRequest& request,
                                                        const std::filesystem::path& uv_program = "uv");
 
+// One wheel of a lock, as a local file the installer reads.
+struct LocalWheel {
+  std::filesystem::path path;  // named as the wheel (<dist>-<version>-<tags>.whl): the installer reads its tags
+  std::string sha256;          // lower-case hex
+};
+
+// The requirements file that installs exactly `wheels`: one line per wheel, its absolute path
+// then `--hash=sha256:<hex>` (pip refuses a file whose bytes do not match). Pure.
+[[nodiscard]] std::string hashed_requirements(const std::vector<LocalWheel>& wheels);
+
+// The command line that installs the hashed requirements file `requirements` into `venv` from
+// local files only:
+//   <venv>/bin/python -m pip install --disable-pip-version-check --no-index --no-deps
+//     --require-hashes --no-input -r <requirements>
+// pip then never resolves or reaches an index: what is not in the file cannot appear.
+[[nodiscard]] std::vector<std::string> locked_install_command(const std::filesystem::path& venv,
+                                                              const std::filesystem::path& requirements);
+
 // True when the installer's output says an index could not be reached (connection refused,
 // name resolution, timeouts, TLS); the install then failed for a network reason.
 [[nodiscard]] bool output_shows_network_failure(std::string_view output);
