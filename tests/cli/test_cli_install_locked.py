@@ -121,7 +121,9 @@ class InstallLocked(unittest.TestCase):
         self.assertIn("installed 3 locked wheel(s)", result.stdout)
         self.assertEqual(self.freeze(venv), ["app==1.0", "lib==1.0", "torch==2.5.1+cu124"])
         log = (venv / ".envsetup" / "install.log").read_text()
-        self.assertIn("--no-index --no-deps --require-hashes", log)
+        self.assertIn("--no-index --find-links", log)
+        self.assertIn("--no-deps --require-hashes", log)
+        self.assertIn("lib==1.0 --hash=sha256:", log)
         # Again: a no-op, quickly.
         started = time.monotonic()
         again = self.install(venv)

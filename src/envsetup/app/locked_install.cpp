@@ -73,6 +73,19 @@ private:
   fs::path m_path;
 };
 
+// Removes a file when the scope ends.
+struct RemoveOnExit {
+  fs::path path;
+  explicit RemoveOnExit(fs::path file) : path(std::move(file)) {}
+  RemoveOnExit(const RemoveOnExit&) = delete;
+  RemoveOnExit& operator=(const RemoveOnExit&) = delete;
+  ~RemoveOnExit()
+  {
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
+};
+
 fetch::DownloadOptions transfer_options(const FetchOptions& options)
 {
   fetch::DownloadOptions transfer;
@@ -329,7 +342,8 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
     return std::move(staging).error();
   }
   std::vector<pyenv::LocalWheel> local;
-  for (const auto& download : *downloads) {
+  for (std::size_t i = 0; i < downloads->size(); ++i) {
+    const auto& download = (*downloads)[i];
     outcome.downloaded += download.from_cache ? 0 : 1;
     outcome.bytes_transferred += download.bytes_transferred;
     const fs::path link = staging->path() / download.item.name;
@@ -338,9 +352,10 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
     if (ec) {
       return util::make_error(util::ErrorKind::io, "cannot link " + link.string() + ": " + ec.message());
     }
-    local.push_back({link, download.item.sha256});
+    local.push_back({lockfile->wheels[i].name, lockfile->wheels[i].version, download.item.sha256});
   }
-  const fs::path requirements = staging->path() / "requirements.txt";
+  const fs::path requirements = staging->path().parent_path() / (staging->path().filename().string() + ".txt");
+  RemoveOnExit remove_requirements{requirements};
   ENVSETUP_TRY(util::write_file_atomic(requirements, pyenv::hashed_requirements(local)));
   if (*action == VenvAction::recreate) {
     ENVSETUP_TRY(pyenv::remove_venv(outcome.venv));
@@ -350,7 +365,7 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
   }
   ENVSETUP_TRY(pyenv::append_log(outcome.log, "envsetup: install --locked " + options.lockfile.string() + "\n" +
                                                 *util::read_file(requirements) + "\n"));
-  auto output = pyenv::run_logged(pyenv::locked_install_command(outcome.venv, requirements), outcome.log,
+  auto output = pyenv::run_logged(pyenv::locked_install_command(outcome.venv, staging->path(), requirements), outcome.log,
                                   k_install_timeout);
   if (!output) {
     return std::move(output).error().with_cause("full log: " + outcome.log.string());
