@@ -26,18 +26,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr std::string_view k_pytorch_root = "https://download.pytorch.org/whl/";
 constexpr auto k_venv_timeout = std::chrono::milliseconds(10min);
 constexpr auto k_install_timeout = std::chrono::milliseconds(120min);
 constexpr std::size_t k_log_tail = 15;
-
-std::string with_slash(std::string url)
-{
-  if (!url.ends_with('/')) {
-    url += '/';
-  }
-  return url;
-}
 
 // A folder of symbolic links named as the wheels, pointing at the verified cache files; the
 // installer reads the links (and checks every file's sha256 itself). Removed on destruction
@@ -48,8 +39,8 @@ public:
   {
     std::string pattern = (fs::temp_directory_path() / "envsetup-locked-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      return util::make_error(util::ErrorKind::io, "cannot create a temporary folder in " +
-                                                     fs::temp_directory_path().string());
+      return util::make_error(util::ErrorKind::io,
+                              "cannot create a temporary folder in " + fs::temp_directory_path().string());
     }
     StagingDir dir;
     dir.m_path = pattern;
@@ -154,9 +145,9 @@ util::Result<HostView> look_at_host(const LockedInstallOptions& options, const l
 
 util::Status check_host(const LockedInstallOptions& options, const lock::Lockfile& lockfile, const HostView& host)
 {
-  const core::Version python = host.python                ? host.python->version
-                               : host.found.empty()        ? core::Version()
-                                                           : host.found.front().version;
+  const core::Version python = host.python          ? host.python->version
+                               : host.found.empty() ? core::Version()
+                                                    : host.found.front().version;
   auto reasons = lock::host_mismatches(lockfile, host.facts, python);
   if (!host.python && host.found.empty()) {
     reasons.push_back("no Python interpreter was found (PATH, pyenv, conda); the lock needs Python " +
@@ -169,8 +160,8 @@ util::Status check_host(const LockedInstallOptions& options, const lock::Lockfil
   if (reasons.empty()) {
     return util::ok_status();
   }
-  util::Error error = util::make_error(util::ErrorKind::no_solution,
-                                       "this host cannot use the lock " + options.lockfile.string());
+  util::Error error =
+    util::make_error(util::ErrorKind::no_solution, "this host cannot use the lock " + options.lockfile.string());
   error.causes = std::move(reasons);
   error.hints.push_back("make a lock for this host with `envsetup lock` here, or install on a host the lock covers");
   return error;
@@ -224,67 +215,22 @@ util::Result<std::vector<fetch::DownloadOutcome>> download_wheels(const LockedIn
     }
   }
   if (!missing.empty()) {
-    util::Error error = util::make_error(util::ErrorKind::environment,
-                                         "--offline: " + std::to_string(missing.size()) +
-                                           " locked wheel(s) are not in the cache `" + cache->root().string() + "`");
+    util::Error error = util::make_error(util::ErrorKind::environment, "--offline: " + std::to_string(missing.size()) +
+                                                                         " locked wheel(s) are not in the cache `" +
+                                                                         cache->root().string() + "`");
     error.causes = std::move(missing);
     error.hints.push_back("run without --offline once, or install from a bundle with `--bundle DIR`");
     return error;
   }
   auto outcomes = fetch::download_all(items, *cache, transfer_options(fetch_options), observer);
   if (!outcomes) {
-    return std::move(outcomes).error().with_hint(
-      "nothing was installed: the venv " + options.venv.string() + " was not touched");
+    return std::move(outcomes).error().with_hint("nothing was installed: the venv " + options.venv.string() +
+                                                 " was not touched");
   }
   return outcomes;
 }
 
 }  // namespace
-
-util::Result<std::string> locked_wheel_url(const lock::Lockfile& lockfile, const lock::LockedWheel& wheel,
-                                           const LockedInstallOptions& options)
-{
-  if (options.bundle) {
-    const auto file = fs::absolute(*options.bundle).lexically_normal() / "simple" /
-                      pyenv::normalize_name(wheel.name) / wheel.filename;
-    return "file://" + file.string();
-  }
-  if (wheel.url.starts_with("https://") || wheel.url.starts_with("http://")) {
-    return wheel.url;
-  }
-  const auto index = std::find_if(lockfile.indexes.begin(), lockfile.indexes.end(),
-                                  [&wheel](const lock::LockedIndex& entry) { return entry.key == wheel.index; });
-  if (index == lockfile.indexes.end()) {
-    return util::make_error(util::ErrorKind::input,
-                            "the lock's wheel " + wheel.filename + " names the index `" + wheel.index +
-                              "`, which the lock does not list");
-  }
-  std::string root = with_slash(index->url);
-  if (options.wheel_mirror && root.starts_with(k_pytorch_root)) {
-    root = with_slash(*options.wheel_mirror) + root.substr(k_pytorch_root.size());
-  }
-  return root + wheel.url;
-}
-
-std::vector<std::pair<std::string, std::string>> installed_versions(const fs::path& site_packages)
-{
-  std::vector<std::pair<std::string, std::string>> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(site_packages, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.ends_with(".dist-info")) {
-      continue;
-    }
-    const std::string stem = name.substr(0, name.size() - std::string_view(".dist-info").size());
-    const auto dash = stem.find('-');
-    if (dash == std::string::npos) {
-      continue;
-    }
-    found.emplace_back(pyenv::normalize_name(stem.substr(0, dash)), stem.substr(dash + 1));
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
 
 util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions& options,
                                                       const WheelProgressFactory& wheel_progress,
@@ -365,15 +311,15 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
   }
   ENVSETUP_TRY(pyenv::append_log(outcome.log, "envsetup: install --locked " + options.lockfile.string() + "\n" +
                                                 *util::read_file(requirements) + "\n"));
-  auto output = pyenv::run_logged(pyenv::locked_install_command(outcome.venv, staging->path(), requirements), outcome.log,
-                                  k_install_timeout);
+  auto output = pyenv::run_logged(pyenv::locked_install_command(outcome.venv, staging->path(), requirements),
+                                  outcome.log, k_install_timeout);
   if (!output) {
     return std::move(output).error().with_cause("full log: " + outcome.log.string());
   }
   if (output->exit_code != 0) {
-    auto error = util::make_error(util::ErrorKind::environment,
-                                  "pip could not install the locked wheels (exit status " +
-                                    std::to_string(output->exit_code) + ")");
+    auto error =
+      util::make_error(util::ErrorKind::environment, "pip could not install the locked wheels (exit status " +
+                                                       std::to_string(output->exit_code) + ")");
     std::string tail = "pip's last lines:";
     for (const auto& line : pyenv::last_lines(output->out + output->err, k_log_tail)) {
       tail += "\n    " + line;

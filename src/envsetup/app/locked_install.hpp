@@ -35,7 +35,7 @@ struct LockedInstallOptions {
 };
 
 struct LockedInstallOutcome {
-  std::filesystem::path venv;  // absolute
+  std::filesystem::path venv;      // absolute
   bool already_satisfied = false;  // the venv held exactly the locked versions: nothing was done
   std::size_t wheels = 0;
   std::size_t downloaded = 0;  // wheels transferred (the others were in the cache)
@@ -49,8 +49,7 @@ struct LockedInstallOutcome {
 // Where one wheel is downloaded from: the lock's index root for it (with --wheel-mirror
 // applied) joined with its relative URL, or its absolute URL; with a bundle,
 // file://DIR/simple/<project>/<filename>. Errors (input): the wheel's index is not listed. Pure.
-[[nodiscard]] util::Result<std::string> locked_wheel_url(const lock::Lockfile& lockfile,
-                                                         const lock::LockedWheel& wheel,
+[[nodiscard]] util::Result<std::string> locked_wheel_url(const lock::Lockfile& lockfile, const lock::LockedWheel& wheel,
                                                          const LockedInstallOptions& options);
 
 // The distributions (normalized name -> version) of `site_packages`, from its dist-info folders.
@@ -69,8 +68,8 @@ struct LockedInstallOutcome {
 // relative path, sha256 and size) and every locked archive planned. Returns the prefix.
 // Errors: integrity (an archive that differs from the lock), those of the toolkit install.
 [[nodiscard]] util::Result<std::filesystem::path> install_locked_toolkit(const LockedInstallOptions& options,
-                                                                       const lock::Lockfile& lockfile,
-                                                                       const ObserverFactory& observer);
+                                                                         const lock::Lockfile& lockfile,
+                                                                         const ObserverFactory& observer);
 
 // Makes the download progress renderer for the wheels, given their total size.
 using WheelProgressFactory = std::function<std::unique_ptr<fetch::DownloadObserver>(std::uint64_t total_bytes)>;

@@ -59,9 +59,8 @@ int install_locked(const LockedFlags& flags, const FrameworkFlags& framework, co
                    const std::string& prefix, const std::string& store)
 {
   if (const auto given = plan_flags(framework, download); !given.empty()) {
-    return report_error(util::make_error(util::ErrorKind::usage,
-                                         "--locked installs the lock's plan: " + util::join(given, ", ") +
-                                           " cannot change it")
+    return report_error(util::make_error(util::ErrorKind::usage, "--locked installs the lock's plan: " +
+                                                                   util::join(given, ", ") + " cannot change it")
                           .with_hint("drop them, or make a new lock with `envsetup lock` and those flags"),
                         download.json);
   }

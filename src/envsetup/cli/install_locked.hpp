@@ -24,7 +24,7 @@ void add_locked_flags(CLI::App& command, LockedFlags& flags);
 // Runs the locked install; returns the exit code. Uses --venv, --wheel-mirror, --force and
 // --sysroot of `framework`; refuses the flags that would change the plan (--framework, --with,
 // --python, --driver, --gpu, --cpu, --dry-run, --with-toolkit, --cuda, --cudnn).
-[[nodiscard]] int install_locked(const LockedFlags& flags, const FrameworkFlags& framework,
-                                 const FetchFlags& download, const std::string& prefix, const std::string& store);
+[[nodiscard]] int install_locked(const LockedFlags& flags, const FrameworkFlags& framework, const FetchFlags& download,
+                                 const std::string& prefix, const std::string& store);
 
 }  // namespace envsetup::cli
