@@ -6,6 +6,7 @@
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/fetch_flags.hpp>
 #include <envsetup/cli/install_framework.hpp>
+#include <envsetup/cli/install_locked.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/progress.hpp>
 #include <envsetup/util/strings.hpp>
@@ -24,6 +25,7 @@ namespace {
 struct InstallFlags {
   FetchFlags download;
   FrameworkFlags framework;
+  LockedFlags locked;
   std::string prefix;
   std::string store;
   std::string shell = "bash";
@@ -38,6 +40,14 @@ int install(InstallFlags& flags)
 {
   auto& download = flags.download;
   finish_options(download);
+  if (!flags.locked.lockfile.empty()) {
+    return install_locked(flags.locked, flags.framework, download, flags.prefix, flags.store);
+  }
+  if (!flags.locked.bundle.empty()) {
+    return report_error(util::make_error(util::ErrorKind::usage, "--bundle needs --locked FILE")
+                          .with_hint("e.g. `envsetup install --locked bundle/envsetup.lock --bundle bundle`"),
+                        download.json);
+  }
   if (!flags.framework.framework.empty()) {
     return install_framework(flags.framework, download, flags.prefix, flags.store);
   }
@@ -166,12 +176,15 @@ void add_install_commands(CLI::App& app, CommandResult& result)
     "  envsetup install --framework torch --dry-run --driver 550.54.15 --gpu 8.9\n"
     "  envsetup install --framework torch==2.5.1 --venv ~/envs/torch --with torchvision,torchaudio\n"
     "  envsetup install --framework tensorflow==2.13 --python 3.11      # with its CUDA 11.8 prefix\n"
+    "  envsetup install --locked envsetup.lock --venv ~/envs/torch      # exactly the locked wheels\n"
+    "  envsetup install --locked bundle/envsetup.lock --bundle bundle   # no network\n"
     "  envsetup install --cuda 12.4 --cudnn 9.1\n"
     "  envsetup install --cuda 12.6.3 --components runtime --prefix /opt/cuda-12.6\n"
     "  envsetup install --cuda 12.4 --mirror http://mirror.lab/nvidia/ --jobs 8\n"
     "No root needed; installing what is installed already does nothing. Exit codes: docs/cli.md.");
   add_download_flags(*command, flags->download);
   add_framework_flags(*command, flags->framework);
+  add_locked_flags(*command, flags->locked);
   command->get_option("--cuda")
     ->description("CUDA toolkit to install: 12.4 (newest 12.4.x) or 12.4.1; with --framework, use only "
                   "framework builds for this CUDA");

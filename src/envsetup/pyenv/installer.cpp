@@ -2,7 +2,10 @@
 #include <envsetup/pyenv/installer.hpp>
 #include <envsetup/pyenv/venv.hpp>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
+#include <utility>
 
 namespace envsetup::pyenv {
 
@@ -46,6 +49,39 @@ std::vector<std::string> install_command(Installer installer, const InstallReque
   }
   argv.insert(argv.end(), request.requirements.begin(), request.requirements.end());
   return argv;
+}
+
+std::string hashed_requirements(const std::vector<LocalWheel>& wheels)
+{
+  // name==version -> its hashes, in the order first seen.
+  std::vector<std::pair<std::string, std::vector<std::string>>> lines;
+  for (const auto& wheel : wheels) {
+    const std::string pin = wheel.name + "==" + wheel.version;
+    auto line = std::find_if(lines.begin(), lines.end(), [&pin](const auto& entry) { return entry.first == pin; });
+    if (line == lines.end()) {
+      lines.push_back({pin, {}});
+      line = std::prev(lines.end());
+    }
+    line->second.push_back(wheel.sha256);
+  }
+  std::string text;
+  for (const auto& [pin, hashes] : lines) {
+    text += pin;
+    for (const auto& hash : hashes) {
+      text += " --hash=sha256:" + hash;
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+std::vector<std::string> locked_install_command(const std::filesystem::path& venv,
+                                                const std::filesystem::path& wheel_dir,
+                                                const std::filesystem::path& requirements)
+{
+  return {venv_python(venv).string(), "-m", "pip", "install", "--disable-pip-version-check", "--no-index",
+          "--find-links", wheel_dir.string(), "--no-deps", "--require-hashes", "--no-input", "-r",
+          requirements.string()};
 }
 
 bool output_shows_network_failure(std::string_view output)
