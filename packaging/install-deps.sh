@@ -9,7 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   # libraries envsetup links
   libcurl4-openssl-dev libarchive-dev liblzma-dev nlohmann-json3-dev libcli11-dev libboost-dev xz-utils
-  libboost-filesystem-dev libssl-dev
+  libboost-filesystem-dev libssl-dev libtomlplusplus-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev python3 python3-venv python3-yaml hyperfine
 )

@@ -73,6 +73,7 @@ class CheckLayers(unittest.TestCase):
         ("archive_entry.h", "install/extract.cpp", "app/archive_extraction.cpp"),
         ("lzma.h", "install/xz_decoder.cpp", "install/extract.cpp"),
         ("lzma.h", "install/decode_pool.cpp", "util/fs.cpp"),
+        ("toml++/toml.h", "lock/lockfile_toml.cpp", "lock/lockfile.hpp"),
         ("boost/process.hpp", "util/process.cpp", "util/fs.cpp"),
         ("boost/process/v2.hpp", "util/process.cpp", "pyenv/venv.cpp"),
         ("dlfcn.h", "util/dl_handle.cpp", "detect/gpu_libraries.cpp"),
