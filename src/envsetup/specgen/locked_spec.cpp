@@ -170,7 +170,11 @@ util::Result<std::string> render_locked_spec(std::string_view format, const Lock
   if (format == "pip") {
     std::string requirements;
     for (const auto& line : *lines) {
-      requirements += util::replace_all(line, " --hash=", " \\\n    --hash=") + "\n";
+      for (std::size_t at = 0, next = 0; at != std::string::npos; at = next) {
+        next = line.find(" --hash=", at + 1);
+        requirements += line.substr(at, next == std::string::npos ? next : next - at);
+        requirements += next == std::string::npos ? "\n" : " \\\n   ";
+      }
     }
     requirements.pop_back();
     variables["header"] = header(input, "pip install " + std::string(k_pip_flags) + " -r requirements.txt");
