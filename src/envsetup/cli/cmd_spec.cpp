@@ -28,9 +28,9 @@ struct SpecFlags {
 // `spec --lock FILE`: the locked set, not a fresh resolve.
 int execute_locked(const SpecFlags& flags)
 {
-  if (!flags.options.with.empty() || !flags.wheel_mirror.empty()) {
+  if (!flags.options.with.empty() || !flags.wheel_mirror.empty() || !flags.resolve.options.framework.empty()) {
     return report_error(util::make_error(util::ErrorKind::usage, "--lock writes the locked set as it is")
-                          .with_hint("drop --with and --wheel-mirror (lock again to change the set)"),
+                          .with_hint("drop --framework, --with and --wheel-mirror (lock again to change the set)"),
                         false);
   }
   app::LockSpecOptions options{flags.lock, flags.options.format, std::nullopt, ENVSETUP_VERSION};
@@ -54,6 +54,11 @@ int execute(SpecFlags& flags)
 {
   if (!flags.lock.empty()) {
     return execute_locked(flags);
+  }
+  if (flags.resolve.options.framework.empty()) {
+    return report_error(util::make_error(util::ErrorKind::usage, "--framework is required")
+                          .with_hint("run `envsetup spec --help` for its flags (or pass --lock FILE)"),
+                        false);
   }
   auto options = flags.options;
   options.resolve = resolve_options(flags.resolve);
@@ -103,6 +108,7 @@ void add_spec_command(CLI::App& app, CommandResult& result)
     ->required()
     ->check(CLI::IsMember(app::spec_format_names()));
   add_resolve_flags(*command, flags->resolve);
+  command->get_option("--framework")->required(false);  // --lock needs none: checked in execute
   command->add_option("--with", flags->options.with,
                       "companion packages released with the framework, e.g. torchvision,torchaudio "
                       "(comma list or repeated)")
