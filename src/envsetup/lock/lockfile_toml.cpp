@@ -1,12 +1,432 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one file that includes toml++ (tests/lint/check_layers.py).
+// Reads a lockfile, strictly: it may come from anywhere (docs/lockfile.md). The one file that
+// includes toml++ (tests/lint/check_layers.py); used header-only, without exceptions.
 #include <envsetup/lock/lockfile.hpp>
+#include <envsetup/lock/validate.hpp>
+
+#define TOML_EXCEPTIONS 0
+#define TOML_HEADER_ONLY 1
+#define TOML_ENABLE_FORMATTERS 0
+#include <toml++/toml.h>
+
+#include <set>
+#include <tuple>
 
 namespace envsetup::lock {
+namespace {
 
-util::Result<Lockfile> parse_lockfile(std::string_view /*text*/)
+constexpr std::size_t max_text = 64U << 20U;
+constexpr std::size_t max_wheels = 100000;
+constexpr std::size_t max_archives = 10000;
+constexpr std::size_t max_indexes = 100;
+constexpr std::size_t max_lines = 1000;
+
+util::Error bad(std::string where, std::string why)
 {
-  return util::make_error(util::ErrorKind::internal, "reading lockfiles is not implemented yet");
+  return util::make_error(util::ErrorKind::input, "the lockfile is not valid: " + where + ": " + why)
+    .with_hint("write it again with `envsetup lock` (docs/lockfile.md)");
+}
+
+// One table: values taken by key, every key must be taken (finish() refuses the others).
+class Table {
+public:
+  Table(const toml::table& table, std::string where) : m_table(table), m_where(std::move(where)) {}
+
+  util::Result<std::string> string(std::string_view key, std::size_t limit = 4096)
+  {
+    const toml::node* node = take(key);
+    if (node == nullptr) {
+      return bad(m_where, "`" + std::string(key) + "` is missing");
+    }
+    const auto* value = node->as_string();
+    if (value == nullptr) {
+      return bad(m_where, "`" + std::string(key) + "` must be a string");
+    }
+    if (auto why = check_text(value->get(), limit)) {
+      return bad(m_where + "." + std::string(key), *why);
+    }
+    return value->get();
+  }
+  util::Result<std::optional<std::string>> optional_string(std::string_view key)
+  {
+    if (m_table.get(key) == nullptr) {
+      return std::optional<std::string>();
+    }
+    auto value = string(key);
+    if (!value) {
+      return std::move(value).error();
+    }
+    return std::optional<std::string>(std::move(*value));
+  }
+  util::Result<std::uint64_t> unsigned_integer(std::string_view key)
+  {
+    const toml::node* node = take(key);
+    const auto* value = node == nullptr ? nullptr : node->as_integer();
+    if (value == nullptr || value->get() < 0) {
+      return bad(m_where, "`" + std::string(key) + "` must be a non-negative integer");
+    }
+    return static_cast<std::uint64_t>(value->get());
+  }
+  util::Result<std::vector<std::string>> strings(std::string_view key, std::size_t limit)
+  {
+    const toml::node* node = take(key);
+    const auto* array = node == nullptr ? nullptr : node->as_array();
+    if (array == nullptr || array->size() > limit) {
+      return bad(m_where,
+                 "`" + std::string(key) + "` must be an array of at most " + std::to_string(limit) + " strings");
+    }
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      const auto* value = item.as_string();
+      if (value == nullptr) {
+        return bad(m_where, "`" + std::string(key) + "` must hold strings only");
+      }
+      if (auto why = check_text(value->get(), 4096)) {
+        return bad(m_where + "." + std::string(key), *why);
+      }
+      out.push_back(value->get());
+    }
+    return out;
+  }
+  const toml::node* take(std::string_view key)
+  {
+    m_taken.insert(std::string(key));
+    return m_table.get(key);
+  }
+  [[nodiscard]] const std::string& where() const { return m_where; }
+  util::Status finish() const
+  {
+    for (const auto& [key, value] : m_table) {
+      if (!m_taken.contains(std::string(key.str()))) {
+        return bad(m_where, "unknown key `" + std::string(key.str()).substr(0, 100) + "`");
+      }
+    }
+    return util::ok_status();
+  }
+
+private:
+  const toml::table& m_table;
+  std::string m_where;
+  std::set<std::string> m_taken;
+};
+
+util::Result<core::Version> version_of(const std::string& text, const std::string& where)
+{
+  auto version = core::Version::parse(text);
+  if (!version) {
+    return bad(where, "`" + text.substr(0, 100) + "` is not a version");
+  }
+  return std::move(*version);
+}
+
+util::Result<std::optional<core::Version>> optional_version(Table& table, std::string_view key)
+{
+  auto text = table.optional_string(key);
+  if (!text) {
+    return std::move(text).error();
+  }
+  if (!*text) {
+    return std::optional<core::Version>();
+  }
+  auto version = version_of(**text, table.where() + "." + std::string(key));
+  if (!version) {
+    return std::move(version).error();
+  }
+  return std::optional<core::Version>(std::move(*version));
+}
+
+// The [[name]] array of tables (absent: empty), each table read by `read`.
+template <typename Read>
+util::Status each_table(Table& top, std::string_view name, std::size_t limit, Read read)
+{
+  const toml::node* node = top.take(name);
+  if (node == nullptr) {
+    return util::ok_status();
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr || !array->is_array_of_tables() || array->size() > limit) {
+    return bad("[[" + std::string(name) + "]]", "must be an array of at most " + std::to_string(limit) + " tables");
+  }
+  std::size_t number = 0;
+  for (const toml::node& item : *array) {
+    Table table(*item.as_table(), "[[" + std::string(name) + "]] #" + std::to_string(++number));
+    ENVSETUP_TRY(read(table));
+    ENVSETUP_TRY(table.finish());
+  }
+  return util::ok_status();
+}
+
+const toml::table* sub_table(Table& top, std::string_view name)
+{
+  const toml::node* node = top.take(name);
+  return node == nullptr ? nullptr : node->as_table();
+}
+
+util::Status read_requires(Table& section, HostRequirements& need)
+{
+  auto platform = section.string("platform", 100);
+  if (!platform) {
+    return std::move(platform).error();
+  }
+  auto parsed = core::parse_platform(*platform);
+  if (!parsed || core::platform_name(*parsed) != *platform) {
+    return bad("[requires].platform", "`" + *platform + "` is not linux-x86_64 or linux-aarch64");
+  }
+  need.platform = *parsed;
+  auto python = section.string("python", 100);
+  if (!python) {
+    return std::move(python).error();
+  }
+  auto python_version = version_of(*python, "[requires].python");
+  if (!python_version || python_version->parts().size() != 2) {
+    return bad("[requires].python", "`" + *python + "` is not a Python X.Y");
+  }
+  need.python = std::move(*python_version);
+  auto glibc = optional_version(section, "glibc");
+  auto driver = optional_version(section, "min_driver");
+  auto rule = section.string("driver_rule");
+  auto targets = section.strings("targets", 64);
+  for (const util::Status& status : {glibc ? util::ok_status() : util::Status(glibc.error()),
+                                     driver ? util::ok_status() : util::Status(driver.error()),
+                                     rule ? util::ok_status() : util::Status(rule.error()),
+                                     targets ? util::ok_status() : util::Status(targets.error())}) {
+    ENVSETUP_TRY(status);
+  }
+  need.glibc = *glibc;
+  need.min_driver = *driver;
+  need.driver_rule = *rule;
+  for (const std::string& text : *targets) {
+    auto target = core::ArchTarget::parse(text);
+    if (!target || target->text() != text) {
+      return bad("[requires].targets", "`" + text.substr(0, 100) + "` is not an architecture (sm_90, compute_90)");
+    }
+    need.targets.push_back(*target);
+  }
+  return section.finish();
+}
+
+util::Status read_plan(Table& section, Lockfile& out)
+{
+  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"framework", &out.framework},
+                            {"display_name", &out.display_name},
+                            {"variant", &out.variant}}) {
+    auto value = section.string(key, 200);
+    if (!value) {
+      return std::move(value).error();
+    }
+    *field = std::move(*value);
+  }
+  if (auto why = check_key(out.framework)) {
+    return bad("[plan].framework", *why);
+  }
+  auto version = section.string("version", 100);
+  if (!version) {
+    return std::move(version).error();
+  }
+  auto parsed = version_of(*version, "[plan].version");
+  if (!parsed) {
+    return std::move(parsed).error();
+  }
+  out.version = std::move(*parsed);
+  for (auto [key, field] : {std::pair<std::string_view, std::optional<core::Version>*>{"cuda", &out.cuda},
+                            {"cudnn", &out.cudnn},
+                            {"toolkit_cuda", &out.toolkit_cuda},
+                            {"toolkit_cudnn", &out.toolkit_cudnn}}) {
+    auto value = optional_version(section, key);
+    if (!value) {
+      return std::move(value).error();
+    }
+    *field = std::move(*value);
+  }
+  auto requirements = section.strings("requirements", max_lines);
+  if (!requirements) {
+    return std::move(requirements).error();
+  }
+  out.requirements = std::move(*requirements);
+  return section.finish();
+}
+
+util::Status read_wheel(Table& table, Lockfile& out, const std::set<std::string>& index_keys)
+{
+  LockedWheel wheel;
+  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"name", &wheel.name},
+                            {"version", &wheel.version},
+                            {"filename", &wheel.filename},
+                            {"index", &wheel.index},
+                            {"url", &wheel.url},
+                            {"sha256", &wheel.sha256}}) {
+    auto value = table.string(key);
+    if (!value) {
+      return std::move(value).error();
+    }
+    *field = std::move(*value);
+  }
+  auto size = table.unsigned_integer("size");
+  if (!size) {
+    return std::move(size).error();
+  }
+  wheel.size = *size;
+  if (auto why = check_wheel(wheel)) {
+    return bad(table.where(), *why);
+  }
+  const std::string where = table.where() + " (" + wheel.filename + ")";
+  if (auto why = check_sha256(wheel.sha256)) {
+    return bad(where + ".sha256", *why);
+  }
+  if (!index_keys.contains(wheel.index)) {
+    return bad(where + ".index", "`" + wheel.index.substr(0, 100) + "` is not an [[index]] key");
+  }
+  const bool absolute = wheel.url.find("://") != std::string::npos;
+  if (auto why = absolute ? check_absolute_url(wheel.url, false) : check_relative_path(wheel.url)) {
+    return bad(where + ".url", *why);
+  }
+  out.wheels.push_back(std::move(wheel));
+  return util::ok_status();
+}
+
+util::Status read_archive(Table& table, Lockfile& out)
+{
+  LockedArchive archive;
+  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"product", &archive.product},
+                            {"release", &archive.release},
+                            {"component", &archive.component},
+                            {"platform", &archive.platform},
+                            {"relative_path", &archive.relative_path},
+                            {"sha256", &archive.sha256}}) {
+    auto value = table.string(key);
+    if (!value) {
+      return std::move(value).error();
+    }
+    *field = std::move(*value);
+  }
+  auto size = table.unsigned_integer("size");
+  if (!size) {
+    return std::move(size).error();
+  }
+  archive.size = *size;
+  const std::string& where = table.where();
+  if (archive.product != "cuda" && archive.product != "cudnn") {
+    return bad(where + ".product", "`" + archive.product.substr(0, 100) + "` is not cuda or cudnn");
+  }
+  ENVSETUP_TRY(version_of(archive.release, where + ".release"));
+  for (const std::string* key : {&archive.component, &archive.platform}) {
+    if (auto why = check_key(*key)) {
+      return bad(where, "`" + key->substr(0, 100) + "`: " + *why);
+    }
+  }
+  if (auto why = check_relative_path(archive.relative_path)) {
+    return bad(where + ".relative_path", *why);
+  }
+  if (auto why = check_sha256(archive.sha256)) {
+    return bad(where + ".sha256", *why);
+  }
+  out.archives.push_back(std::move(archive));
+  return util::ok_status();
+}
+
+util::Status read_sections(Table& top, Lockfile& out)
+{
+  const toml::node* schema = top.take("schema_version");
+  const auto* schema_value = schema == nullptr ? nullptr : schema->as_integer();
+  if (schema_value == nullptr) {
+    return bad("schema_version", "missing, or not an integer");
+  }
+  if (schema_value->get() != lockfile_schema_version) {
+    return util::make_error(util::ErrorKind::input, "the lockfile's schema_version " +
+                                                      std::to_string(schema_value->get()) + " is not supported")
+      .with_cause("this envsetup reads schema_version " + std::to_string(lockfile_schema_version))
+      .with_hint("use the envsetup release that wrote it, or write it again with `envsetup lock`");
+  }
+  out.schema_version = lockfile_schema_version;
+  auto envsetup_version = top.string("envsetup_version", 100);
+  if (!envsetup_version) {
+    return std::move(envsetup_version).error();
+  }
+  out.envsetup_version = std::move(*envsetup_version);
+
+  const toml::table* matrix = sub_table(top, "matrix");
+  const toml::table* requires_table = sub_table(top, "requires");
+  const toml::table* plan = sub_table(top, "plan");
+  if (matrix == nullptr || requires_table == nullptr || plan == nullptr) {
+    return bad("the top level", "the tables [matrix], [requires] and [plan] are needed");
+  }
+  Table matrix_section(*matrix, "[matrix]");
+  for (auto [key, field] : {std::pair<std::string_view, std::string*>{"source", &out.matrix_source},
+                            {"generated", &out.matrix_generated},
+                            {"sha256", &out.matrix_sha256}}) {
+    auto value = matrix_section.string(key, 200);
+    if (!value) {
+      return std::move(value).error();
+    }
+    *field = std::move(*value);
+  }
+  ENVSETUP_TRY(matrix_section.finish());
+  Table requires_section(*requires_table, "[requires]");
+  ENVSETUP_TRY(read_requires(requires_section, out.host));
+  Table plan_section(*plan, "[plan]");
+  ENVSETUP_TRY(read_plan(plan_section, out));
+
+  std::set<std::string> index_keys;
+  ENVSETUP_TRY(each_table(top, "index", max_indexes, [&](Table& table) -> util::Status {
+    LockedIndex index;
+    auto key = table.string("key", 100);
+    auto url = table.string("url", 2048);
+    if (!key || !url) {
+      return !key ? std::move(key).error() : std::move(url).error();
+    }
+    if (auto why = check_key(*key)) {
+      return bad(table.where() + ".key", *why);
+    }
+    if (auto why = check_absolute_url(*url, true)) {
+      return bad(table.where() + ".url", *why);
+    }
+    if (!index_keys.insert(*key).second) {
+      return bad(table.where(), "the key `" + *key + "` is listed twice");
+    }
+    out.indexes.push_back(LockedIndex{std::move(*key), std::move(*url)});
+    return util::ok_status();
+  }));
+  ENVSETUP_TRY(each_table(top, "wheel", max_wheels, [&](Table& table) { return read_wheel(table, out, index_keys); }));
+  ENVSETUP_TRY(each_table(top, "archive", max_archives, [&](Table& table) { return read_archive(table, out); }));
+  return top.finish();
+}
+
+util::Status check_duplicates(const Lockfile& lockfile)
+{
+  std::set<std::string> names;
+  for (const LockedWheel& wheel : lockfile.wheels) {
+    if (!names.insert(wheel_key(wheel.name)).second) {
+      return bad("[[wheel]] " + wheel.filename, "a second wheel of project `" + wheel.name + "`");
+    }
+  }
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> archives;
+  for (const LockedArchive& archive : lockfile.archives) {
+    if (!archives.emplace(archive.product, archive.release, archive.component, archive.platform).second) {
+      return bad("[[archive]] " + archive.relative_path,
+                 "a second " + archive.product + " " + archive.release + " " + archive.component);
+    }
+  }
+  return util::ok_status();
+}
+
+}  // namespace
+
+util::Result<Lockfile> parse_lockfile(std::string_view text)
+{
+  if (text.size() > max_text) {
+    return bad("the file", "larger than " + std::to_string(max_text >> 20U) + " MiB");
+  }
+  toml::parse_result parsed = toml::parse(text);
+  if (!parsed) {
+    const toml::parse_error& error = parsed.error();
+    return bad("line " + std::to_string(error.source().begin.line), std::string(error.description()));
+  }
+  Lockfile out;
+  Table top(parsed.table(), "the top level");
+  ENVSETUP_TRY(read_sections(top, out));
+  sort_lockfile(out);
+  ENVSETUP_TRY(check_duplicates(out));
+  return out;
 }
 
 }  // namespace envsetup::lock
