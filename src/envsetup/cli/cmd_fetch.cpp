@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `envsetup fetch` and `envsetup mirror`: the same download flags, two outcomes.
 #include <envsetup/app/fetch_command.hpp>
+#include <envsetup/app/lock_mirror.hpp>
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
@@ -127,6 +128,65 @@ int fetch(FetchFlags& flags)
   return k_exit_ok;
 }
 
+// `mirror --lock FILE OUTDIR`: what to fetch comes from the lock, not from flags.
+struct LockFlags {
+  std::string lock;
+  std::vector<std::string> indexes;  // KEY=URL
+};
+
+void print_written(const FetchFlags& flags, const std::vector<std::filesystem::path>& written, const char* then)
+{
+  if (flags.json) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& path : written) {
+      files.push_back(path.string());
+    }
+    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"files", files}}.dump(
+                   -1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << '\n';
+  } else {
+    std::cout << "wrote " << written.size() << " file(s) under " << flags.out_dir << "; " << then << '\n';
+  }
+}
+
+int mirror_lock(FetchFlags& flags, const LockFlags& lock_flags)
+{
+  if (!flags.cuda.empty() || !flags.cudnn.empty() || !flags.platform.empty() ||
+      flags.options.components != "runtime" || !flags.matrix_dir.empty()) {
+    return report_error(util::make_error(util::ErrorKind::usage,
+                                         "--lock takes the releases, components and platform from the lock")
+                          .with_hint("drop --cuda, --cudnn, --components, --platform and --matrix"),
+                        flags.json);
+  }
+  finish_options(flags);
+  app::LockMirrorOptions options{lock_flags.lock, flags.out_dir, flags.options, {}};
+  for (const auto& entry : lock_flags.indexes) {
+    const auto equals = entry.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return report_error(util::make_error(util::ErrorKind::usage, "--wheel-index `" + entry + "` is not KEY=URL")
+                            .with_hint("e.g. --wheel-index pypi=http://mirror.lab/pypi/simple/"),
+                          flags.json);
+    }
+    options.index_urls[entry.substr(0, equals)] = entry.substr(equals + 1);
+  }
+  auto plan = app::plan_lock_mirror(options);
+  if (!plan) {
+    return report_error(plan.error(), flags.json);
+  }
+  const ProgressStyle style = flags.json    ? ProgressStyle::json
+                              : flags.quiet ? ProgressStyle::quiet
+                                            : default_progress_style();
+  auto progress = make_progress(style, plan->total_bytes);
+  auto written = app::run_lock_mirror(options, *plan, progress.get());
+  progress.reset();
+  if (!written) {
+    return report_error(written.error(), flags.json);
+  }
+  print_written(flags, *written,
+                "copy or share it, then: envsetup install --locked DIR/envsetup.lock --bundle DIR");
+  return k_exit_ok;
+}
+
 int mirror(FetchFlags& flags)
 {
   finish_options(flags);
@@ -140,17 +200,9 @@ int mirror(FetchFlags& flags)
   if (!written) {
     return report_error(written.error(), flags.json);
   }
-  if (flags.json) {
-    nlohmann::json files = nlohmann::json::array();
-    for (const auto& path : *written) {
-      files.push_back(path.string());
-    }
-    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"files", files}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  } else {
-    std::cout << "wrote " << written->size() << " file(s) under " << flags.out_dir
-              << "; serve it with any static web server and pass --mirror URL (or --mirror "
-              << flags.out_dir << ")\n";
-  }
+  const std::string then =
+    "serve it with any static web server and pass --mirror URL (or --mirror " + flags.out_dir + ")";
+  print_written(flags, *written, then.c_str());
   return k_exit_ok;
 }
 
@@ -177,10 +229,20 @@ void add_fetch_command(CLI::App& app, CommandResult& result)
     "Examples:\n"
     "  envsetup mirror /srv/nvidia --cuda 12.4 --cudnn 9.1 --components all\n"
     "  envsetup mirror /mnt/share/nvidia --cuda 12.6 --components runtime --mirror http://upstream.lab/nvidia/\n"
-    "Then: envsetup fetch ... --mirror http://host/nvidia/  (or --mirror /srv/nvidia)");
+    "  envsetup mirror --lock envsetup.lock /mnt/share/bundle   # archives, wheels (PEP 503 index) and the lock\n"
+    "Then: envsetup fetch ... --mirror http://host/nvidia/  (or --mirror /srv/nvidia);\n"
+    "      a bundle: envsetup install --locked /mnt/share/bundle/envsetup.lock --bundle /mnt/share/bundle");
   mirror_command->add_option("outdir", mirror_flags->out_dir, "folder to write (created)")->required();
   add_download_flags(*mirror_command, *mirror_flags);
-  mirror_command->callback([mirror_flags, &result] { result.exit_code = mirror(*mirror_flags); });
+  auto lock_flags = std::make_shared<LockFlags>();
+  mirror_command->add_option("--lock", lock_flags->lock,
+                             "write a bundle of everything this lockfile installs: NVIDIA archives in NVIDIA's "
+                             "layout, the wheels under simple/ (PEP 503), the lock");
+  mirror_command->add_option("--wheel-index", lock_flags->indexes,
+                             "with --lock: KEY=URL replaces the root of the lock's index KEY (repeatable)");
+  mirror_command->callback([mirror_flags, lock_flags, &result] {
+    result.exit_code = lock_flags->lock.empty() ? mirror(*mirror_flags) : mirror_lock(*mirror_flags, *lock_flags);
+  });
 }
 
 }  // namespace envsetup::cli

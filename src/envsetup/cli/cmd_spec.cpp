@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `envsetup spec`: resolve flags + format -> app::run_spec -> the spec on stdout or in a file.
+#include <envsetup/app/lock_spec.hpp>
 #include <envsetup/app/spec_command.hpp>
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
@@ -21,10 +22,44 @@ struct SpecFlags {
   app::SpecOptions options;
   std::string wheel_mirror;
   std::string output;
+  std::string lock;
 };
+
+// `spec --lock FILE`: the locked set, not a fresh resolve.
+int execute_locked(const SpecFlags& flags)
+{
+  if (!flags.options.with.empty() || !flags.wheel_mirror.empty() || !flags.resolve.options.framework.empty()) {
+    return report_error(util::make_error(util::ErrorKind::usage, "--lock writes the locked set as it is")
+                          .with_hint("drop --framework, --with and --wheel-mirror (lock again to change the set)"),
+                        false);
+  }
+  app::LockSpecOptions options{flags.lock, flags.options.format, std::nullopt, ENVSETUP_VERSION};
+  if (!flags.output.empty()) {
+    options.output = flags.output;
+  }
+  auto outcome = app::run_lock_spec(options);
+  if (!outcome) {
+    return report_error(outcome.error(), false);
+  }
+  if (outcome->written) {
+    std::cerr << "wrote " << outcome->written->string() << " (" << options.format << " spec of the lock, "
+              << outcome->description << ")\n";
+  } else {
+    std::cout << outcome->text;
+  }
+  return k_exit_ok;
+}
 
 int execute(SpecFlags& flags)
 {
+  if (!flags.lock.empty()) {
+    return execute_locked(flags);
+  }
+  if (flags.resolve.options.framework.empty()) {
+    return report_error(util::make_error(util::ErrorKind::usage, "--framework is required")
+                          .with_hint("run `envsetup spec --help` for its flags (or pass --lock FILE)"),
+                        false);
+  }
   auto options = flags.options;
   options.resolve = resolve_options(flags.resolve);
   if (!flags.wheel_mirror.empty()) {
@@ -66,18 +101,23 @@ void add_spec_command(CLI::App& app, CommandResult& result)
     "  envsetup spec --format pixi -f jax --python 3.12\n"
     "  envsetup spec --format docker -f torch --driver 550.54.15 --gpu 9.0 -o Dockerfile\n"
     "  envsetup spec --format apptainer -f torch --wheel-mirror http://mirror.lab/pytorch/whl/\n"
+    "  envsetup spec --format pip --lock envsetup.lock -o requirements.txt   # --hash lines, no resolve\n"
     "Exit codes: 0 written, 2 usage error, 3 no combination works (see docs/cli.md and docs/specs.md).");
   command->add_option("--format", flags->options.format,
                       "what to write: " + util::join(app::spec_format_names(), ", "))
     ->required()
     ->check(CLI::IsMember(app::spec_format_names()));
   add_resolve_flags(*command, flags->resolve);
+  command->get_option("--framework")->required(false);  // --lock needs none: checked in execute
   command->add_option("--with", flags->options.with,
                       "companion packages released with the framework, e.g. torchvision,torchaudio "
                       "(comma list or repeated)")
     ->delimiter(',');
   command->add_option("--wheel-mirror", flags->wheel_mirror,
                       "URL that replaces https://download.pytorch.org/whl/ (holds cu124/, cpu/, ...)");
+  command->add_option("--lock", flags->lock,
+                      "write the locked set of this lockfile (pip, docker, apptainer): every wheel pinned by "
+                      "sha256, installed with --require-hashes --no-deps; resolve flags are not used");
   command->add_option("-o,--output", flags->output, "write the spec to this file (atomically) instead of stdout");
   command->callback([flags, &result] { result.exit_code = execute(*flags); });
 }
