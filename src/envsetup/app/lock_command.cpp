@@ -3,6 +3,7 @@
 
 #include <envsetup/app/fetch_command.hpp>
 #include <envsetup/app/lock_wheels.hpp>
+#include <envsetup/core/platform.hpp>
 #include <envsetup/pyenv/venv.hpp>
 #include <envsetup/util/fs.hpp>
 
@@ -99,6 +100,8 @@ util::Status add_archives(const LockOptions& options, const FrameworkInstallPlan
   fetch.cuda = plan.toolkit_cuda;
   fetch.cudnn = plan.toolkit_cudnn;
   fetch.matrix = options.install.resolve.matrix;
+  // The toolkit of the platform the plan was made for (NVIDIA's name), as install --framework does.
+  fetch.platform = core::nvidia_platform(plan.resolved.resolution.plan->platform);
   auto fetch_plan = plan_fetch(fetch);
   if (!fetch_plan) {
     return std::move(fetch_plan).error();

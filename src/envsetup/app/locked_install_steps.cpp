@@ -136,7 +136,7 @@ util::Result<fs::path> install_locked_toolkit(const LockedInstallOptions& option
     locked[{archive.product, archive.relative_path}] = &archive;
   }
   util::Error error =
-    util::make_error(util::ErrorKind::integrity, "the NVIDIA manifests do not list the archives the lock " +
+    util::make_error(util::ErrorKind::integrity, "the NVIDIA archives on the mirror are not the ones the lock " +
                                                    options.lockfile.string() + " records");
   std::set<std::pair<std::string, std::string>> planned;
   for (const auto& archive : plan->archives) {
@@ -147,7 +147,8 @@ util::Result<fs::path> install_locked_toolkit(const LockedInstallOptions& option
       error.causes.push_back(archive.archive.relative_path + " is not in the lock");
     } else if (found->second->sha256 != archive.archive.sha256 || found->second->size != archive.archive.size) {
       error.causes.push_back(archive.archive.relative_path + ": the manifest gives sha256 " + archive.archive.sha256 +
-                             ", the lock " + found->second->sha256);
+                             " and " + std::to_string(archive.archive.size) + " bytes, the lock " +
+                             found->second->sha256 + " and " + std::to_string(found->second->size) + " bytes");
     }
   }
   for (const auto& archive : lockfile.archives) {
