@@ -7,6 +7,7 @@ bytes changed on the mirror after locking fails with exit 5, naming the file, an
 Real binary, real pip, no internet, no GPU.
 """
 import contextlib
+import json
 import os
 import pathlib
 import shutil
@@ -126,6 +127,21 @@ class LockToolkit(unittest.TestCase):
         self.assertEqual(files_a, files_b)
         self.assertIn("include/cudnn.h", files_a)
         self.assertIn("bin/nvcc", files_a)
+
+        # Reinstalling the satisfied lock changes nothing: pip is not run, the toolkit's
+        # receipt matches; a file deleted from the prefix is repaired and the run says so.
+        log = self.work / "a" / "venv" / ".envsetup" / "install.log"
+        log_before = log.read_text()
+        again = self.install_locked(lock_path, "a", "--json")
+        self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
+        result_line = json.loads(again.stdout.strip().splitlines()[-1])
+        self.assertTrue(result_line["already_satisfied"], result_line)
+        self.assertEqual(log.read_text(), log_before, "pip ran for a satisfied lock")
+        (self.prefix_of("a") / "include" / "cudnn.h").unlink()
+        repaired = self.install_locked(lock_path, "a", "--json")
+        self.assertEqual(repaired.returncode, 0, repaired.stdout + repaired.stderr)
+        self.assertFalse(json.loads(repaired.stdout.strip().splitlines()[-1])["already_satisfied"])
+        self.assertTrue((self.prefix_of("a") / "include" / "cudnn.h").is_file())
 
     def test_an_archive_changed_on_the_mirror_after_locking_fails_with_exit_5_and_changes_nothing(self):
         lock_path = self.work / "envsetup.lock"

@@ -259,8 +259,19 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
   }
   if (*action == VenvAction::reuse) {
     const auto installed = installed_versions(pyenv::site_packages(outcome.venv, lockfile->host.python));
-    if (satisfied(*lockfile, installed) && !lockfile->toolkit_cuda) {
+    if (satisfied(*lockfile, installed)) {
+      // The venv holds the lock: pip is not run. A toolkit is checked by its own install,
+      // which does nothing when the prefix's receipt matches (and repairs it otherwise).
       outcome.already_satisfied = true;
+      if (lockfile->toolkit_cuda) {
+        auto toolkit = install_locked_toolkit(options, *lockfile, toolkit_observer);
+        if (!toolkit) {
+          return std::move(toolkit).error();
+        }
+        outcome.toolkit_prefix = toolkit->prefix;
+        outcome.activate.push_back("source " + util::shell_word((toolkit->prefix / "activate").string()));
+        outcome.already_satisfied = toolkit->already_installed;
+      }
       outcome.not_locked = not_locked(*lockfile, installed);
       return outcome;
     }
@@ -276,12 +287,12 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
     return std::move(downloads).error();
   }
   if (lockfile->toolkit_cuda) {
-    auto prefix = install_locked_toolkit(options, *lockfile, toolkit_observer);
-    if (!prefix) {
-      return std::move(prefix).error();
+    auto toolkit = install_locked_toolkit(options, *lockfile, toolkit_observer);
+    if (!toolkit) {
+      return std::move(toolkit).error();
     }
-    outcome.toolkit_prefix = *prefix;
-    outcome.activate.push_back("source " + util::shell_word((*prefix / "activate").string()));
+    outcome.toolkit_prefix = toolkit->prefix;
+    outcome.activate.push_back("source " + util::shell_word((toolkit->prefix / "activate").string()));
   }
   auto staging = StagingDir::create();
   if (!staging) {

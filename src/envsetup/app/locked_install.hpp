@@ -65,11 +65,12 @@ struct LockedInstallOutcome {
                                                           const std::filesystem::path& venv);
 // The lock's toolkit prefix through the toolkit install (plan_fetch + run_install_toolkit), from
 // the bundle's NVIDIA layout with a bundle; every planned archive must be the locked one (same
-// relative path, sha256 and size) and every locked archive planned. Returns the prefix.
+// relative path, sha256 and size) and every locked archive planned. Returns the toolkit
+// install's outcome (the prefix; already_installed when its receipt already matched).
 // Errors: integrity (an archive that differs from the lock), those of the toolkit install.
-[[nodiscard]] util::Result<std::filesystem::path> install_locked_toolkit(const LockedInstallOptions& options,
-                                                                         const lock::Lockfile& lockfile,
-                                                                         const ObserverFactory& observer);
+[[nodiscard]] util::Result<InstallOutcome> install_locked_toolkit(const LockedInstallOptions& options,
+                                                                  const lock::Lockfile& lockfile,
+                                                                  const ObserverFactory& observer);
 
 // Makes the download progress renderer for the wheels, given their total size.
 using WheelProgressFactory = std::function<std::unique_ptr<fetch::DownloadObserver>(std::uint64_t total_bytes)>;

@@ -106,8 +106,8 @@ util::Result<VenvAction> decide_locked_venv(const LockedInstallOptions& options,
     .with_hint("or choose another folder with `--venv DIR`");
 }
 
-util::Result<fs::path> install_locked_toolkit(const LockedInstallOptions& options, const lock::Lockfile& lockfile,
-                                              const ObserverFactory& observer)
+util::Result<InstallOutcome> install_locked_toolkit(const LockedInstallOptions& options,
+                                                    const lock::Lockfile& lockfile, const ObserverFactory& observer)
 {
   InstallOptions toolkit = options.toolkit;
   auto& fetch = toolkit.fetch;
@@ -160,11 +160,7 @@ util::Result<fs::path> install_locked_toolkit(const LockedInstallOptions& option
     return error;
   }
   auto progress = observer ? observer(*plan) : nullptr;
-  auto installed = run_install_toolkit(toolkit, *plan, progress.get());
-  if (!installed) {
-    return std::move(installed).error();
-  }
-  return installed->prefix;
+  return run_install_toolkit(toolkit, *plan, progress.get());
 }
 
 }  // namespace envsetup::app
