@@ -9,6 +9,8 @@
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <tuple>
 
@@ -409,6 +411,36 @@ util::Status check_duplicates(const Lockfile& lockfile)
   return util::ok_status();
 }
 
+// toml++ 3.3 asserts (and in a release build goes on without the check) when a table header
+// `[` or `[[` is followed by anything but a key, e.g. a line of `[[[`: such headers are refused
+// here, before toml++ sees them. A lockfile's headers are `[name]` and `[[name]]`.
+util::Status check_headers(std::string_view text)
+{
+  std::size_t line = 1;
+  for (std::size_t start = 0; start < text.size(); ++line) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    std::string_view rest = text.substr(start, end - start);
+    start = end + 1;
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) {
+      rest.remove_prefix(1);
+    }
+    if (rest.empty() || rest.front() != '[') {
+      continue;
+    }
+    rest.remove_prefix(rest.size() > 1 && rest[1] == '[' ? 2 : 1);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) {
+      rest.remove_prefix(1);
+    }
+    const char first = rest.empty() ? '\0' : rest.front();
+    const bool key = std::isalnum(static_cast<unsigned char>(first)) != 0 || first == '_' || first == '-' ||
+                     first == '"' || first == '\'';
+    if (!key) {
+      return bad("line " + std::to_string(line), "a table header that names no table");
+    }
+  }
+  return util::ok_status();
+}
+
 }  // namespace
 
 util::Result<Lockfile> parse_lockfile(std::string_view text)
@@ -416,6 +448,7 @@ util::Result<Lockfile> parse_lockfile(std::string_view text)
   if (text.size() > max_text) {
     return bad("the file", "larger than " + std::to_string(max_text >> 20U) + " MiB");
   }
+  ENVSETUP_TRY(check_headers(text));
   toml::parse_result parsed = toml::parse(text);
   if (!parsed) {
     const toml::parse_error& error = parsed.error();
