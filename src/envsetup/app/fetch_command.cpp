@@ -70,20 +70,6 @@ util::Result<std::string> manifest_text(const fetch::Cache& cache, const std::st
   return text;
 }
 
-fetch::DownloadOptions transfer_options(const FetchOptions& options)
-{
-  fetch::DownloadOptions transfer;
-  transfer.jobs = std::max(1, options.jobs);
-  transfer.cacert = options.cacert;
-  transfer.user_agent = options.user_agent;
-  if (const char* fast = std::getenv("ENVSETUP_TEST_FAST_RETRY"); fast != nullptr && *fast != '\0') {
-    transfer.retry_base = std::chrono::milliseconds(20);
-    transfer.retry_cap = std::chrono::milliseconds(100);
-    transfer.low_speed_time = std::chrono::seconds(2);  // a trickling mirror fails within seconds
-    transfer.connect_timeout = std::chrono::seconds(5);
-  }
-  return transfer;
-}
 
 // Splits `--components` between the CUDA and cuDNN manifests: sets apply to both, ids to
 // the manifest that has them.
@@ -129,6 +115,21 @@ util::Result<std::vector<std::pair<const PlannedManifest*, std::vector<std::stri
 }
 
 }  // namespace
+
+fetch::DownloadOptions transfer_options(const FetchOptions& options)
+{
+  fetch::DownloadOptions transfer;
+  transfer.jobs = std::max(1, options.jobs);
+  transfer.cacert = options.cacert;
+  transfer.user_agent = options.user_agent;
+  if (const char* fast = std::getenv("ENVSETUP_TEST_FAST_RETRY"); fast != nullptr && *fast != '\0') {
+    transfer.retry_base = std::chrono::milliseconds(20);
+    transfer.retry_cap = std::chrono::milliseconds(100);
+    transfer.low_speed_time = std::chrono::seconds(2);  // a trickling mirror fails within seconds
+    transfer.connect_timeout = std::chrono::seconds(5);
+  }
+  return transfer;
+}
 
 util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
 {

@@ -28,6 +28,10 @@ struct FetchOptions {
   MatrixChoice matrix;
 };
 
+// The download settings of `options` (jobs, CA bundle, user agent; the short retries of the
+// CLI tests when ENVSETUP_TEST_FAST_RETRY is set), shared by every command that downloads.
+[[nodiscard]] fetch::DownloadOptions transfer_options(const FetchOptions& options);
+
 // One archive of the plan.
 struct PlannedArchive {
   std::string product;    // "cuda" or "cudnn"

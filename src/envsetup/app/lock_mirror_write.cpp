@@ -41,21 +41,6 @@ std::string href_of(std::string_view file_name)
   return out;
 }
 
-fetch::DownloadOptions wheel_transfer(const FetchOptions& options)
-{
-  fetch::DownloadOptions transfer;
-  transfer.jobs = std::max(1, options.jobs);
-  transfer.cacert = options.cacert;
-  transfer.user_agent = options.user_agent;
-  if (const char* fast = std::getenv("ENVSETUP_TEST_FAST_RETRY"); fast != nullptr && *fast != '\0') {
-    transfer.retry_base = std::chrono::milliseconds(20);
-    transfer.retry_cap = std::chrono::milliseconds(100);
-    transfer.low_speed_time = std::chrono::seconds(2);
-    transfer.connect_timeout = std::chrono::seconds(5);
-  }
-  return transfer;
-}
-
 constexpr const char* k_page_start = "<!DOCTYPE html>\n<html>\n<head><meta name=\"pypi:repository-version\" "
                                      "content=\"1.0\"><title>";
 
@@ -103,7 +88,7 @@ util::Result<std::vector<fs::path>> run_lock_mirror(const LockMirrorOptions& opt
     }
     written = std::move(archives).value();
   }
-  auto outcomes = fetch::download_all(plan.wheels, *cache, wheel_transfer(options.fetch), observer);
+  auto outcomes = fetch::download_all(plan.wheels, *cache, transfer_options(options.fetch), observer);
   if (!outcomes) {
     return std::move(outcomes).error();
   }

@@ -77,21 +77,6 @@ struct RemoveOnExit {
   }
 };
 
-fetch::DownloadOptions transfer_options(const FetchOptions& options)
-{
-  fetch::DownloadOptions transfer;
-  transfer.jobs = std::max(1, options.jobs);
-  transfer.cacert = options.cacert;
-  transfer.user_agent = options.user_agent;
-  if (const char* fast = std::getenv("ENVSETUP_TEST_FAST_RETRY"); fast != nullptr && *fast != '\0') {
-    transfer.retry_base = std::chrono::milliseconds(20);
-    transfer.retry_cap = std::chrono::milliseconds(100);
-    transfer.low_speed_time = std::chrono::seconds(2);
-    transfer.connect_timeout = std::chrono::seconds(5);
-  }
-  return transfer;
-}
-
 util::Result<lock::Lockfile> read_lockfile(const fs::path& path)
 {
   auto text = util::read_file(path);
