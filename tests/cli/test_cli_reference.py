@@ -137,6 +137,29 @@ class OtherShells(unittest.TestCase):
         self.assertTrue(text.startswith("#compdef envsetup\n"))
         self.assertIn("'spec|--format') echo 'choice pip conda pixi docker apptainer'", text)
 
+    def test_zsh_offers_candidates(self):
+        """The zsh driver run with stand-ins for compadd/_files: what it would offer."""
+        if shutil.which("zsh") is None:
+            self.skipTest("zsh is not installed")
+        script = run("completions", "zsh").stdout
+        self.assertTrue(script.endswith('\n_envsetup "$@"\n'))
+        stubs = 'compadd() { [[ $1 == -f ]] && shift; [[ $1 == -- ]] && shift; print -l -- "$@" }\n' \
+                'compset() { : }\n_files() { print FILES }\n'
+        body = script[:-len('_envsetup "$@"\n')]
+
+        def offered(*line):
+            words = " ".join(f"'{word}'" for word in (BIN, *line))
+            program = f"{stubs}{body}\nwords=({words}); CURRENT={len(line) + 1}; _envsetup\n"
+            result = subprocess.run(["zsh", "-f", "-c", program], capture_output=True, text=True, timeout=60)
+            self.assertEqual(result.stderr, "")
+            return result.stdout.split()
+
+        self.assertEqual(offered("spec", "--format", ""), ["pip", "conda", "pixi", "docker", "apptainer"])
+        self.assertIn("check-index", offered("matrix", ""))
+        self.assertEqual(sorted(offered("install", "-f", "")), ["jax", "tensorflow", "torch"])
+        self.assertIn("--framework", offered("install", "--fr"))
+        self.assertEqual(offered("install", "--locked", ""), ["FILES"])
+
     def test_fish_syntax(self):
         text = self.check_syntax("fish", ".fish")
         self.assertIn("-l 'format' -r -f -a 'pip conda pixi docker apptainer'", text)

@@ -125,7 +125,7 @@ std::string bash_completion(const CommandModel& root)
 # Adds the candidates of one kind ("choice A B", "words A B", "framework", "prefix", "path") for $cur.
 _envsetup_add() {
   local kind=$1 line
-  shift
+  (($#)) && shift
   case $kind in
     choice | words)
       while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$*" -- "$cur") ;;

@@ -14,7 +14,7 @@ std::string zsh_completion(const CommandModel& root)
 # Adds the candidates of one kind ("choice A B", "words A B", "framework", "prefix", "path").
 _envsetup_add() {
   local kind=$1
-  shift
+  (($#)) && shift
   case $kind in
     choice | words) compadd -- "$@" ;;
     framework) compadd -- ${(f)"$("$bin" __complete frameworks 2>/dev/null)"} ;;
