@@ -16,7 +16,7 @@ FIXTURE = os.path.join(SOURCE, "tests", "data", "matrix-minimal")
 # The build's path contract (cmake/GeneratedDocs.cmake): BIN sits in PROJECT_BINARY_DIR.
 GENERATED = os.path.join(os.path.dirname(os.path.abspath(BIN)), "generated")
 HIDDEN = {"__complete", "man-pages", "verify-gpu-worker", "check-framework"}
-MACROS = {".TH", ".SH", ".TP", ".B", ".I", ".nf", ".fi", ".sp", ".PP", '.\\"'}
+MACROS = {".TH", ".SH", ".TP", ".B", ".I", ".nf", ".fi", ".sp", ".PP", ".nh", ".ad", '.\\"'}
 
 
 def isolated_env(**extra):
