@@ -151,6 +151,16 @@ void footer_section(std::ostringstream& out, const CommandModel& command)
   out << ".fi\n";
 }
 
+// What envsetup(1) says after the one-line description.
+constexpr std::string_view k_root_description =
+  ".PP\n"
+  "envsetup reads the NVIDIA driver, GPUs, CUDA toolkits, cuDNN and Pythons of a host, chooses the framework, "
+  "CUDA, cuDNN and Python versions that work there from its compatibility matrix (built in, or an installed "
+  "signed update), and writes specs for other places, installs CUDA toolkits into prefixes and frameworks into "
+  "venvs without root, locks them, and verifies the result on the GPU.\n"
+  ".PP\n"
+  "Every command has \\fB\\-\\-help\\fR with examples, and a page of its own listed below.\n";
+
 void root_sections(std::ostringstream& out)
 {
   out << ".SH EXIT STATUS\n";
@@ -175,6 +185,9 @@ std::string page(const CommandModel& command, const std::vector<const CommandMod
 {
   std::ostringstream out;
   header(out, command, version);
+  if (command.path.empty()) {
+    out << k_root_description;
+  }
   options_section(out, command);
   commands_section(out, listed);
   footer_section(out, command);
