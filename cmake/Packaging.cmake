@@ -91,6 +91,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE https://github.com/envsetup/envsetup)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Not linked, but `install --framework` runs `python3 -m venv` and downloads go over HTTPS.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates, python3, python3-venv")
 # The first line is the synopsis; lines of the extended description stay within 80 columns.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "set up CUDA, cuDNN and GPU deep learning frameworks
 envsetup knows which NVIDIA driver runs which CUDA, which GPU architectures

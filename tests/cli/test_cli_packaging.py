@@ -134,6 +134,7 @@ class DebianPackage(InstalledTree, unittest.TestCase):
         self.assertEqual(self.field("Architecture"), architecture)
         # Computed by dpkg-shlibdeps from the binary's libraries (libc6 at least, with a version).
         self.assertRegex(self.field("Depends"), r"(^|, )libc6 \(>= [^)]+\)")
+        self.assertIn("python3-venv", self.field("Recommends"))
         self.assertIn("envsetup", os.path.basename(self.deb))
 
     def test_everything_is_below_usr_and_owned_by_root(self):
