@@ -89,7 +89,8 @@ class InstalledTree:
         self.assertIn("envsetup", version.stdout)
         detect = subprocess.run([binary, "detect", "--json"], capture_output=True, text=True,
                                 timeout=120)
-        self.assertIn(detect.returncode, (0, 1), detect.stderr)
+        # A missing or unreadable source is a warning, never a failure (cmd_detect.cpp).
+        self.assertEqual(detect.returncode, 0, detect.stderr)
         self.assertIsInstance(json.loads(detect.stdout), dict)
 
     def test_matrix_and_templates_are_not_installed(self):
