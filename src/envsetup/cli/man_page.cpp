@@ -175,8 +175,10 @@ void root_sections(std::ostringstream& out)
     << ".SH FILES\n"
        ".TP\n.I ~/.cache/envsetup\nThe download cache (ENVSETUP_CACHE_DIR, $XDG_CACHE_HOME/envsetup).\n"
        ".TP\n.I ~/.local/share/envsetup\nThe store (ENVSETUP_STORE, $XDG_DATA_HOME/envsetup): toolkits/, the extracted "
-       "archives (extracted\\-v1), prefixes.txt (prefixes installed elsewhere), matrix\\-updates/ (installed matrix "
-       "updates).\n"
+       "archives (extracted\\-v1), prefixes.txt (prefixes installed elsewhere).\n"
+       ".TP\n.I ~/.local/share/envsetup/matrix\\-updates\nInstalled matrix updates "
+       "($XDG_DATA_HOME/envsetup/matrix\\-updates; "
+       "see \\fBenvsetup\\-matrix\\-update\\fR(1)).\n"
        ".TP\n.I ~/.config/envsetup/keys/*.pem\nPublic keys trusted for matrix bundles ($XDG_CONFIG_HOME).\n"
        ".TP\n.I PREFIX/activate\nThe environment of an installed toolkit prefix (see \\fBenvsetup\\-env\\fR(1)).\n";
 }
