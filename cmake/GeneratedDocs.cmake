@@ -23,6 +23,19 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/.git)
     if(envsetup_git_result EQUAL 0 AND envsetup_git_commit MATCHES "^[0-9a-f]+$")
       set(ENVSETUP_GIT_COMMIT ${envsetup_git_commit})
     endif()
+    # A new commit or checkout re-runs CMake, so the commit does not go stale: HEAD, the branch
+    # it names, and packed-refs (where git may keep that branch).
+    execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse --symbolic-full-name HEAD
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} OUTPUT_VARIABLE envsetup_git_ref
+      ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
+    foreach(envsetup_git_name IN ITEMS HEAD packed-refs ${envsetup_git_ref})
+      execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse --path-format=absolute --git-path ${envsetup_git_name}
+        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} OUTPUT_VARIABLE envsetup_git_file
+        ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
+      if(envsetup_git_file AND EXISTS ${envsetup_git_file})
+        set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${envsetup_git_file})
+      endif()
+    endforeach()
   endif()
 endif()
 # Written only when it changes, so a new commit recompiles cli/version.cpp alone.
