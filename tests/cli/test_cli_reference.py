@@ -297,6 +297,9 @@ class Version(unittest.TestCase):
             return
         known = subprocess.run(["git", "-C", SOURCE, "cat-file", "-e", commit + "^{commit}"], capture_output=True)
         self.assertEqual(known.returncode, 0, commit)
+        ancestor = subprocess.run(["git", "-C", SOURCE, "merge-base", "--is-ancestor", commit, "HEAD"],
+                                  capture_output=True)
+        self.assertEqual(ancestor.returncode, 0, f"{commit} is not HEAD or behind it")
 
     def test_json_names_a_matrix_folder(self):
         home, env = isolated_env(ENVSETUP_MATRIX=FIXTURE)
