@@ -172,12 +172,15 @@ class OtherShells(unittest.TestCase):
         self.addCleanup(shutil.rmtree, home, ignore_errors=True)
         script = os.path.join(home, "envsetup.fish")
         self.assertEqual(run("completions", "fish", "-o", script, env=env).returncode, 0)
-        command = f"source {script}; complete -C 'envsetup matrix sh'; complete -C 'envsetup spec --format d'"
+        prefix = fake_prefix(os.path.join(home, "store"), "cuda-12.4.1")
+        command = (f"source {script}; complete -C 'envsetup matrix sh'; complete -C 'envsetup spec --format d'; "
+                   f"complete -C 'envsetup remove --store {home}/store '")
+        env["PATH"] = os.path.dirname(os.path.abspath(BIN)) + os.pathsep + env.get("PATH", "")
         result = subprocess.run(["fish", "--no-config", "-c", command], capture_output=True, text=True,
                                 timeout=60, env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         offered = [line.split("\t")[0] for line in result.stdout.splitlines()]
-        self.assertEqual(offered, ["show", "docker"])
+        self.assertEqual(offered, ["show", "docker", prefix])
 
     def test_unknown_shell_is_a_usage_error(self):
         result = run("completions", "tcsh")
