@@ -4,6 +4,7 @@
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/cli/version.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/util/strings.hpp>
 
@@ -179,7 +180,10 @@ int run(int argc, char** argv)
     CLI::App app{"envsetup: from \"I have an NVIDIA GPU\" to a verified PyTorch, TensorFlow or "
                  "JAX setup"};
     app.name("envsetup");
-    app.set_version_flag("-V,--version", "envsetup " ENVSETUP_VERSION);
+    // The version, the build's commit and the matrix in effect; `--version --json`: as JSON.
+    app.set_version_flag(
+      "-V,--version", [argc, argv] { return version_text(json_requested(argc, argv)); },
+      "print the version, the build's git commit and the matrix in effect (with --json: as JSON)");
     app.require_subcommand(1);
     app.footer("Run `envsetup COMMAND --help` for a command's flags and examples.\n"
                "Exit codes: docs/cli.md.");
@@ -195,6 +199,7 @@ int run(int argc, char** argv)
     add_doctor_command(app, result);
     add_inspect_command(app, result);
     add_verify_command(app, result);
+    add_reference_commands(app, result);  // last: it describes the commands above
     const auto problem = std::make_shared<std::optional<util::Error>>();
     add_option_checks(app, problem);
     // Runs after the flags parsed and before any command's callback.
