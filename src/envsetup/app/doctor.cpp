@@ -34,8 +34,9 @@ std::vector<Finding> doctor_findings(const detect::HostReport& report,
 {
   std::vector<Finding> findings;
   driver_findings(report, facts, findings);
-  driver_branch_findings(report, matrix, findings);
-  framework_findings(report, matrix, findings);
+  driver_branch_findings(report, facts, matrix, findings);
+  host_fit_findings(report, facts, matrix, findings);
+  framework_findings(report, facts, matrix, findings);
   library_findings(report, facts, findings);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity < b.severity; });

@@ -6,6 +6,7 @@
 #include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/plan_json.hpp>
+#include <envsetup/cli/progress.hpp>
 #include <envsetup/cli/resolve_flags.hpp>
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
@@ -13,6 +14,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace envsetup::cli {
@@ -191,6 +194,26 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
   command.add_flag("--dry-run", flags.dry_run, "print the plan and the exact commands; change nothing");
   command.add_flag("--with-toolkit", flags.with_toolkit, "also install the plan's CUDA toolkit and cuDNN (nvcc)");
   command.add_option("--sysroot", flags.sysroot, "detect the host below this folder (default: ENVSETUP_SYSROOT or /)");
+  command.add_option("--idle-timeout", flags.idle_timeout,
+                     "stop the installer after this long without output: 90s, 45m, 2h (default: "
+                     "ENVSETUP_IDLE_TIMEOUT or 30m)");
+}
+
+std::optional<std::chrono::seconds> parse_idle_timeout(std::string_view text)
+{
+  std::int64_t scale = 60;
+  if (!text.empty() && (text.back() == 's' || text.back() == 'm' || text.back() == 'h')) {
+    scale = text.back() == 's' ? 1 : text.back() == 'm' ? 60 : 3600;
+    text.remove_suffix(1);
+  }
+  if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const std::int64_t seconds = std::stoll(std::string(text)) * scale;
+  if (seconds < 1 || seconds > 7 * 24 * 3600) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(seconds);
 }
 
 int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
@@ -224,6 +247,21 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   options.toolkit.prefix = non_empty(prefix);
   options.toolkit.store = non_empty(store);
   options.toolkit.envsetup_version = ENVSETUP_VERSION;
+  // The idle timeout: the flag, else ENVSETUP_IDLE_TIMEOUT, else the default.
+  const char* idle_env = std::getenv("ENVSETUP_IDLE_TIMEOUT");
+  const bool idle_flag = !flags.idle_timeout.empty();
+  if (idle_flag || (idle_env != nullptr && *idle_env != '\0')) {
+    const std::string text = idle_flag ? flags.idle_timeout : std::string(idle_env);
+    const auto idle = parse_idle_timeout(text);
+    if (!idle) {
+      return report_error(util::make_error(util::ErrorKind::usage, std::string(idle_flag ? "--idle-timeout" : "ENVSETUP_IDLE_TIMEOUT") +
+                                                                     " `" + field_text(text) + "` is not a duration")
+                            .with_hint("a whole number with s, m or h, from 1s to 7 days: 90s, 45m, 2h "
+                                       "(no unit: minutes)"),
+                          download.json);
+    }
+    options.idle_timeout = *idle;
+  }
   // Before anything else: another platform's wheels cannot be installed here.
   if (auto here = app::check_platform_here(options.resolve); !here) {
     return report_error(here.error(), download.json);
@@ -239,8 +277,15 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
     std::cerr << "envsetup: installing " << util::join(plan->pip.requirements, " ") << " into " << plan->venv.string()
               << " (log: " << plan->venv.string() << "/.envsetup/install.log)\n";
   }
+  // One live line on a terminal: the installer's latest output line (all of it is in the log).
+  StatusLine status;
+  if (!download.quiet && !download.json && default_progress_style() == ProgressStyle::terminal) {
+    const std::string name(pyenv::installer_name(plan->installer));
+    options.on_installer_line = [&status, name](std::string_view line) { status.show(name + ": " + std::string(util::trim(line))); };
+  }
   auto outcome = app::run_framework_install(
     options, *plan, [&download](const app::FetchPlan& fetch_plan) { return progress_for(download, fetch_plan); });
+  status.clear();
   if (!outcome) {
     return report_error(outcome.error(), download.json);
   }
