@@ -15,7 +15,8 @@
 namespace envsetup::testing {
 namespace {
 
-const char* k_ubuntu = "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\nID_LIKE=debian\n";
+const char* k_ubuntu =
+  "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\nID_LIKE=debian\n";
 const char* k_debian = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\nID=debian\n";
 const char* k_fedora = "NAME=\"Fedora Linux\"\nVERSION_ID=40\nID=fedora\n";
 const char* k_rocky = "NAME=\"Rocky Linux\"\nVERSION_ID=\"9.4\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n";
@@ -75,10 +76,10 @@ TEST(DoctorHostFit, NoDriverFixPerDistribution)
     const char* os_release;
     const char* expected;
   };
-  for (const Case& c : {Case{k_ubuntu, "sudo ubuntu-drivers install"},
-                        Case{k_debian, "sudo apt install nvidia-driver firmware-misc-nonfree"},
-                        Case{k_fedora, "akmod-nvidia"}, Case{k_rocky, "nvidia-driver:latest-dkms"},
-                        Case{"ID=alpine\n", "your distribution's package"}}) {
+  for (const Case& c :
+       {Case{k_ubuntu, "sudo ubuntu-drivers install"},
+        Case{k_debian, "sudo apt install nvidia-driver firmware-misc-nonfree"}, Case{k_fedora, "akmod-nvidia"},
+        Case{k_rocky, "nvidia-driver:latest-dkms"}, Case{"ID=alpine\n", "your distribution's package"}}) {
     FakeHost host;
     host.pci_gpu("0000:01:00.0", "0x2204").file("/etc/os-release", c.os_release);
     const auto finding = find(doctor(host), "no-driver");
@@ -112,8 +113,8 @@ TEST(DoctorHostFit, DriverBranchFixUsesTheDistributionsPackage)
   pascal.last_driver_branch = 580;
   matrix.architectures = {pascal};
   detect::HostReport report;
-  report.driver = detect::DriverInfo{core::Version::parse("590.44").value(), std::nullopt, "proc", "", std::nullopt,
-                                     std::nullopt};
+  report.driver =
+    detect::DriverInfo{core::Version::parse("590.44").value(), std::nullopt, "proc", "", std::nullopt, std::nullopt};
   detect::GpuInfo gpu;
   gpu.name = "Tesla P100";
   gpu.compute_capability = core::ComputeCapability{6, 0};
@@ -123,8 +124,8 @@ TEST(DoctorHostFit, DriverBranchFixUsesTheDistributionsPackage)
   EXPECT_TRUE(contains(find(app::doctor_findings(report, facts, matrix), "driver-too-new").fix,
                        "sudo apt install nvidia-driver-580"));
   facts.os = detect::host_os_from_release(k_rocky);
-  EXPECT_TRUE(contains(find(app::doctor_findings(report, facts, matrix), "driver-too-new").fix,
-                       "nvidia-driver:580-dkms"));
+  EXPECT_TRUE(
+    contains(find(app::doctor_findings(report, facts, matrix), "driver-too-new").fix, "nvidia-driver:580-dkms"));
 }
 
 TEST(DoctorHostFit, InsideAContainerTheAdviceIsGpusAllNotADriver)
@@ -151,7 +152,10 @@ TEST(DoctorHostFit, ToolkitNewerThanTheDriver)
   const auto report_with = [](const char* toolkit, const char* driver_cuda) {
     detect::HostReport report;
     report.driver = detect::DriverInfo{core::Version::parse("550.54.15").value(),
-                                       core::Version::parse(driver_cuda).value(), "nvml", "nvml", std::nullopt,
+                                       core::Version::parse(driver_cuda).value(),
+                                       "nvml",
+                                       "nvml",
+                                       std::nullopt,
                                        std::nullopt};
     detect::ToolkitInfo info;
     info.path = "/usr/local/cuda";
@@ -169,12 +173,13 @@ TEST(DoctorHostFit, ToolkitNewerThanTheDriver)
     << minor.title;
   EXPECT_TRUE(contains(minor.fix, "envsetup install --cuda 12.4")) << minor.fix;
   EXPECT_TRUE(contains(minor.fix, "nvidia-driver")) << minor.fix;
-  EXPECT_EQ(find(app::doctor_findings(report_with("13.0", "12.4"), facts, real_matrix()), "toolkit-newer-than-driver")
-              .severity,
-            app::Severity::error);
+  EXPECT_EQ(
+    find(app::doctor_findings(report_with("13.0", "12.4"), facts, real_matrix()), "toolkit-newer-than-driver").severity,
+    app::Severity::error);
   for (const char* fine : {"12.4.1", "12.2", "11.8"}) {
     const auto ok = app::doctor_findings(report_with(fine, "12.4"), facts, real_matrix());
-    EXPECT_TRUE(std::none_of(ok.begin(), ok.end(), [](const app::Finding& f) { return f.id == "toolkit-newer-than-driver"; }))
+    EXPECT_TRUE(
+      std::none_of(ok.begin(), ok.end(), [](const app::Finding& f) { return f.id == "toolkit-newer-than-driver"; }))
       << fine;
   }
 }
@@ -183,7 +188,8 @@ TEST(DoctorHostFit, VenvFailuresAreNamedForWhatTheyAre)
 {
   const std::filesystem::path python = "/usr/bin/python3.12";
   const std::filesystem::path dir = "/data/ro/venv";
-  const auto read_only = pyenv::venv_failure_hint("Error: [Errno 30] Read-only file system: '/data/ro/venv'", python, dir);
+  const auto read_only =
+    pyenv::venv_failure_hint("Error: [Errno 30] Read-only file system: '/data/ro/venv'", python, dir);
   EXPECT_TRUE(contains(read_only, "read-only")) << read_only;
   EXPECT_FALSE(contains(read_only, "-venv`")) << read_only;
   const auto denied = pyenv::venv_failure_hint("Error: [Errno 13] Permission denied: '/data/ro/venv'", python, dir);

@@ -66,8 +66,8 @@ TEST(InstallerStream, OutputKeepsAProgramAlivePastTheIdleTimeout)
   envsetup::util::StreamOptions options;
   options.idle_timeout = 2s;
   // Four lines 0.2 s apart: more than any single gap, never silent for 2 s.
-  auto result = envsetup::util::run_process_streaming(
-    "/bin/sh", {"-c", "for i in 1 2 3 4; do echo $i; sleep 0.2; done"}, options);
+  auto result =
+    envsetup::util::run_process_streaming("/bin/sh", {"-c", "for i in 1 2 3 4; do echo $i; sleep 0.2; done"}, options);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_FALSE(result->idle_killed);
   EXPECT_EQ(result->exit_code, 0);
@@ -89,7 +89,8 @@ TEST(InstallerStream, LinesAreSplitAtNewlinesAndCarriageReturnsAcrossPieces)
   splitter.feed("ch\n  Downloading 10%\r  Downloading 50%\r\n\n");
   splitter.feed("Installing");
   splitter.finish();
-  EXPECT_EQ(lines, (std::vector<std::string>{"Collecting torch", "  Downloading 10%", "  Downloading 50%", "Installing"}));
+  EXPECT_EQ(lines,
+            (std::vector<std::string>{"Collecting torch", "  Downloading 10%", "  Downloading 50%", "Installing"}));
 }
 
 TEST(InstallerStream, TheLogHoldsEachLineBeforeTheProgramEnds)
@@ -107,8 +108,8 @@ TEST(InstallerStream, TheLogHoldsEachLineBeforeTheProgramEnds)
       log_at_second_line = read_text(log);  // the program is still running (it prints `third` next)
     }
   };
-  auto result = envsetup::pyenv::run_logged_streaming({"/bin/sh", "-c", "echo first; echo second; sleep 0.2; echo third"},
-                                                      log, run);
+  auto result = envsetup::pyenv::run_logged_streaming(
+    {"/bin/sh", "-c", "echo first; echo second; sleep 0.2; echo third"}, log, run);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_NE(log_at_second_line.find("first\nsecond\n"), std::string::npos) << log_at_second_line;
   EXPECT_EQ(log_at_second_line.find("\nthird"), std::string::npos);
@@ -129,7 +130,8 @@ TEST(InstallerStream, AnIdleKillIsWrittenToTheLog)
   auto result = envsetup::pyenv::run_logged_streaming({"/bin/sh", "-c", "printf 'no newline'; sleep 60"}, log, run);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(result->idle_killed);
-  EXPECT_NE(read_text(log).find("no newline\nenvsetup: no output for 1 s: killed"), std::string::npos) << read_text(log);
+  EXPECT_NE(read_text(log).find("no newline\nenvsetup: no output for 1 s: killed"), std::string::npos)
+    << read_text(log);
   std::filesystem::remove_all(dir);
 }
 

@@ -17,8 +17,7 @@ std::string reinstall_fix(const std::string& framework, const std::string& pytho
 }
 
 void one_framework(const detect::HostReport& report, const detect::HostOs& os, const matrix::Matrix& matrix,
-                   const detect::PythonInfo& python, const detect::FrameworkInfo& framework,
-                   std::vector<Finding>& out)
+                   const detect::PythonInfo& python, const detect::FrameworkInfo& framework, std::vector<Finding>& out)
 {
   const std::string what = framework.name + " " + framework.version + " (" + python.path + ")";
   if (framework.cuda->empty()) {
@@ -60,9 +59,8 @@ void one_framework(const detect::HostReport& report, const detect::HostOs& os, c
   if (floor && report.driver && report.driver->version < *floor) {
     out.push_back({Severity::error, "driver-too-old",
                    "driver " + report.driver->version.text() + " is too old for " + what,
-                   "the build is for CUDA " + *framework.cuda + "; " + rule +
-                     "; the driver is " + report.driver->version.text() + " (" +
-                     report.driver->source + ")",
+                   "the build is for CUDA " + *framework.cuda + "; " + rule + "; the driver is " +
+                     report.driver->version.text() + " (" + report.driver->source + ")",
                    "upgrade the NVIDIA driver to >= " + floor->text() + " (" + driver_install_fix(os, std::nullopt) +
                      "), or install a build for an older CUDA: " + reinstall_fix(framework.name, python.path)});
   }
@@ -98,16 +96,17 @@ void driver_findings(const detect::HostReport& report, const detect::Environment
   if (!report.driver) {
     if (!report.gpus.empty()) {
       out.push_back({Severity::error, "no-driver", "no NVIDIA driver is loaded",
-                     std::to_string(report.gpus.size()) + " NVIDIA GPU(s) on the PCI bus (" +
-                       report.gpus.front().name + ", " + report.gpus.front().source +
+                     std::to_string(report.gpus.size()) + " NVIDIA GPU(s) on the PCI bus (" + report.gpus.front().name +
+                       ", " + report.gpus.front().source +
                        "), but /proc/driver/nvidia/version is absent and no libcuda answered",
                      driver_install_fix(facts.os, std::nullopt)});
     } else {
       out.push_back({Severity::info, "no-gpu", "no NVIDIA GPU and no NVIDIA driver found",
                      "nothing NVIDIA on the PCI bus, no /proc/driver/nvidia/version",
-                     facts.os.container ? "for the host's GPUs: " + container_fix(facts.os) +
-                                            "; for a CPU-only host nothing: envsetup resolve --cpu gives CPU builds"
-                                        : "nothing to do for a CPU-only host; envsetup resolve --cpu gives CPU builds"});
+                     facts.os.container
+                       ? "for the host's GPUs: " + container_fix(facts.os) +
+                           "; for a CPU-only host nothing: envsetup resolve --cpu gives CPU builds"
+                       : "nothing to do for a CPU-only host; envsetup resolve --cpu gives CPU builds"});
     }
     return;
   }
@@ -128,10 +127,10 @@ void driver_branch_findings(const detect::HostReport& report, const detect::Envi
   for (const auto& problem : detect::driver_too_new(report, matrix)) {
     const std::string branch = "R" + std::to_string(problem.last_branch);
     out.push_back({Severity::error, "driver-too-new", problem.text(),
-                   "the driver is " + problem.driver.text() + " (" + report.driver->source + "); NVIDIA's " +
-                     branch + " is the last driver branch for " + problem.architecture + " (matrix)",
-                   "install an " + branch + " driver, the newest that runs these GPUs: " +
-                     driver_install_fix(facts.os, problem.last_branch)});
+                   "the driver is " + problem.driver.text() + " (" + report.driver->source + "); NVIDIA's " + branch +
+                     " is the last driver branch for " + problem.architecture + " (matrix)",
+                   "install an " + branch +
+                     " driver, the newest that runs these GPUs: " + driver_install_fix(facts.os, problem.last_branch)});
   }
 }
 

@@ -50,15 +50,18 @@ std::string driver_install_fix(const detect::HostOs& os, std::optional<int> bran
       if (branch) {
         return "Debian packages one driver branch; for R" + b +
                " use NVIDIA's CUDA repository (https://developer.nvidia.com/cuda-downloads, Debian): sudo apt "
-               "install cuda-drivers-" + b + "   # then reboot";
+               "install cuda-drivers-" +
+               b + "   # then reboot";
       }
       return "sudo apt install nvidia-driver firmware-misc-nonfree   # needs `contrib non-free "
              "non-free-firmware` on the deb lines of /etc/apt/sources.list (then sudo apt update); "
              "with Secure Boot, enrol the DKMS key (mokutil); then reboot";
     case OsFamily::fedora:
       if (branch) {
-        return "sudo dnf install akmod-nvidia-" + b + "xx   # RPM Fusion nonfree's package for that branch, when "
-               "it has one; else NVIDIA's repository: sudo dnf module install nvidia-driver:" + b + "-dkms; then reboot";
+        return "sudo dnf install akmod-nvidia-" + b +
+               "xx   # RPM Fusion nonfree's package for that branch, when "
+               "it has one; else NVIDIA's repository: sudo dnf module install nvidia-driver:" +
+               b + "-dkms; then reboot";
       }
       return "sudo dnf install akmod-nvidia xorg-x11-drv-nvidia-cuda   # from RPM Fusion nonfree "
              "(https://rpmfusion.org/Configuration); wait for akmods to build the module, then reboot";
@@ -68,8 +71,9 @@ std::string driver_install_fix(const detect::HostOs& os, std::optional<int> bran
     case OsFamily::unknown:
       break;
   }
-  return branch ? "install an R" + b + " NVIDIA driver (your distribution's package, or the .run installer from "
-                                       "https://www.nvidia.com/drivers) and reboot"
+  return branch ? "install an R" + b +
+                    " NVIDIA driver (your distribution's package, or the .run installer from "
+                    "https://www.nvidia.com/drivers) and reboot"
                 : "install the NVIDIA driver (your distribution's package, or the .run installer from "
                   "https://www.nvidia.com/drivers) and reboot";
 }
@@ -80,8 +84,9 @@ std::string nouveau_fix(const detect::HostOs& os)
     return "nouveau is loaded by the host's kernel (" + os.container_evidence +
            "): blacklist it on the host, not in the container";
   }
-  const std::string blacklist = "printf 'blacklist nouveau\\noptions nouveau modeset=0\\n' | sudo tee "
-                                "/etc/modprobe.d/blacklist-nouveau.conf && ";
+  const std::string blacklist =
+    "printf 'blacklist nouveau\\noptions nouveau modeset=0\\n' | sudo tee "
+    "/etc/modprobe.d/blacklist-nouveau.conf && ";
   if (os.family == OsFamily::fedora || os.family == OsFamily::rhel) {
     return blacklist + "sudo dracut --force && sudo reboot";
   }

@@ -56,16 +56,20 @@ util::Error installer_failed(const FrameworkInstallPlan& plan, const util::Proce
   error = std::move(error).with_cause(tail);
   error = std::move(error).with_cause("full log: " + log.string());
   if (network) {
+    error.causes.insert(
+      error.causes.begin(),
+      "this machine could not reach " +
+        (plan.pip.extra_index_url ? *plan.pip.extra_index_url + " (the wheel index) or " : std::string()) +
+        "the default package index: no network, a proxy or firewall in the way, or DNS");
     error = std::move(error)
-              .with_cause("this machine could not reach " +
-                          (plan.pip.extra_index_url ? *plan.pip.extra_index_url + " (the wheel index) or " : std::string()) +
-                          "the default package index: no network, a proxy or firewall in the way, or DNS")
-              .with_hint("with a mirror of the wheel index on your network: --wheel-mirror URL (replaces "
-                         "https://download.pytorch.org/whl/) and PIP_INDEX_URL=URL for the default index")
-              .with_hint("for a machine with no network: where there is one, `envsetup lock` and `envsetup mirror "
-                         "--lock envsetup.lock DIR`; copy DIR here, then `envsetup install --locked "
-                         "DIR/envsetup.lock --bundle DIR` (docs/lockfile.md)")
-              .with_hint("behind a proxy: set HTTPS_PROXY (pip reads it); check with `pip download` in the venv");
+              .with_hint(
+                "with a mirror of the wheel index on your network: --wheel-mirror URL (replaces "
+                "https://download.pytorch.org/whl/) and PIP_INDEX_URL=URL for the default index")
+              .with_hint(
+                "for a machine with no network: where there is one, `envsetup lock` and `envsetup mirror "
+                "--lock envsetup.lock DIR`; copy DIR here, then `envsetup install --locked "
+                "DIR/envsetup.lock --bundle DIR` (docs/lockfile.md)")
+              .with_hint("behind a proxy: set HTTPS_PROXY (pip reads it)");
   }
   return std::move(error).with_hint("run the same command again to retry; the venv is kept and reused");
 }
@@ -83,8 +87,9 @@ util::Error installer_silent(const FrameworkInstallPlan& plan, const util::Proce
                           name + " printed nothing for " + std::to_string(seconds) + " s and was stopped")
     .with_cause(tail)
     .with_cause("full log: " + log.string())
-    .with_hint("a large wheel on a slow link can download silently: raise the limit with --idle-timeout "
-               "(e.g. --idle-timeout 2h) or ENVSETUP_IDLE_TIMEOUT")
+    .with_hint(
+      "a large wheel on a slow link can download silently: raise the limit with --idle-timeout "
+      "(e.g. --idle-timeout 2h) or ENVSETUP_IDLE_TIMEOUT")
     .with_hint("run the same command again to retry; the venv is kept and reused");
 }
 
@@ -205,8 +210,8 @@ util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInsta
   if (plan.venv_action != VenvAction::reuse) {
     ENVSETUP_TRY(pyenv::create_venv(plan.python.path, plan.venv, k_venv_timeout));
   }
-  auto output = pyenv::run_logged_streaming(plan.install_command, outcome.log,
-                                            {options.idle_timeout, options.on_installer_line});
+  auto output =
+    pyenv::run_logged_streaming(plan.install_command, outcome.log, {options.idle_timeout, options.on_installer_line});
   if (!output) {
     return std::move(output).error().with_cause("full log: " + outcome.log.string());
   }

@@ -14,8 +14,6 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cstdlib>
 #include <iostream>
 
 namespace envsetup::cli {
@@ -199,23 +197,6 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
                      "ENVSETUP_IDLE_TIMEOUT or 30m)");
 }
 
-std::optional<std::chrono::seconds> parse_idle_timeout(std::string_view text)
-{
-  std::int64_t scale = 60;
-  if (!text.empty() && (text.back() == 's' || text.back() == 'm' || text.back() == 'h')) {
-    scale = text.back() == 's' ? 1 : text.back() == 'm' ? 60 : 3600;
-    text.remove_suffix(1);
-  }
-  if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  const std::int64_t seconds = std::stoll(std::string(text)) * scale;
-  if (seconds < 1 || seconds > 7 * 24 * 3600) {
-    return std::nullopt;
-  }
-  return std::chrono::seconds(seconds);
-}
-
 int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
                       const std::string& store)
 {
@@ -248,19 +229,12 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   options.toolkit.store = non_empty(store);
   options.toolkit.envsetup_version = ENVSETUP_VERSION;
   // The idle timeout: the flag, else ENVSETUP_IDLE_TIMEOUT, else the default.
-  const char* idle_env = std::getenv("ENVSETUP_IDLE_TIMEOUT");
-  const bool idle_flag = !flags.idle_timeout.empty();
-  if (idle_flag || (idle_env != nullptr && *idle_env != '\0')) {
-    const std::string text = idle_flag ? flags.idle_timeout : std::string(idle_env);
-    const auto idle = parse_idle_timeout(text);
-    if (!idle) {
-      return report_error(util::make_error(util::ErrorKind::usage, std::string(idle_flag ? "--idle-timeout" : "ENVSETUP_IDLE_TIMEOUT") +
-                                                                     " `" + field_text(text) + "` is not a duration")
-                            .with_hint("a whole number with s, m or h, from 1s to 7 days: 90s, 45m, 2h "
-                                       "(no unit: minutes)"),
-                          download.json);
-    }
-    options.idle_timeout = *idle;
+  auto idle = idle_timeout(flags.idle_timeout);
+  if (!idle) {
+    return report_error(idle.error(), download.json);
+  }
+  if (*idle) {
+    options.idle_timeout = **idle;
   }
   // Before anything else: another platform's wheels cannot be installed here.
   if (auto here = app::check_platform_here(options.resolve); !here) {
@@ -281,7 +255,9 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   StatusLine status;
   if (!download.quiet && !download.json && default_progress_style() == ProgressStyle::terminal) {
     const std::string name(pyenv::installer_name(plan->installer));
-    options.on_installer_line = [&status, name](std::string_view line) { status.show(name + ": " + std::string(util::trim(line))); };
+    options.on_installer_line = [&status, name](std::string_view line) {
+      status.show(name + ": " + std::string(util::trim(line)));
+    };
   }
   auto outcome = app::run_framework_install(
     options, *plan, [&download](const app::FetchPlan& fetch_plan) { return progress_for(download, fetch_plan); });

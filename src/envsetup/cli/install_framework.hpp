@@ -3,6 +3,7 @@
 #pragma once
 
 #include <envsetup/cli/fetch_flags.hpp>
+#include <envsetup/util/error.hpp>
 
 #include <chrono>
 #include <optional>
@@ -43,6 +44,11 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags);
 // A duration for --idle-timeout / ENVSETUP_IDLE_TIMEOUT: a whole number with an optional unit
 // s, m or h (no unit: minutes), from 1 s to 7 days. nullopt for anything else. Pure.
 [[nodiscard]] std::optional<std::chrono::seconds> parse_idle_timeout(std::string_view text);
+
+// The idle timeout asked for: `flag` (--idle-timeout) when not empty, else
+// ENVSETUP_IDLE_TIMEOUT when set, else nullopt (the default). Errors: usage, naming the flag or
+// the variable, when that text is not a duration.
+[[nodiscard]] util::Result<std::optional<std::chrono::seconds>> idle_timeout(const std::string& flag);
 
 // Runs the framework install; returns the exit code. `download` holds the shared download
 // flags (finish_options already applied), `prefix`/`store` the toolkit location flags.

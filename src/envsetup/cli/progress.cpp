@@ -231,8 +231,7 @@ void StatusLine::show(std::string_view text)
   }
   m_last = now;
   winsize size{};
-  const std::size_t width =
-    ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 8 ? size.ws_col - 1 : 79;
+  const std::size_t width = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 8 ? size.ws_col - 1 : 79;
   std::string line = field_text(util::trim(text));
   if (line.size() > width) {
     line = line.substr(0, width - 3) + "...";

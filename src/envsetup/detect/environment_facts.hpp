@@ -39,7 +39,7 @@ struct EnvironmentFacts {
   std::optional<std::string> nvcc_on_path;    // first `nvcc` of PATH, links resolved
   std::optional<std::string> cuda_home;       // CUDA_HOME (else CUDA_PATH), links resolved
   std::vector<VenvFacts> venvs;
-  HostOs os;                                  // /etc/os-release and container signs (host_os.hpp)
+  HostOs os;  // /etc/os-release and container signs (host_os.hpp)
 };
 
 // Reads the facts through `probe` (sysroot-aware). `venvs`: venv folders to inspect (the

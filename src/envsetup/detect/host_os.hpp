@@ -21,10 +21,10 @@ enum class OsFamily {
 };
 
 struct HostOs {
-  std::string id;           // os-release ID: "ubuntu", "debian", "fedora", "rocky"
+  std::string id;                    // os-release ID: "ubuntu", "debian", "fedora", "rocky"
   std::vector<std::string> id_like;  // ID_LIKE words
-  std::string version_id;   // "24.04", "12", "40", "9.4"
-  std::string pretty_name;  // PRETTY_NAME (else NAME)
+  std::string version_id;            // "24.04", "12", "40", "9.4"
+  std::string pretty_name;           // PRETTY_NAME (else NAME)
   OsFamily family = OsFamily::unknown;
   bool container = false;
   std::string container_evidence;  // "/.dockerenv", "/run/.containerenv", "/proc/1/cgroup: docker"

@@ -182,11 +182,13 @@ std::string venv_failure_hint(std::string_view output, const fs::path& python, c
 {
   const auto shows = [output](std::string_view text) { return output.find(text) != std::string_view::npos; };
   if (shows("Read-only file system") || shows("[Errno 30]")) {
-    return "the file system holding " + dir.string() + " is mounted read-only: choose a venv folder on a "
+    return "the file system holding " + dir.string() +
+           " is mounted read-only: choose a venv folder on a "
            "writable one with `--venv DIR`";
   }
   if (shows("Permission denied") || shows("[Errno 13]") || shows("Operation not permitted")) {
-    return "you may not write in " + dir.parent_path().string() + " (a permission problem, not a missing "
+    return "you may not write in " + dir.parent_path().string() +
+           " (a permission problem, not a missing "
            "package): choose a folder you own with `--venv DIR`, or fix the folder's owner/permissions";
   }
   if (shows("No space left on device") || shows("[Errno 28]") || shows("Disk quota exceeded")) {
@@ -195,7 +197,8 @@ std::string venv_failure_hint(std::string_view output, const fs::path& python, c
   if (shows("ensurepip") || shows("No module named venv")) {
     const std::string name = python.filename().string();
     return "this Python has no working venv module; on Debian/Ubuntu it is a separate package: `sudo apt install "
-           "python" + name.substr(std::min<std::size_t>(6, name.size())) + "-venv`";
+           "python" +
+           name.substr(std::min<std::size_t>(6, name.size())) + "-venv`";
   }
   return "run the command above by hand to see the whole error";
 }

@@ -111,16 +111,15 @@ private:
 
 }  // namespace
 
-Result<ProcessOutput> run_process_streaming(const std::filesystem::path& program,
-                                            const std::vector<std::string>& args, const StreamOptions& options)
+Result<ProcessOutput> run_process_streaming(const std::filesystem::path& program, const std::vector<std::string>& args,
+                                            const StreamOptions& options)
 {
   const std::string shown = program.string();
   try {
     boost::asio::io_context io;
     bp::async_pipe pipe(io);
     bp::group group;
-    bp::child child(bp::exe = shown, bp::args = args, bp::std_in.close(), (bp::std_out & bp::std_err) > pipe,
-                    group);
+    bp::child child(bp::exe = shown, bp::args = args, bp::std_in.close(), (bp::std_out & bp::std_err) > pipe, group);
     ProcessOutput output;
     StreamReader reader(io, pipe, group, options, output);
     reader.start();
