@@ -48,12 +48,12 @@ namespace {
 constexpr std::size_t k_kept_output = std::size_t{1} << 20;  // the tail kept in ProcessOutput::out
 
 // Reads the pipe until end of file, restarting the idle timer on every piece; when the timer
-// fires first, the whole process group is killed and the pipe closed.
+// fires first, the program is killed (SIGKILL) and the pipe closed.
 class StreamReader {
 public:
-  StreamReader(boost::asio::io_context& io, bp::async_pipe& pipe, bp::group& group, const StreamOptions& options,
+  StreamReader(boost::asio::io_context& io, bp::async_pipe& pipe, bp::child& child, const StreamOptions& options,
                ProcessOutput& output)
-    : m_timer(io), m_pipe(pipe), m_group(group), m_options(options), m_output(output)
+    : m_timer(io), m_pipe(pipe), m_child(child), m_options(options), m_output(output)
   {
   }
 
@@ -73,7 +73,7 @@ private:
       }
       m_output.idle_killed = true;
       std::error_code ignored;
-      m_group.terminate(ignored);
+      m_child.terminate(ignored);
       boost::system::error_code closed;
       m_pipe.close(closed);
     });
@@ -103,7 +103,7 @@ private:
 
   boost::asio::steady_timer m_timer;
   bp::async_pipe& m_pipe;
-  bp::group& m_group;
+  bp::child& m_child;
   const StreamOptions& m_options;
   ProcessOutput& m_output;
   std::array<char, 16384> m_buffer{};
@@ -118,10 +118,10 @@ Result<ProcessOutput> run_process_streaming(const std::filesystem::path& program
   try {
     boost::asio::io_context io;
     bp::async_pipe pipe(io);
-    bp::group group;
-    bp::child child(bp::exe = shown, bp::args = args, bp::std_in.close(), (bp::std_out & bp::std_err) > pipe, group);
+    // In envsetup's own process group, so that Ctrl-C on the terminal reaches it too.
+    bp::child child(bp::exe = shown, bp::args = args, bp::std_in.close(), (bp::std_out & bp::std_err) > pipe);
     ProcessOutput output;
-    StreamReader reader(io, pipe, group, options, output);
+    StreamReader reader(io, pipe, child, options, output);
     reader.start();
     io.run();
     // The pipe is closed; a program that closed its output but goes on silently is still
@@ -133,7 +133,7 @@ Result<ProcessOutput> run_process_streaming(const std::filesystem::path& program
       if (std::chrono::steady_clock::now() - closed_at > options.idle_timeout) {
         output.idle_killed = true;
         std::error_code ignored;
-        group.terminate(ignored);
+        child.terminate(ignored);
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

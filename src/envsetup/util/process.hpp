@@ -17,7 +17,7 @@ struct ProcessOutput {
   std::string out;
   std::string err;
   // run_process_streaming only: the program printed nothing for the idle timeout and was
-  // killed (with every process of its group); exit_code is then -1.
+  // killed; exit_code is then -1.
   bool idle_killed = false;
 };
 
@@ -30,8 +30,8 @@ struct ProcessOutput {
                                                 std::chrono::milliseconds timeout);
 
 struct StreamOptions {
-  // The longest the program may print nothing (no byte on stdout or stderr) before it and
-  // the processes it started (its process group) are killed.
+  // The longest the program may print nothing (no byte on stdout or stderr) before it is
+  // killed. It stays in envsetup's process group, so Ctrl-C on a terminal reaches it too.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(30)};
   // Called on this thread with each piece of output as it arrives (stdout and stderr merged,
   // in the order the program wrote them; pieces are not split at line ends). May be empty.
