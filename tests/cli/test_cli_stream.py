@@ -168,6 +168,7 @@ class DoctorHostFit(unittest.TestCase):
         self.assertIn("akmod-nvidia", findings["no-driver"]["fix"])
         findings = self.doctor({**self.GPU, "/etc/os-release": 'ID=ubuntu\nVERSION_ID="24.04"\n'})
         self.assertIn("sudo ubuntu-drivers install", findings["no-driver"]["fix"])
+        self.assertIn("sudo ubuntu-drivers install", findings["check-failed"]["fix"])  # verify's driver check
 
     def test_inside_a_container_the_advice_is_gpus_all(self):
         findings = self.doctor({**self.GPU, "/etc/os-release": "ID=ubuntu\n", "/.dockerenv": ""})

@@ -56,7 +56,8 @@ TEST(InstallerStream, AProgramThatClosesItsOutputButRunsOnIsKilledToo)
 {
   envsetup::util::StreamOptions options;
   options.idle_timeout = 300ms;
-  auto result = envsetup::util::run_process_streaming("/bin/sh", {"-c", "exec >/dev/null 2>&1; exec sleep 60"}, options);
+  auto result =
+    envsetup::util::run_process_streaming("/bin/sh", {"-c", "exec >/dev/null 2>&1; exec sleep 60"}, options);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(result->idle_killed);
 }
@@ -127,7 +128,8 @@ TEST(InstallerStream, AnIdleKillIsWrittenToTheLog)
   const auto log = dir / "install.log";
   envsetup::pyenv::StreamedRun run;
   run.idle_timeout = 1s;
-  auto result = envsetup::pyenv::run_logged_streaming({"/bin/sh", "-c", "printf 'no newline'; exec sleep 60"}, log, run);
+  auto result =
+    envsetup::pyenv::run_logged_streaming({"/bin/sh", "-c", "printf 'no newline'; exec sleep 60"}, log, run);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(result->idle_killed);
   EXPECT_NE(read_text(log).find("no newline\nenvsetup: no output for 1 s: killed"), std::string::npos)

@@ -154,6 +154,13 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
       doctor.checks.push_back(std::move(check));
     }
   }
+  for (auto& check : doctor.checks) {
+    // The driver check's generic install hint, replaced by the one for this host (not on
+    // WSL, whose driver comes from Windows and whose hint says so).
+    if (check.name == "driver" && check.hint && check.hint->starts_with("install the NVIDIA driver (")) {
+      check.hint = driver_install_fix(facts.os, std::nullopt);
+    }
+  }
   for (auto& finding : check_findings(doctor.checks)) {
     doctor.findings.push_back(std::move(finding));
   }
