@@ -157,7 +157,8 @@ class DoctorHostFit(unittest.TestCase):
         result = subprocess.run([BIN, "doctor", "--sysroot", str(root), "--json"], capture_output=True, text=True,
                                 env=env, timeout=120)
         self.assertIn(result.returncode, (0, 6), result.stderr)
-        return {f["id"]: f for f in json.loads(result.stdout)["findings"]}
+        self.report = json.loads(result.stdout)
+        return {f["id"]: f for f in self.report["findings"]}
 
     GPU = {"/sys/bus/pci/devices/0000:01:00.0/vendor": "0x10de\n",
            "/sys/bus/pci/devices/0000:01:00.0/device": "0x2204\n",
@@ -176,6 +177,8 @@ class DoctorHostFit(unittest.TestCase):
         self.assertIn("--gpus all", fix)
         self.assertIn("NVIDIA Container Toolkit", fix)
         self.assertNotIn("ubuntu-drivers", fix)
+        self.assertEqual(self.report["os"], {"id": "ubuntu", "version_id": "", "name": "ubuntu", "family": "ubuntu",
+                                             "container": True, "container_evidence": "/.dockerenv exists"})
 
 
 if __name__ == "__main__":

@@ -132,6 +132,7 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
   // VIRTUAL_ENV (set to --venv above) is among the venvs the facts look at.
   const auto facts = detect::read_environment_facts(*probe, {}, toolkit_dirs);
   doctor.findings = doctor_findings(doctor.host, facts, *matrix);
+  doctor.os = facts.os;
   if (options.venv) {
     venv_kernel_findings(doctor.host, *matrix, venv, doctor.findings);
   }

@@ -77,6 +77,7 @@ struct DoctorOptions {
 
 struct DoctorReport {
   detect::HostReport host;
+  detect::HostOs os;  // the distribution and container facts the fixes were chosen for
   std::vector<Finding> findings;
   std::vector<verify::Check> checks;
 
