@@ -30,6 +30,7 @@ TEST(GpuNames, ChipsProductsAndCapabilities)
   EXPECT_EQ(capability("rtx 4070"), "8.9");  // AD103 and AD104: one capability
   EXPECT_EQ(capability("gb10"), "12.1");     // "NVIDIA GB10 (DGX Spark)", not GB100 / GB10B
   EXPECT_EQ(capability("GA100"), "8.0");
+  EXPECT_EQ(capability("4090"), "8.9");
   EXPECT_EQ(capability("ga102"), "8.6");
   EXPECT_EQ(capability("jetson agx orin"), "8.7");
   auto gpu = matrix::parse_gpu(real_matrix(), "rtx 3090");
@@ -60,11 +61,13 @@ TEST(GpuNames, AmbiguousAndUnknownNamesListCloseMatches)
   EXPECT_NE(typo.error().hints.front().find("GeForce RTX 3090 (GA102, 8.6)"), std::string::npos)
     << typo.error().hints.front();
 
-  for (const char* bad : {"", "8.10", "sm_8x", "\x1b[31m"}) {
+  for (const char* bad : {"", "8.10", "sm_8x", "1234", "\x1b[31m"}) {
     auto error = matrix::parse_gpu(real_matrix(), bad);
     ASSERT_FALSE(error) << bad;
     EXPECT_EQ(error.error().kind, util::ErrorKind::usage) << bad;
   }
+  EXPECT_NE(matrix::parse_gpu(real_matrix(), "sm_8x").error().message.find("invalid compute capability"),
+            std::string::npos);
 }
 
 }  // namespace

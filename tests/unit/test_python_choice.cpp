@@ -57,6 +57,17 @@ TEST(PythonChoice, DefaultOrder)
   EXPECT_EQ(path_only.others[0].version.text(), "3.12");
   EXPECT_EQ(path_only.others[0].origin, "pyenv");
 
+  // pyenv's shims first on PATH: python3 is pyenv's global version; `system` falls through.
+  host.script("/home/u/.pyenv/shims/python3", "shim").file("/home/u/.pyenv/version", "3.12.7\n");
+  auto env = environment(false);
+  env["PATH"] = "/home/u/.pyenv/shims:/usr/bin";
+  const auto shim = app::host_pythons(host.probe(env), no_python_version_dir());
+  ASSERT_TRUE(shim.preferred);
+  EXPECT_EQ(shim.preferred->version.text(), "3.12");
+  EXPECT_EQ(shim.preferred->detail, "/home/u/.pyenv/versions/3.12.7/bin/python3 (pyenv 3.12.7)");
+  host.file("/home/u/.pyenv/version", "system\n");
+  EXPECT_EQ(app::host_pythons(host.probe(env), no_python_version_dir()).preferred->version.text(), "3.13");
+
   const auto venv = app::host_pythons(host.probe(environment(true)), no_python_version_dir());
   ASSERT_TRUE(venv.preferred);
   EXPECT_EQ(venv.preferred->version.text(), "3.9");

@@ -3,6 +3,7 @@
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/framework_install.hpp>
 #include <envsetup/app/index_check.hpp>
+#include <envsetup/app/python_choice.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/pyenv/venv.hpp>
 #include <envsetup/util/strings.hpp>
@@ -32,8 +33,14 @@ util::Result<std::vector<Interpreter>> host_interpreters(const FrameworkInstallO
   return found;
 }
 
-util::Error no_interpreter(const core::Version& wanted, const std::vector<Interpreter>& found,
-                           const std::string& why)
+// Where host path `path` (as detection names it) is on this machine.
+fs::path probe_path(const FrameworkInstallOptions& options, const std::string& path)
+{
+  auto probe = make_probe(options.resolve.sysroot);
+  return probe ? probe->real_path(path) : fs::path(path);
+}
+
+util::Error no_interpreter(const core::Version& wanted, const std::vector<Interpreter>& found, const std::string& why)
 {
   std::vector<std::string> listed;
   for (const auto& python : found) {
@@ -143,12 +150,15 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
     result.venv = result.venv.parent_path();
   }
   if (options.resolve.python) {
-    auto request = parse_request(options.resolve);
-    if (!request) {
-      return std::move(request).error();
+    auto python = python_from_flag(*options.resolve.python);
+    if (!python) {
+      return std::move(python).error();
     }
-    if (!pick_interpreter(*interpreters, *request->python, result.venv)) {
-      return no_interpreter(*request->python, *interpreters, " (asked for with --python)");
+    if (!python->path.empty()) {  // --python PATH: that interpreter
+      interpreters->insert(interpreters->begin(), Interpreter{python->path, python->version, "--python"});
+    }
+    if (!pick_interpreter(*interpreters, python->version, result.venv)) {
+      return no_interpreter(python->version, *interpreters, " (asked for with --python)");
     }
   }
   PlanIndexOptions index;
@@ -176,6 +186,11 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
   if (!plan.python) {
     return util::make_error(util::ErrorKind::internal, "the plan names no Python version");
   }
+  // The interpreter the Python was chosen at (app::choose_python) first.
+  if (!resolved->python_path.empty() && !options.resolve.python) {
+    interpreters->insert(interpreters->begin(),
+                         Interpreter{probe_path(options, resolved->python_path), *plan.python, "chosen"});
+  }
   const Interpreter* python = pick_interpreter(*interpreters, *plan.python, result.venv);
   if (!python) {
     return no_interpreter(*plan.python, *interpreters,
@@ -186,7 +201,8 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
   const bool flags_ask = options.with_toolkit || options.toolkit.fetch.cudnn;
   if (plan.system_toolkit || flags_ask) {
     if (!plan.cuda) {
-      return util::make_error(util::ErrorKind::usage, "the plan is a CPU-only build: there is no CUDA toolkit to install")
+      return util::make_error(util::ErrorKind::usage,
+                              "the plan is a CPU-only build: there is no CUDA toolkit to install")
         .with_hint("drop `--with-toolkit` / `--cudnn`, or `--cpu`");
     }
     // The toolkit the resolver chose (releases with redistributable archives, possibly newer
@@ -197,11 +213,11 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
     }
     result.toolkit_cuda = plan.toolkit_cuda->text();
     result.toolkit_cudnn = options.toolkit.fetch.cudnn ? options.toolkit.fetch.cudnn
-                           : plan.toolkit_cudnn       ? std::optional(plan.toolkit_cudnn->text())
-                                                      : std::nullopt;
-    result.toolkit_reason = plan.system_toolkit ? plan.display_name + " " + plan.version->text() +
-                                                    " loads CUDA and cuDNN from the system"
-                                                : "asked for with --with-toolkit";
+                           : plan.toolkit_cudnn        ? std::optional(plan.toolkit_cudnn->text())
+                                                       : std::nullopt;
+    result.toolkit_reason = plan.system_toolkit
+                              ? plan.display_name + " " + plan.version->text() + " loads CUDA and cuDNN from the system"
+                              : "asked for with --with-toolkit";
   }
   result.notes = plan.notes;
   result.pip = std::move(pip).value();
@@ -209,9 +225,9 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
   if (result.venv_action != VenvAction::reuse) {
     result.venv_command = pyenv::venv_command(result.python.path, result.venv);
   }
-  result.install_command = pyenv::install_command(
-    result.installer, {result.venv, result.pip.extra_index_url, result.pip.requirements},
-    find_on_path("uv").value_or("uv"));
+  result.install_command =
+    pyenv::install_command(result.installer, {result.venv, result.pip.extra_index_url, result.pip.requirements},
+                           find_on_path("uv").value_or("uv"));
   result.expected = {result.pip.framework_package, result.pip.expected_version, extra_of(plan.packages.front()),
                      plan.cuda.has_value(), result.pip.extra_index_url};
   result.resolved = std::move(resolved).value();

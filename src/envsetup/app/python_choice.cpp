@@ -104,10 +104,53 @@ std::optional<PythonCandidate> from_env(const Detected& detected, const std::str
   return PythonCandidate{*python->version, path.string(), variable, path.string(), true};
 }
 
+// The pyenv version a pyenv shim runs without a .python-version: PYENV_VERSION, else the
+// first word of $PYENV_ROOT/version (~/.pyenv/version); nullopt for `system` or none.
+std::optional<std::string> pyenv_global(const detect::SystemProbe& probe, const fs::path& shims)
+{
+  if (auto version = probe.env("PYENV_VERSION")) {
+    const auto word = util::trim(util::split(*version, ':').front());
+    return word == "system" ? std::nullopt : std::optional<std::string>(word);
+  }
+  const auto text = probe.read_file(shims.parent_path() / "version", 4096);
+  if (!text) {
+    return std::nullopt;
+  }
+  for (const auto line : util::split(*text, '\n')) {
+    const auto word = util::trim(line);
+    if (!word.empty() && word.front() != '#') {
+      return word == "system" ? std::nullopt : std::optional<std::string>(word);
+    }
+  }
+  return std::nullopt;
+}
+
+const detect::PythonInfo* pyenv_version(const Detected& detected, const std::string& name)
+{
+  const std::string folder = "/versions/" + name + "/";
+  for (const auto& python : detected.pythons) {
+    if (python.version && python.path.find(folder) != std::string::npos) {
+      return &python;
+    }
+  }
+  return nullptr;
+}
+
+// What `python3` runs: the first PATH folder that has one; a pyenv shims folder stands for
+// pyenv's global version (`system`: the next folder).
 std::optional<PythonCandidate> python3_on_path(const Detected& detected)
 {
   for (const auto& dir : detected.probe.env_paths("PATH")) {
-    if (dir.string().find("/shims") != std::string::npos || !detected.probe.is_executable(dir / "python3")) {
+    if (!detected.probe.is_executable(dir / "python3")) {
+      continue;
+    }
+    if (dir.filename() == "shims") {
+      const auto name = pyenv_global(detected.probe, dir);
+      const auto* python = name ? pyenv_version(detected, *name) : nullptr;
+      if (python != nullptr) {
+        return PythonCandidate{*python->version, python->path, "python3 on PATH",
+                               python->path + " (pyenv " + *name + ")", false};
+      }
       continue;
     }
     if (const auto* python = detected.find(dir / "python3")) {
@@ -130,11 +173,8 @@ std::optional<PythonCandidate> from_python_version(const Detected& detected, con
     return std::nullopt;
   }
   // A pyenv version of that name first, then any interpreter of that X.Y.
-  const std::string folder = "/versions/" + *word + "/";
-  for (const auto& python : detected.pythons) {
-    if (python.version && python.path.find(folder) != std::string::npos) {
-      return PythonCandidate{*python.version, python.path, ".python-version", file->string(), false};
-    }
+  if (const auto* python = pyenv_version(detected, *word)) {
+    return PythonCandidate{*python->version, python->path, ".python-version", file->string(), false};
   }
   const auto version = major_minor(*word);
   if (!version) {

@@ -167,7 +167,13 @@ util::Result<GpuChoice> parse_gpu(const Matrix& matrix, std::string_view text)
     return GpuChoice{*capability, ""};
   }
   const std::string wanted = squash(trimmed);
-  if (wanted.empty() || (std::isdigit(static_cast<unsigned char>(wanted.front())) != 0 && wanted.size() <= 3)) {
+  // Meant as a compute capability ("8.10", "sm_8x"): its own error.
+  // A bare 4-digit number is a product ("4090").
+  const bool digits = !trimmed.empty() && trimmed.find_first_not_of("0123456789.") == std::string_view::npos &&
+                      (trimmed.find('.') != std::string_view::npos || trimmed.size() <= 3);
+  const bool sm =
+    wanted.size() > 2 && wanted.starts_with("sm") && std::isdigit(static_cast<unsigned char>(wanted[2])) != 0;
+  if (wanted.empty() || digits || sm) {
     auto error = std::move(capability).error();
     error.kind = util::ErrorKind::usage;
     error.message = "invalid `--gpu` value: " + error.message;
