@@ -66,7 +66,7 @@ class Hosts(unittest.TestCase):
         unknown = run("resolve", "-f", "torch", "--driver", "580.65.06", "--gpu", "a10")
         self.assertEqual(unknown.returncode, 2, unknown.stderr)
         self.assertIn("invalid `--gpu` value `a10`", unknown.stderr)
-        self.assertIn("A100 SXM4 40GB (GA100, 8.0)", unknown.stderr)
+        self.assertIn("close matches: A100 SXM4 40GB, A100 PCIe 40GB, A100 SXM4 80GB (GA100, 8.0)", unknown.stderr)
         ambiguous = run("spec", "--format", "pip", "-f", "torch", "--driver", "580.65.06", "--gpu", "rtx 3050")
         self.assertEqual(ambiguous.returncode, 2, ambiguous.stderr)
         self.assertIn("compute capability 8.6", ambiguous.stderr)

@@ -53,12 +53,13 @@ TEST(GpuNames, AmbiguousAndUnknownNamesListCloseMatches)
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().kind, util::ErrorKind::usage);
   ASSERT_FALSE(unknown.error().hints.empty());
-  EXPECT_NE(unknown.error().hints.front().find("A100 SXM4 40GB (GA100, 8.0)"), std::string::npos)
+  EXPECT_TRUE(unknown.error().hints.front().starts_with("close matches: A100 SXM4 40GB, A100 PCIe 40GB"))
     << unknown.error().hints.front();
+  EXPECT_NE(unknown.error().hints.front().find("(GA100, 8.0)"), std::string::npos) << unknown.error().hints.front();
 
   auto typo = matrix::parse_gpu(real_matrix(), "RTX 9090");
   ASSERT_FALSE(typo);
-  EXPECT_NE(typo.error().hints.front().find("GeForce RTX 3090 (GA102, 8.6)"), std::string::npos)
+  EXPECT_NE(typo.error().hints.front().find("GeForce RTX 3090, GeForce RTX 3080 (GA102, 8.6)"), std::string::npos)
     << typo.error().hints.front();
 
   for (const char* bad : {"", "8.10", "sm_8x", "1234", "\x1b[31m"}) {

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace envsetup::matrix {
@@ -119,36 +121,60 @@ std::vector<Match> find_matches(const Matrix& matrix, const std::string& wanted)
   return {};
 }
 
-util::Error unknown_name(const Matrix& matrix, std::string_view text, const std::string& wanted)
+// Close names, grouped by chip, best chip first: "A100 SXM4 40GB, A100 PCIe 40GB (GA100, 8.0)".
+std::vector<std::string> close_names(const Matrix& matrix, const std::string& wanted)
 {
-  std::vector<std::pair<std::size_t, std::string>> ranked;
-  std::set<std::string> seen;
+  struct Close {
+    std::size_t score = 0;
+    std::vector<std::string> names;
+    const Chip* chip = nullptr;
+  };
+  std::vector<Close> chips;
   const std::size_t limit = std::max<std::size_t>(2, wanted.size() / 3);
+  const auto score = [&](const std::string& key) -> std::optional<std::size_t> {
+    const std::size_t distance = edit_distance(wanted, key);
+    const bool contains = wanted.size() >= 2 && (key.find(wanted) != std::string::npos ||
+                                                 (key.size() >= 3 && wanted.find(key) != std::string::npos));
+    if (contains) {
+      return key.starts_with(wanted) ? 0 : std::min<std::size_t>(distance, 1);
+    }
+    return distance <= limit ? std::optional(distance) : std::nullopt;
+  };
   for (const auto& chip : matrix.chips) {
-    const std::string cc = ", " + chip.capability.text();
-    const auto consider = [&](const std::string& name, const std::string& key, const std::string& shown) {
-      const std::size_t distance = edit_distance(wanted, key);
-      const bool contains = wanted.size() >= 2 && (key.find(wanted) != std::string::npos ||
-                                                   (key.size() >= 3 && wanted.find(key) != std::string::npos));
-      if ((distance <= limit || contains) && seen.insert(name).second) {
-        ranked.emplace_back(contains ? std::min<std::size_t>(distance, 1) : distance, shown);
-      }
-    };
-    consider(chip.name, squash(chip.name), chip.name + " (" + chip.capability.text() + ")");
+    Close close{std::numeric_limits<std::size_t>::max(), {}, &chip};
+    if (const auto chip_score = score(squash(chip.name))) {
+      close.score = *chip_score;
+    }
     for (const auto product : util::split(chip.products, ',')) {
-      const std::string name(util::trim(product));
-      consider(name, squashed_model(words_of(product)), name + " (" + chip.name + cc + ")");
+      if (const auto product_score = score(squashed_model(words_of(product)))) {
+        close.score = std::min(close.score, *product_score);
+        if (close.names.size() < 3) {
+          close.names.emplace_back(util::trim(product));
+        }
+      }
+    }
+    if (close.score != std::numeric_limits<std::size_t>::max()) {
+      chips.push_back(std::move(close));
     }
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(chips.begin(), chips.end(), [](const Close& a, const Close& b) { return a.score < b.score; });
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < chips.size() && i < 5; ++i) {
+    const auto& close = chips[i];
+    const std::string where = close.chip->name + ", " + close.chip->capability.text();
+    lines.push_back(close.names.empty() ? close.chip->name + " (" + close.chip->capability.text() + ")"
+                                        : util::join(close.names, ", ") + " (" + where + ")");
+  }
+  return lines;
+}
+
+util::Error unknown_name(const Matrix& matrix, std::string_view text, const std::string& wanted)
+{
+  const auto close = close_names(matrix, wanted);
   auto error =
     util::make_error(util::ErrorKind::usage, "invalid `--gpu` value `" + util::escape_control_characters(text) + "`")
       .with_cause("it is neither a compute capability nor a GPU chip or product envsetup knows");
-  if (!ranked.empty()) {
-    std::vector<std::string> close;
-    for (std::size_t i = 0; i < ranked.size() && i < 6; ++i) {
-      close.push_back(ranked[i].second);
-    }
+  if (!close.empty()) {
     error.hints.push_back("close matches: " + util::join(close, "; "));
   }
   error.hints.push_back(
