@@ -230,16 +230,23 @@ util::Status check_platform_here(const ResolveOptions& options)
 
 util::Result<core::Request> parse_request(const ResolveOptions& options)
 {
+  std::optional<PythonCandidate> python;
+  return parse_request(options, python);
+}
+
+util::Result<core::Request> parse_request(const ResolveOptions& options, std::optional<PythonCandidate>& python)
+{
   auto request = core::Request::parse_framework(options.framework);
   if (!request) {
     return std::move(request).error();
   }
   if (options.python) {
-    auto python = python_from_flag(*options.python);
-    if (!python) {
-      return std::move(python).error();
+    auto flag = python_from_flag(*options.python);
+    if (!flag) {
+      return std::move(flag).error();
     }
-    request->python = python->version;
+    request->python = flag->version;
+    python = std::move(flag).value();
   }
   if (options.cuda) {
     auto cuda = parse_flag_version(*options.cuda, "--cuda", 1, 3);
@@ -256,7 +263,8 @@ util::Result<core::Request> parse_request(const ResolveOptions& options)
 util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
 {
   ResolveOutcome outcome;
-  auto request = parse_request(options);
+  std::optional<PythonCandidate> flag_python;
+  auto request = parse_request(options, flag_python);
   if (!request) {
     return std::move(request).error();
   }
@@ -273,14 +281,10 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
     return std::move(host).error();
   }
   outcome.host = std::move(host).value();
-  if (options.python) {
-    auto python = python_from_flag(*options.python);
-    if (!python) {
-      return std::move(python).error();
-    }
-    outcome.python_path = python->path;
-    outcome.facts.push_back(
-      {"Python", python->version.text(), "--python" + (python->detail.empty() ? "" : " " + python->detail)});
+  if (flag_python) {
+    outcome.python_path = flag_python->path;
+    outcome.facts.push_back({"Python", flag_python->version.text(),
+                             "--python" + (flag_python->detail.empty() ? "" : " " + flag_python->detail)});
   }
   const bool framework = outcome.request.framework != core::k_bare_toolkit;
   if (framework && pythons) {
