@@ -57,6 +57,15 @@ TEST(PythonChoice, DefaultOrder)
   EXPECT_EQ(path_only.others[0].version.text(), "3.12");
   EXPECT_EQ(path_only.others[0].origin, "pyenv");
 
+  // uv's managed interpreters are found too (newest first among the others).
+  const std::string uv = "/home/u/.local/share/uv/python/cpython-3.14.0-linux-x86_64-gnu/bin/";
+  host.script(uv + "python3.14", "").link(uv + "python3", "python3.14");
+  const auto with_uv = app::host_pythons(host.probe(environment(false)), no_python_version_dir());
+  ASSERT_EQ(with_uv.others.size(), 2U);
+  EXPECT_EQ(with_uv.others[0].version.text(), "3.14");
+  EXPECT_EQ(with_uv.others[0].origin, "uv");
+  EXPECT_EQ(with_uv.others[0].path, uv + "python3");
+
   // pyenv's shims first on PATH: python3 is pyenv's global version; `system` falls through.
   host.script("/home/u/.pyenv/shims/python3", "shim").file("/home/u/.pyenv/version", "3.12.7\n");
   auto env = environment(false);
