@@ -101,6 +101,16 @@ class Hosts(unittest.TestCase):
         self.assertTrue(any("chosen: with Python 3.15 (python3 on PATH /usr/bin/python3) there is no plan" in note
                             for note in document["notes"]), document["notes"])
 
+    def test_install_uses_the_interpreter(self):
+        interpreter = self.put("/bin/python-fake", "#!/bin/sh\necho 3.12.4\n", 0o755)
+        venv = os.path.join(self.root, "venv")
+        result = run("install", "--framework", "torch==2.5.1", "--dry-run", "--offline", "--python", interpreter,
+                     "--driver", "580.65.06", "--gpu", "a100", "--venv", venv)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("GPU sm_80 a100 (GA100) (--gpu)", result.stdout)
+        self.assertIn(f"{interpreter} -m venv {venv}", result.stdout)
+        self.assertFalse(os.path.exists(venv))
+
     def test_python_version_file_and_active_venv(self):
         env = self.python_host("11")
         project = os.path.join(self.root, "project")

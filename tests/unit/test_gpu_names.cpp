@@ -37,6 +37,8 @@ TEST(GpuNames, ChipsProductsAndCapabilities)
   ASSERT_TRUE(gpu);
   EXPECT_EQ(gpu->name, "GeForce RTX 3090 (GA102)");
   EXPECT_EQ(matrix::parse_gpu(real_matrix(), "ga100")->name, "GA100");
+  EXPECT_EQ(matrix::parse_gpu(real_matrix(), "a100")->name, "a100 (GA100)");
+  EXPECT_EQ(matrix::parse_gpu(real_matrix(), "rtx 4070")->name, "GeForce RTX 4070 (AD103, AD104)");
   EXPECT_EQ(matrix::parse_gpu(real_matrix(), "8.6")->name, "");
 }
 

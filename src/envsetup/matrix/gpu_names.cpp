@@ -86,7 +86,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b)
 
 struct Match {
   const Chip* chip = nullptr;
-  std::string product;  // "" when the chip name matched
+  std::string product;   // "" when the chip name matched
+  bool partial = false;  // the text is only part of the product name
 };
 
 std::string label(const Match& match)
@@ -109,7 +110,7 @@ std::vector<Match> find_matches(const Matrix& matrix, const std::string& wanted)
       if (squashed_model(words) == wanted || squash(product) == wanted) {
         tiers[1].push_back({&chip, name});
       } else if (run_matches(words, wanted)) {
-        tiers[2].push_back({&chip, name});
+        tiers[2].push_back({&chip, name, true});
       }
     }
   }
@@ -234,7 +235,9 @@ util::Result<GpuChoice> parse_gpu(const Matrix& matrix, std::string_view text)
   if (first.product.empty()) {
     return GpuChoice{first.chip->capability, first.chip->name};
   }
-  return GpuChoice{first.chip->capability, first.product + " (" + util::join(chips, ", ") + ")"};
+  // Part of a name ("a100") is shown as typed: it may stand for several products.
+  const std::string shown = first.partial ? util::escape_control_characters(trimmed) : first.product;
+  return GpuChoice{first.chip->capability, shown + " (" + util::join(chips, ", ") + ")"};
 }
 
 }  // namespace envsetup::matrix
