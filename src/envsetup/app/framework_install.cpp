@@ -40,7 +40,8 @@ fs::path probe_path(const FrameworkInstallOptions& options, const std::string& p
   return probe ? probe->real_path(path) : fs::path(path);
 }
 
-util::Error no_interpreter(const core::Version& wanted, const std::vector<Interpreter>& found, const std::string& why)
+util::Error no_interpreter(const core::Version& wanted, const std::vector<Interpreter>& found,
+                           const std::string& why)
 {
   std::vector<std::string> listed;
   for (const auto& python : found) {
@@ -201,8 +202,7 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
   const bool flags_ask = options.with_toolkit || options.toolkit.fetch.cudnn;
   if (plan.system_toolkit || flags_ask) {
     if (!plan.cuda) {
-      return util::make_error(util::ErrorKind::usage,
-                              "the plan is a CPU-only build: there is no CUDA toolkit to install")
+      return util::make_error(util::ErrorKind::usage, "the plan is a CPU-only build: there is no CUDA toolkit to install")
         .with_hint("drop `--with-toolkit` / `--cudnn`, or `--cpu`");
     }
     // The toolkit the resolver chose (releases with redistributable archives, possibly newer
@@ -213,11 +213,11 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
     }
     result.toolkit_cuda = plan.toolkit_cuda->text();
     result.toolkit_cudnn = options.toolkit.fetch.cudnn ? options.toolkit.fetch.cudnn
-                           : plan.toolkit_cudnn        ? std::optional(plan.toolkit_cudnn->text())
-                                                       : std::nullopt;
-    result.toolkit_reason = plan.system_toolkit
-                              ? plan.display_name + " " + plan.version->text() + " loads CUDA and cuDNN from the system"
-                              : "asked for with --with-toolkit";
+                           : plan.toolkit_cudnn       ? std::optional(plan.toolkit_cudnn->text())
+                                                      : std::nullopt;
+    result.toolkit_reason = plan.system_toolkit ? plan.display_name + " " + plan.version->text() +
+                                                    " loads CUDA and cuDNN from the system"
+                                                : "asked for with --with-toolkit";
   }
   result.notes = plan.notes;
   result.pip = std::move(pip).value();
@@ -225,9 +225,9 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
   if (result.venv_action != VenvAction::reuse) {
     result.venv_command = pyenv::venv_command(result.python.path, result.venv);
   }
-  result.install_command =
-    pyenv::install_command(result.installer, {result.venv, result.pip.extra_index_url, result.pip.requirements},
-                           find_on_path("uv").value_or("uv"));
+  result.install_command = pyenv::install_command(
+    result.installer, {result.venv, result.pip.extra_index_url, result.pip.requirements},
+    find_on_path("uv").value_or("uv"));
   result.expected = {result.pip.framework_package, result.pip.expected_version, extra_of(plan.packages.front()),
                      plan.cuda.has_value(), result.pip.extra_index_url};
   result.resolved = std::move(resolved).value();

@@ -36,8 +36,8 @@ util::Error as_usage(util::Error error, const std::string& flag)
   return error;
 }
 
-util::Result<core::Version> parse_flag_version(const std::string& text, const std::string& flag, std::size_t min_parts,
-                                               std::size_t max_parts)
+util::Result<core::Version> parse_flag_version(const std::string& text, const std::string& flag,
+                                               std::size_t min_parts, std::size_t max_parts)
 {
   auto version = core::Version::parse(util::trim(text));
   if (!version) {
@@ -45,7 +45,8 @@ util::Result<core::Version> parse_flag_version(const std::string& text, const st
   }
   const std::size_t parts = version->parts().size();
   if (parts < min_parts || parts > max_parts) {
-    return util::make_error(util::ErrorKind::usage, "invalid `" + flag + "` value `" + text + "`")
+    return util::make_error(util::ErrorKind::usage,
+                            "invalid `" + flag + "` value `" + text + "`")
       .with_cause(min_parts == max_parts ? "expected exactly " + std::to_string(min_parts) + " dot-separated numbers"
                                          : "expected " + std::to_string(min_parts) + " to " +
                                              std::to_string(max_parts) + " dot-separated numbers")
@@ -71,7 +72,8 @@ util::Status platform_here(const std::string& framework, core::Platform wanted, 
   }
   const std::string name = core::platform_name(wanted);
   const std::string host = here ? core::platform_name(*here) : arch.empty() ? "unknown" : arch;
-  return util::make_error(util::ErrorKind::usage, "cannot install " + name + " builds on this " + host + " host")
+  return util::make_error(util::ErrorKind::usage,
+                          "cannot install " + name + " builds on this " + host + " host")
     .with_cause("`--platform " + name + "` plans for another machine; its wheels cannot run here")
     .with_hint("drop --platform to install the build for this host")
     .with_hint("to set up the " + name + " machine, write a spec for it here: envsetup spec --format pip -f " +
@@ -102,9 +104,8 @@ util::Status platform_facts(const ResolveOptions& options, const detect::SystemP
   } else {
     return util::make_error(util::ErrorKind::environment,
                             "this host's CPU architecture `" + arch + "` has no CUDA builds envsetup knows")
-      .with_hint(
-        "to plan for another machine, name its platform: --platform linux-x86_64 or "
-        "--platform linux-aarch64");
+      .with_hint("to plan for another machine, name its platform: --platform linux-x86_64 or "
+                 "--platform linux-aarch64");
   }
   const bool this_host = detected == host.platform;
   if (options.glibc) {
@@ -137,8 +138,10 @@ util::Status platform_facts(const ResolveOptions& options, const detect::SystemP
 }
 
 // Host facts from the flags; whatever the flags leave out comes from detection.
-util::Result<core::HostFacts> host_facts(const ResolveOptions& options, const matrix::Matrix& matrix,
-                                         std::vector<FactNote>& facts, std::optional<HostPythons>& pythons)
+util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
+                                         const matrix::Matrix& matrix,
+                                         std::vector<FactNote>& facts,
+                                         std::optional<HostPythons>& pythons)
 {
   core::HostFacts host;
   if (options.driver && util::trim(*options.driver) == "none") {
@@ -179,13 +182,14 @@ util::Result<core::HostFacts> host_facts(const ResolveOptions& options, const ma
   if (need_gpus) {
     for (const auto& gpu : report.gpus) {
       if (!gpu.compute_capability) {
-        return util::make_error(
-                 util::ErrorKind::environment,
-                 "the compute capability of GPU " + std::to_string(gpu.index) + " (" + gpu.name + ") is unknown")
+        return util::make_error(util::ErrorKind::environment,
+                                "the compute capability of GPU " + std::to_string(gpu.index) +
+                                  " (" + gpu.name + ") is unknown")
           .with_hint("pass every GPU's compute capability with `--gpu`, e.g. `--gpu 8.9`");
       }
       host.gpus.push_back({*gpu.compute_capability, gpu.name});
-      facts.push_back({"GPU", gpu.compute_capability->sm_name() + (gpu.name.empty() ? "" : " " + gpu.name),
+      facts.push_back({"GPU", gpu.compute_capability->sm_name() +
+                                (gpu.name.empty() ? "" : " " + gpu.name),
                        "detected (" + gpu.source + ")"});
     }
   }
@@ -202,8 +206,7 @@ void add_stale_note(ResolveOutcome& outcome, const MatrixChoice& choice)
   if (!outcome.resolution.plan) {
     return;
   }
-  const auto now =
-    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   const int max_age = with_environment(choice).max_age_days.value_or(k_stale_matrix_days);
   if (auto note = stale_matrix_note(outcome.matrix, now.count(), max_age)) {
     outcome.resolution.plan->notes.push_back(std::move(*note));

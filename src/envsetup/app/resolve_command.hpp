@@ -17,11 +17,11 @@ namespace envsetup::app {
 
 // `envsetup resolve` as the user typed it: raw strings, parsed and checked here.
 struct ResolveOptions {
-  std::string framework;                // "torch==2.5.1"
-  std::optional<std::string> python;    // "3.11", "3.11.7" or an interpreter path (python_from_flag)
-  std::optional<std::string> driver;    // "550.54.15"
-  std::vector<std::string> gpus;        // "8.9", "89", "sm_89", "a100", "RTX 3090" (matrix::parse_gpu)
-  std::optional<std::string> cuda;      // "12.4"
+  std::string framework;              // "torch==2.5.1"
+  std::optional<std::string> python;  // "3.11", "3.11.7" or an interpreter path (python_from_flag)
+  std::optional<std::string> driver;  // "550.54.15"
+  std::vector<std::string> gpus;      // "8.9", "89", "sm_89", "a100", "RTX 3090" (matrix::parse_gpu)
+  std::optional<std::string> cuda;    // "12.4"
   std::optional<std::string> platform;  // "linux-aarch64", "linux-sbsa" (core::parse_platform)
   std::optional<std::string> glibc;     // "2.28"
   bool cpu = false;

@@ -177,7 +177,9 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
                      "install this framework into a venv: torch, tensorflow or jax, with an optional "
                      "version specifier (torch==2.5.1)");
   command.add_option("--venv", flags.venv, "the virtual environment to create or reuse (default ./.venv)");
-  command.add_option("--python", flags.python, "Python X.Y, X.Y.Z or an interpreter path (default: VIRTUAL_ENV, conda, .python-version, python3 on PATH)");
+  command.add_option("--python", flags.python,
+                     "Python X.Y, X.Y.Z or an interpreter path (default: VIRTUAL_ENV, conda, .python-version, "
+                     "python3 on PATH)");
   command.add_option("--driver", flags.driver, "NVIDIA driver version or `none` (default: detected)");
   command.add_option("--gpu", flags.gpus, "a GPU: compute capability (8.9, sm_89) or name (a100, \"RTX 3090\"); repeat per GPU");
   add_glibc_flag(command, flags.glibc);
