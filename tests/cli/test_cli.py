@@ -62,8 +62,11 @@ class TopLevel(unittest.TestCase):
 
 class Resolve(unittest.TestCase):
     def test_json_plan(self):
+        # A host without Pythons (no PATH, HOME, venv or conda): the plan's own Python.
+        no_pythons = {"PATH": "/nonexistent", "HOME": "/nonexistent", "VIRTUAL_ENV": "", "CONDA_PREFIX": "",
+                      "PYENV_ROOT": "/nonexistent", "UV_PYTHON_INSTALL_DIR": "/nonexistent"}
         result = run("resolve", "--framework", "torch==2.5.1", "--driver", "550.54.15",
-                     "--gpu", "8.9", "--json")
+                     "--gpu", "8.9", "--json", env=no_pythons)
         self.assertEqual(result.returncode, 0, result.stderr)
         plan = json.loads(result.stdout)
         self.assertTrue(plan["ok"])

@@ -3,6 +3,7 @@
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/framework_install.hpp>
 #include <envsetup/app/index_check.hpp>
+#include <envsetup/app/python_choice.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/pyenv/venv.hpp>
 #include <envsetup/util/strings.hpp>
@@ -30,6 +31,13 @@ util::Result<std::vector<Interpreter>> host_interpreters(const FrameworkInstallO
     }
   }
   return found;
+}
+
+// Where host path `path` (as detection names it) is on this machine.
+fs::path probe_path(const FrameworkInstallOptions& options, const std::string& path)
+{
+  auto probe = make_probe(options.resolve.sysroot);
+  return probe ? probe->real_path(path) : fs::path(path);
 }
 
 util::Error no_interpreter(const core::Version& wanted, const std::vector<Interpreter>& found,
@@ -143,12 +151,15 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
     result.venv = result.venv.parent_path();
   }
   if (options.resolve.python) {
-    auto request = parse_request(options.resolve);
-    if (!request) {
-      return std::move(request).error();
+    auto python = python_from_flag(*options.resolve.python);
+    if (!python) {
+      return std::move(python).error();
     }
-    if (!pick_interpreter(*interpreters, *request->python, result.venv)) {
-      return no_interpreter(*request->python, *interpreters, " (asked for with --python)");
+    if (!python->path.empty()) {  // --python PATH: that interpreter
+      interpreters->insert(interpreters->begin(), Interpreter{python->path, python->version, "--python"});
+    }
+    if (!pick_interpreter(*interpreters, python->version, result.venv)) {
+      return no_interpreter(python->version, *interpreters, " (asked for with --python)");
     }
   }
   PlanIndexOptions index;
@@ -175,6 +186,11 @@ util::Result<FrameworkInstallPlan> plan_framework_install(const FrameworkInstall
   }
   if (!plan.python) {
     return util::make_error(util::ErrorKind::internal, "the plan names no Python version");
+  }
+  // The interpreter the Python was chosen at (app::choose_python) first.
+  if (!resolved->python_path.empty() && !options.resolve.python) {
+    interpreters->insert(interpreters->begin(),
+                         Interpreter{probe_path(options, resolved->python_path), *plan.python, "chosen"});
   }
   const Interpreter* python = pick_interpreter(*interpreters, *plan.python, result.venv);
   if (!python) {

@@ -2,7 +2,9 @@
 #include <envsetup/app/resolve_command.hpp>
 
 #include <envsetup/app/detect_command.hpp>
+#include <envsetup/app/python_choice.hpp>
 #include <envsetup/detect/detect.hpp>
+#include <envsetup/matrix/gpu_names.hpp>
 #include <envsetup/resolve/resolver.hpp>
 #include <envsetup/util/template.hpp>
 
@@ -139,7 +141,7 @@ util::Status platform_facts(const ResolveOptions& options, const detect::SystemP
 util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
                                          const matrix::Matrix& matrix,
                                          std::vector<FactNote>& facts,
-                                         std::vector<core::Version>& detected_pythons)
+                                         std::optional<HostPythons>& pythons)
 {
   core::HostFacts host;
   if (options.driver && util::trim(*options.driver) == "none") {
@@ -154,12 +156,12 @@ util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
   }
   for (const auto& text : options.gpus) {
     for (const auto field : util::split(text, ',')) {
-      auto capability = core::ComputeCapability::parse(field);
-      if (!capability) {
-        return as_usage(std::move(capability).error(), "--gpu");
+      auto gpu = matrix::parse_gpu(matrix, field);
+      if (!gpu) {
+        return std::move(gpu).error();
       }
-      host.gpus.push_back({*capability, ""});
-      facts.push_back({"GPU", capability->sm_name(), "--gpu"});
+      host.gpus.push_back({gpu->capability, gpu->name});
+      facts.push_back({"GPU", gpu->capability.sm_name() + (gpu->name.empty() ? "" : " " + gpu->name), "--gpu"});
     }
   }
   const bool need_driver = !options.driver && !options.cpu;
@@ -192,37 +194,11 @@ util::Result<core::HostFacts> host_facts(const ResolveOptions& options,
     }
   }
   ENVSETUP_TRY(platform_facts(options, *probe, host, facts));
-  if (!options.python) {
-    for (const auto& python : detect::detect_pythons(*probe)) {
-      if (python.version && std::find(detected_pythons.begin(), detected_pythons.end(),
-                                      *python.version) == detected_pythons.end()) {
-        detected_pythons.push_back(*python.version);
-      }
-    }
-    std::sort(detected_pythons.rbegin(), detected_pythons.rend());
+  if (!options.python && !options.python_from_plan) {
+    std::error_code error;
+    pythons = host_pythons(*probe, std::filesystem::current_path(error));
   }
   return host;
-}
-
-// Among the host's Pythons, the one that gives the best plan: the newest framework
-// version, then the newest Python. Nullopt when none gives a plan.
-std::optional<std::pair<core::Version, core::Resolution>> best_with_host_python(
-  const matrix::Matrix& matrix, const core::HostFacts& host, core::Request request,
-  const std::vector<core::Version>& pythons)
-{
-  std::optional<std::pair<core::Version, core::Resolution>> best;
-  for (const auto& python : pythons) {
-    request.python = python;
-    auto resolution = resolve::resolve(matrix, host, request);
-    if (!resolution || !resolution->plan) {
-      continue;
-    }
-    const auto& version = resolution->plan->version;
-    if (!best || (version && *version > *best->second.plan->version)) {
-      best.emplace(python, std::move(resolution).value());
-    }
-  }
-  return best;
 }
 
 void add_stale_note(ResolveOutcome& outcome, const MatrixChoice& choice)
@@ -257,16 +233,23 @@ util::Status check_platform_here(const ResolveOptions& options)
 
 util::Result<core::Request> parse_request(const ResolveOptions& options)
 {
+  std::optional<PythonCandidate> python;
+  return parse_request(options, python);
+}
+
+util::Result<core::Request> parse_request(const ResolveOptions& options, std::optional<PythonCandidate>& python)
+{
   auto request = core::Request::parse_framework(options.framework);
   if (!request) {
     return std::move(request).error();
   }
   if (options.python) {
-    auto python = parse_flag_version(*options.python, "--python", 2, 2);
-    if (!python) {
-      return std::move(python).error();
+    auto flag = python_from_flag(*options.python);
+    if (!flag) {
+      return std::move(flag).error();
     }
-    request->python = *python;
+    request->python = flag->version;
+    python = std::move(flag).value();
   }
   if (options.cuda) {
     auto cuda = parse_flag_version(*options.cuda, "--cuda", 1, 3);
@@ -283,7 +266,8 @@ util::Result<core::Request> parse_request(const ResolveOptions& options)
 util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
 {
   ResolveOutcome outcome;
-  auto request = parse_request(options);
+  std::optional<PythonCandidate> flag_python;
+  auto request = parse_request(options, flag_python);
   if (!request) {
     return std::move(request).error();
   }
@@ -294,28 +278,46 @@ util::Result<ResolveOutcome> run_resolve(const ResolveOptions& options)
   }
   outcome.matrix = std::move(loaded->info);
   const matrix::Matrix* matrix = &loaded->matrix;
-  std::vector<core::Version> host_pythons;
-  auto host = host_facts(options, *matrix, outcome.facts, host_pythons);
+  std::optional<HostPythons> pythons;
+  auto host = host_facts(options, *matrix, outcome.facts, pythons);
   if (!host) {
     return std::move(host).error();
   }
   outcome.host = std::move(host).value();
+  if (flag_python) {
+    outcome.python_path = flag_python->path;
+    outcome.facts.push_back({"Python", flag_python->version.text(),
+                             "--python" + (flag_python->detail.empty() ? "" : " " + flag_python->detail)});
+  }
   const bool framework = outcome.request.framework != core::k_bare_toolkit;
-  if (framework && !host_pythons.empty()) {
-    auto best = best_with_host_python(*matrix, outcome.host, outcome.request, host_pythons);
-    if (best) {
-      outcome.request.python = best->first;
-      outcome.facts.push_back({"Python", best->first.text(), "detected"});
-      outcome.resolution = std::move(best->second);
-      add_stale_note(outcome, options.matrix);
-      return outcome;
+  if (framework && pythons) {
+    auto pick = choose_python(*matrix, outcome.host, outcome.request, *pythons);
+    if (!pick) {
+      return std::move(pick).error();
     }
+    outcome.resolution = std::move(pick->resolution);
+    if (pick->python) {
+      outcome.request.python = pick->python->version;
+      outcome.python_path = pick->python->path;
+      const std::string where = pick->python->origin + (pick->python->detail.empty() ? "" : " " + pick->python->detail);
+      outcome.facts.push_back({"Python", pick->python->version.text(),
+                               pick->why ? where + "; a better plan than " + pythons->preferred->text() : where});
+    }
+    if (pick->why && outcome.resolution.plan) {
+      outcome.resolution.plan->notes.push_back(*pick->why);
+    }
+    add_stale_note(outcome, options.matrix);
+    return outcome;
   }
   auto resolution = resolve::resolve(*matrix, outcome.host, outcome.request);
   if (!resolution) {
     return std::move(resolution).error();
   }
   outcome.resolution = std::move(resolution).value();
+  if (framework && !options.python && outcome.resolution.plan && outcome.resolution.plan->python) {
+    outcome.facts.push_back({"Python", outcome.resolution.plan->python->text(),
+                             "the newest the plan supports; the spec is for another machine, --python chooses"});
+  }
   add_stale_note(outcome, options.matrix);
   return outcome;
 }

@@ -48,7 +48,11 @@ util::Result<SpecOutcome> run_spec(const SpecOptions& options)
   if (!template_text) {
     return std::move(template_text).error();
   }
-  auto resolved = run_resolve(options.resolve);
+  // A spec for another place (conda, pixi, a container image) is for that place's Python,
+  // not this host's: the plan's newest, or --python.
+  ResolveOptions resolve = options.resolve;
+  resolve.python_from_plan = format->name != "pip";
+  auto resolved = run_resolve(resolve);
   if (!resolved) {
     return std::move(resolved).error();
   }

@@ -5,12 +5,14 @@
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/inspect_output.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/matrix/gpu_names.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace envsetup::cli {
 
@@ -31,14 +33,25 @@ util::Result<app::InspectOptions> options_of(const InspectFlags& flags)
   for (const auto& path : flags.paths) {
     options.paths.emplace_back(path);
   }
+  if (!flags.matrix_dir.empty()) {
+    options.matrix.directory = flags.matrix_dir;
+  }
+  // A name (`--gpu a100`) needs the matrix's chip table: loaded only then.
+  std::optional<matrix::Matrix> chips;
   for (const auto& text : flags.gpus) {
-    auto gpu = core::ComputeCapability::parse(text);
-    if (!gpu) {
-      return util::make_error(util::ErrorKind::usage, "--gpu " + text + ": " + gpu.error().message)
-        .with_hint("write a compute capability: --gpu 8.6, --gpu sm_90, --gpu 120");
+    if (!chips && !core::ComputeCapability::parse(text)) {
+      auto loaded = app::load_matrix_for(app::with_environment(options.matrix), "none");
+      if (!loaded) {
+        return std::move(loaded).error();
+      }
+      chips = std::move(loaded).value();
     }
-    if (std::find(options.gpus.begin(), options.gpus.end(), *gpu) == options.gpus.end()) {
-      options.gpus.push_back(*gpu);
+    auto gpu = chips ? matrix::parse_gpu(*chips, text) : matrix::parse_gpu(matrix::Matrix{}, text);
+    if (!gpu) {
+      return std::move(gpu).error();
+    }
+    if (std::find(options.gpus.begin(), options.gpus.end(), gpu->capability) == options.gpus.end()) {
+      options.gpus.push_back(gpu->capability);
     }
   }
   if (!flags.driver.empty()) {
@@ -51,9 +64,6 @@ util::Result<app::InspectOptions> options_of(const InspectFlags& flags)
   }
   if (!flags.sysroot.empty()) {
     options.sysroot = flags.sysroot;
-  }
-  if (!flags.matrix_dir.empty()) {
-    options.matrix.directory = flags.matrix_dir;
   }
   return options;
 }
@@ -93,8 +103,10 @@ void add_inspect_command(CLI::App& app, CommandResult& result)
     "Exit 0 when every library runs on every GPU, 6 when one cannot (\"no kernel image\"),\n"
     "5 or 1 when a file could not be read (docs/inspect.md).");
   command->add_option("PATH", flags->paths, "libraries, objects, folders, venvs or wheels")->required();
-  command->add_option("--gpu", flags->gpus,
-                      "a compute capability to check (8.6, sm_90, 120); repeatable; default: the detected GPUs")
+  command
+    ->add_option("--gpu", flags->gpus,
+                 "a GPU to check: compute capability (8.6, sm_90, 120) or name (a100, \"RTX 3090\"); repeatable; "
+                 "default: the detected GPUs")
     ->delimiter(',');
   command->add_option("--driver", flags->driver,
                       "the driver version to check PTX JIT against (550.54.15); default: the detected driver");

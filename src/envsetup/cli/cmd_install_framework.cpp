@@ -178,9 +178,11 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
                      "install this framework into a venv: torch, tensorflow or jax, with an optional "
                      "version specifier (torch==2.5.1)");
   command.add_option("--venv", flags.venv, "the virtual environment to create or reuse (default ./.venv)");
-  command.add_option("--python", flags.python, "Python X.Y among the host's interpreters (default: the best plan's)");
+  command.add_option("--python", flags.python,
+                     "Python X.Y, X.Y.Z or an interpreter path (default: VIRTUAL_ENV, conda, .python-version, "
+                     "python3 on PATH)");
   command.add_option("--driver", flags.driver, "NVIDIA driver version or `none` (default: detected)");
-  command.add_option("--gpu", flags.gpus, "compute capability of a GPU (8.9, 89, sm_89); repeat per GPU");
+  command.add_option("--gpu", flags.gpus, "a GPU: compute capability (8.9, sm_89) or name (a100, \"RTX 3090\"); repeat per GPU");
   add_glibc_flag(command, flags.glibc);
   command.add_flag("--cpu", flags.cpu, "install a CPU-only build");
   command.add_option("--with", flags.with, "companion packages: torchvision,torchaudio")->delimiter(',');

@@ -17,13 +17,13 @@ void add_resolve_flags(CLI::App& command, ResolveFlags& flags)
                      "(torch==2.5.1, 'torch>=2.4,<2.7')")
     ->required();
   command.add_option("--python", flags.options.python,
-                     "Python X.Y to use (default: the host's Python that gives the best plan, "
-                     "else the newest the framework supports)");
+                     "Python X.Y, X.Y.Z or an interpreter path (default: VIRTUAL_ENV, conda, "
+                     ".python-version, python3 on PATH; another of the host's only for a better plan)");
   command.add_option("--driver", flags.options.driver,
                      "NVIDIA driver version, e.g. 550.54.15, or `none` (default: detected)");
   command.add_option("--gpu", flags.options.gpus,
-                     "compute capability of a GPU (8.9, 89 or sm_89); repeat per GPU "
-                     "(default: detected)");
+                     "a GPU: compute capability (8.9, 89, sm_89) or chip/product name (a100, h100, "
+                     "\"RTX 3090\", gb10); repeat per GPU (default: detected)");
   command.add_option("--cuda", flags.options.cuda, "use only builds for this CUDA X[.Y[.Z]]");
   command.add_option("--platform", flags.options.platform,
                      "plan for this platform: linux-x86_64 or linux-aarch64 (linux-sbsa accepted) "

@@ -61,6 +61,21 @@ std::vector<Candidate> candidates(const SystemProbe& probe)
       found.push_back({*pyenv / "versions" / version / "bin" / "python3", "pyenv"});
     }
   }
+  // uv's managed interpreters: $UV_PYTHON_INSTALL_DIR, else $XDG_DATA_HOME/uv/python, else
+  // ~/.local/share/uv/python; one folder per interpreter (cpython-3.12.7-linux-x86_64-gnu).
+  std::optional<fs::path> uv;
+  if (auto dir = probe.env("UV_PYTHON_INSTALL_DIR")) {
+    uv = fs::path(*dir);
+  } else if (auto data = probe.env("XDG_DATA_HOME")) {
+    uv = fs::path(*data) / "uv" / "python";
+  } else if (auto home = probe.home()) {
+    uv = *home / ".local" / "share" / "uv" / "python";
+  }
+  if (uv) {
+    for (const auto& install : probe.list_dir(*uv)) {
+      found.push_back({*uv / install / "bin" / "python3", "uv"});
+    }
+  }
   if (auto home = probe.home()) {
     for (const char* name : {"miniconda3", "anaconda3", "mambaforge", "miniforge3"}) {
       const fs::path base = *home / name;
