@@ -51,6 +51,8 @@ std::vector<VariableDoc> environment_docs()
     {"VIRTUAL_ENV", "the active venv: detected as the Python to use and reported by detect"},
     {"CONDA_PREFIX", "the active conda environment: its Python and CUDA toolkit are detected"},
     {"PYENV_ROOT", "pyenv's Python versions are looked for below it"},
+    {"PYENV_VERSION", "pyenv's selected version, which a pyenv shims folder on PATH stands for"},
+    {"UV_PYTHON_INSTALL_DIR", "uv's managed Pythons are looked for below it (default ~/.local/share/uv/python)"},
     {"CUDA_HOME", "a CUDA toolkit to detect (also CUDA_PATH, CUDA_ROOT)"},
     {"CUDA_PATH", "as CUDA_HOME"},
     {"CUDA_ROOT", "as CUDA_HOME"},
