@@ -123,6 +123,20 @@ class ConfigUseTest(ConfigTestCase):
         self.assertIn("no-such-mirror", missing.stdout)
         self.assertExit(self.fetch("--mirror", self.mirror, env={"ENVSETUP_MIRROR": self.ws.path("nowhere")}), 0)
 
+    def test_configured_python_is_no_flag_for_install_locked(self):
+        self.write(self.user_file, 'python = "3.11"\n')
+        result = self.run_config("install", "--locked", self.ws.path("missing.lock"), "--venv", self.ws.path("venv"))
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("missing.lock", result.stderr)
+        self.assertNotIn("--python", result.stderr)
+        # The same value is a default for the commands that choose a plan (two values: one of
+        # them is not the host's own Python).
+        for python in ("3.11", "3.12"):
+            self.write(self.user_file, f'python = "{python}"\n')
+            shown = self.run_config("resolve", "--framework", "torch", "--cpu", "--json")
+            self.assertExit(shown, 0)
+            self.assertEqual(json.loads(shown.stdout)["python"], python)
+
     def test_configured_store_is_used_by_list(self):
         prefix = self.ws.path("prefix")
         self.assertExit(self.run_config("install", "--cuda", "12.4", "--components", "cuda_cccl", "--mirror",

@@ -53,6 +53,22 @@ CLI::Option* option_named(CLI::App& command, std::string_view name)
   return nullptr;
 }
 
+// Whether a flag on the command line takes the choice `key` would make, so that a configured
+// value must not reach the command: `install --locked` takes its Python from the lock (and
+// refuses --python).
+bool replaced_on_command_line(config::Key key, const std::vector<CLI::App*>& commands)
+{
+  if (key != config::Key::python) {
+    return false;
+  }
+  for (CLI::App* command : commands) {
+    if (const CLI::Option* locked = option_named(*command, "locked"); locked != nullptr && locked->count() > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 util::Result<config::Sources> read_sources(const config::Environment& environment, const config::ConfigPaths& paths)
 {
   config::Sources sources;
@@ -97,7 +113,7 @@ util::Status apply_config(CLI::App& app)
       }
       if (option->count() > 0 && !option->results().empty()) {
         sources->flags[key.key] = option->results().back();
-      } else {
+      } else if (!replaced_on_command_line(key.key, commands)) {
         unset.emplace_back(key.key, option);
       }
     }
@@ -107,7 +123,11 @@ util::Status apply_config(CLI::App& app)
   for (auto [key, option] : unset) {
     const config::Value& value = settings.get(key);
     const bool from_file = value.source == config::Source::user_file || value.source == config::Source::system_file;
-    if (from_file && value.text) {
+    // ENVSETUP_MIRROR is read here only (app no longer reads it); ENVSETUP_CACHE_DIR and
+    // ENVSETUP_STORE are still read by fetch::Cache::default_root and app::store_root, which
+    // commands without a --cache/--store flag rely on.
+    const bool edge_variable = value.source == config::Source::environment && key == config::Key::mirror;
+    if ((from_file || edge_variable) && value.text) {
       option->add_result(*value.text);
       option->run_callback();  // the option's validators (and the edge checks) run as for a flag
     }

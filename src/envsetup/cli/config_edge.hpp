@@ -19,8 +19,8 @@ namespace envsetup::cli {
 // stores the result for effective_settings(). Then every option of the invoked commands that
 // stands for a key (--mirror, --wheel-mirror, --cache, --store, --installer, --cacert, --jobs,
 // --python) and was not given receives the value when it came from a config file, through the
-// option's own validators. A value from an environment variable is left to the code that
-// reads that variable, as before config files existed.
+// option's own validators; so does ENVSETUP_MIRROR's (read nowhere else). The other variables
+// (ENVSETUP_CACHE_DIR, ENVSETUP_STORE) are left to the code that reads them for the default.
 [[nodiscard]] util::Status apply_config(CLI::App& app);
 
 // The settings apply_config worked out (resolved from the environment and files alone when it
