@@ -5,6 +5,7 @@
 #include <envsetup/cli/config_edge.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/cli/version.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/util/strings.hpp>
 
@@ -46,8 +47,8 @@ constexpr std::array<std::string_view, 3> k_source_options = {"mirror", "from", 
 // Environment variables that carry a path envsetup reads or writes under.
 constexpr std::array<std::string_view, 9> k_path_variables = {
   "ENVSETUP_STORE", "ENVSETUP_CACHE_DIR", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT", "XDG_DATA_HOME", "XDG_CACHE_HOME",
-  "XDG_CONFIG_HOME", "HOME",
-  "ENVSETUP_SYSTEM_CONFIG"};  // the system config file (docs/config.md)  // HOME: the default cache, store, keys and updates are under it
+  "XDG_CONFIG_HOME", "HOME",  // HOME: the default cache, store, keys and updates are under it
+  "ENVSETUP_SYSTEM_CONFIG"};  // the system config file (docs/config.md)
 
 // The first problem found, kept for `run` to print as envsetup prints every error; CLI11 only
 // sees that a check failed.
@@ -181,7 +182,10 @@ int run(int argc, char** argv)
     CLI::App app{"envsetup: from \"I have an NVIDIA GPU\" to a verified PyTorch, TensorFlow or "
                  "JAX setup"};
     app.name("envsetup");
-    app.set_version_flag("-V,--version", "envsetup " ENVSETUP_VERSION);
+    // The version, the build's commit and the matrix in effect; `--version --json`: as JSON.
+    app.set_version_flag(
+      "-V,--version", [argc, argv] { return version_text(json_requested(argc, argv)); },
+      "print the version, the build's git commit and the matrix in effect (with --json: as JSON)");
     app.require_subcommand(1);
     app.footer("Run `envsetup COMMAND --help` for a command's flags and examples.\n"
                "Exit codes: docs/cli.md.");
@@ -198,6 +202,7 @@ int run(int argc, char** argv)
     add_inspect_command(app, result);
     add_verify_command(app, result);
     add_config_command(app, result);
+    add_reference_commands(app, result);  // last: it describes the commands above
     const auto problem = std::make_shared<std::optional<util::Error>>();
     add_option_checks(app, problem);
     // Runs after the flags parsed and before any command's callback.
