@@ -89,8 +89,9 @@ class ConfigErrorTest(ConfigTestCase):
                 self.assertEqual(error["kind"], "invalid_data")
                 self.assertIn("invalid config file " + self.user_file + expected, error["message"])
                 self.assertIn(self.user_file + expected, result.stderr)
-        # `config path` still says where the files are.
+        # `config path` still says where the files are; the reference needs no config.
         self.assertExit(self.run_config("config", "path"), 0)
+        self.assertExit(self.run_config("completions", "bash"), 0)
 
     def test_a_broken_system_file_is_named_too(self):
         self.write(self.system_file, '[mirror]\nurl = "http://x/"\n')

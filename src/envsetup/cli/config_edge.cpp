@@ -96,8 +96,11 @@ util::Status apply_config(CLI::App& app)
   const config::ConfigPaths paths = config::config_paths(environment);
   std::vector<CLI::App*> commands;
   invoked(app, commands);
-  // `config path` says where the files are, even when one of them is broken.
-  if (commands.size() == 2 && commands[0]->get_name() == "config" && commands[1]->get_name() == "path") {
+  // `config path` says where the files are, even when one of them is broken; the generated
+  // reference (`completions`, the build's `man-pages`) depends on no machine's config.
+  const std::string first = commands.empty() ? std::string() : commands[0]->get_name();
+  const bool config_path = first == "config" && commands.size() == 2 && commands[1]->get_name() == "path";
+  if (config_path || first == "completions" || first == "man-pages") {
     return util::ok_status();
   }
   auto sources = read_sources(environment, paths);
