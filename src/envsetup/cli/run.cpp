@@ -4,6 +4,7 @@
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/config_edge.hpp>
 #include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/version.hpp>
 #include <envsetup/detect/detect.hpp>
@@ -157,6 +158,11 @@ util::Status check_environment()
                                                         util::escape_control_characters(*value) + "` is not a number of days")
         .with_hint("give whole days, e.g. 365, or 0 to never call the matrix old");
     }
+  }
+  if (const auto value = variable("ENVSETUP_IDLE_TIMEOUT"); value && !parse_idle_timeout(*value)) {
+    return util::make_error(util::ErrorKind::usage,
+                            "ENVSETUP_IDLE_TIMEOUT `" + util::escape_control_characters(*value) + "` is not a duration")
+      .with_hint("a whole number with s, m or h, from 1s to 7 days: 90s, 45m, 2h (no unit: minutes)");
   }
   if (const auto value = variable(detect::k_driver_override)) {
     ENVSETUP_TRY(detect::parse_driver_override(*value));
