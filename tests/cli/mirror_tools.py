@@ -392,6 +392,8 @@ def envsetup_env(home, extra=None):
         "XDG_DATA_HOME": os.path.join(home, ".local", "share"),
         "no_proxy": "127.0.0.1,localhost",
         "ENVSETUP_TEST_FAST_RETRY": "1",
+        # the machine's /etc/envsetup/config.toml must not change what a test sees
+        "ENVSETUP_SYSTEM_CONFIG": os.path.join(home, "no-system-config.toml"),
     })
     env.update(extra or {})
     return env

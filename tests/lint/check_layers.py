@@ -27,9 +27,10 @@ ALLOWED = {
     "verify": {"util", "core"},
     "binary": {"util", "core"},
     "lock": {"util", "core"},
+    "config": {"util"},
     "pyindex": {"util", "core", "matrix"},
-    "app": {"util", "core", "binary", "lock", "matrix", "pyindex", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify"},
-    "cli": {"util", "core", "binary", "lock", "matrix", "pyindex", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify",
+    "app": {"util", "core", "config", "binary", "lock", "matrix", "pyindex", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify"},
+    "cli": {"util", "core", "config", "binary", "lock", "matrix", "pyindex", "detect", "resolve", "fetch", "install", "specgen", "pyenv", "verify",
             "app"},
 }
 
@@ -60,7 +61,7 @@ THIRD_PARTY = (
     ThirdParty("liblzma", ("lzma.h", "lzma/"),
                ("install/xz_decoder.cpp", "install/decode_pool.cpp", "install/decode_pool_state.hpp",
                 "install/archive_stream.cpp")),
-    ThirdParty("toml++", ("toml++/",), ("lock/lockfile_toml.cpp",)),
+    ThirdParty("toml++", ("toml++/",), ("util/toml_reader.cpp",)),
     ThirdParty("Boost.Process", ("boost/process",), ("util/process.cpp",)),
     ThirdParty("dlopen", ("dlfcn.h",), ("util/dl_handle.cpp",)),
 )

@@ -141,13 +141,7 @@ util::Result<FetchPlan> plan_fetch(const FetchOptions& options)
     return std::move(matrix).error();
   }
   FetchPlan plan;
-  std::optional<std::string> mirror = options.mirror;
-  if (!mirror) {
-    if (const char* value = std::getenv("ENVSETUP_MIRROR"); value != nullptr && *value != '\0') {
-      mirror = value;
-    }
-  }
-  plan.root = fetch::redist_root(mirror);
+  plan.root = fetch::redist_root(options.mirror);
   plan.platform = options.platform.value_or(host_platform());
   plan.cache_root = options.cache_dir.value_or(fetch::Cache::default_root());
   auto opened = fetch::Cache::open(plan.cache_root);

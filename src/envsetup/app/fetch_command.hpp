@@ -19,7 +19,7 @@ struct FetchOptions {
   std::optional<std::string> cudnn;  // "9.1" or "9.1.0"
   std::string components = "runtime";
   std::optional<std::string> platform;  // default: this machine's (linux-x86_64, linux-sbsa)
-  std::optional<std::string> mirror;    // default: ENVSETUP_MIRROR, else NVIDIA
+  std::optional<std::string> mirror;    // default NVIDIA (the CLI fills it from --mirror, ENVSETUP_MIRROR, config files)
   std::optional<std::filesystem::path> cache_dir;  // default: fetch::Cache::default_root()
   std::optional<std::filesystem::path> cacert;
   int jobs = 4;

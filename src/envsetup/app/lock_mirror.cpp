@@ -104,13 +104,7 @@ util::Status plan_archives(const LockMirrorOptions& options, LockMirrorPlan& pla
 {
   const auto& archives = plan.lockfile.archives;
   auto& fetch_plan = plan.archives;
-  std::optional<std::string> mirror = options.fetch.mirror;
-  if (!mirror) {
-    if (const char* value = std::getenv("ENVSETUP_MIRROR"); value != nullptr && *value != '\0') {
-      mirror = value;
-    }
-  }
-  fetch_plan.root = fetch::redist_root(mirror);
+  fetch_plan.root = fetch::redist_root(options.fetch.mirror);
   fetch_plan.cache_root = options.fetch.cache_dir.value_or(fetch::Cache::default_root());
   if (archives.empty()) {
     return util::ok_status();

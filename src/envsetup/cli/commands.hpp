@@ -14,6 +14,8 @@ struct CommandResult {
 
 // Each adds one subcommand to `app` whose callback stores its exit code in `result`.
 void add_cache_command(CLI::App& app, CommandResult& result);
+// `config show` and `config path` (cmd_config.cpp; the files are read by config_edge.cpp).
+void add_config_command(CLI::App& app, CommandResult& result);
 void add_detect_command(CLI::App& app, CommandResult& result);
 void add_doctor_command(CLI::App& app, CommandResult& result);
 void add_fetch_command(CLI::App& app, CommandResult& result);

@@ -180,6 +180,10 @@ void root_sections(std::ostringstream& out)
        "($XDG_DATA_HOME/envsetup/matrix\\-updates; "
        "see \\fBenvsetup\\-matrix\\-update\\fR(1)).\n"
        ".TP\n.I ~/.config/envsetup/keys/*.pem\nPublic keys trusted for matrix bundles ($XDG_CONFIG_HOME).\n"
+       ".TP\n.I ~/.config/envsetup/config.toml\nThe user's config file ($XDG_CONFIG_HOME; see "
+       "\\fBenvsetup\\-config\\-show\\fR(1)).\n"
+       ".TP\n.I /etc/envsetup/config.toml\nThe system config file (ENVSETUP_SYSTEM_CONFIG); a flag, a variable "
+       "or the user's file wins over it.\n"
        ".TP\n.I PREFIX/activate\nThe environment of an installed toolkit prefix (see \\fBenvsetup\\-env\\fR(1)).\n";
 }
 

@@ -35,6 +35,7 @@ std::vector<VariableDoc> environment_docs()
     {"ENVSETUP_GPUS",
      "override the detected GPUs: compute capabilities as --gpu takes them, comma-separated, or `none`"},
     {"ENVSETUP_MIRROR", "default --mirror (checked like it)"},
+    {"ENVSETUP_SYSTEM_CONFIG", "the system config file instead of /etc/envsetup/config.toml (docs/config.md)"},
     {"ENVSETUP_CACHE_DIR", "the download cache (else $XDG_CACHE_HOME/envsetup, else ~/.cache/envsetup)"},
     {"ENVSETUP_STORE", "the store of toolkit prefixes (else $XDG_DATA_HOME/envsetup, else ~/.local/share/envsetup)"},
     {"ENVSETUP_EXTRACT_WHILE_DOWNLOADING", "0: extract archives only after every download ended"},

@@ -2,6 +2,7 @@
 #include <envsetup/cli/run.hpp>
 
 #include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/config_edge.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
@@ -45,9 +46,10 @@ constexpr std::array<std::string_view, 14> k_path_options = {
 constexpr std::array<std::string_view, 3> k_source_options = {"mirror", "from", "index"};
 
 // Environment variables that carry a path envsetup reads or writes under.
-constexpr std::array<std::string_view, 8> k_path_variables = {
+constexpr std::array<std::string_view, 9> k_path_variables = {
   "ENVSETUP_STORE", "ENVSETUP_CACHE_DIR", "ENVSETUP_MATRIX", "ENVSETUP_SYSROOT", "XDG_DATA_HOME", "XDG_CACHE_HOME",
-  "XDG_CONFIG_HOME", "HOME"};  // HOME: the default cache, store, keys and updates are under it
+  "XDG_CONFIG_HOME", "HOME",  // HOME: the default cache, store, keys and updates are under it
+  "ENVSETUP_SYSTEM_CONFIG"};  // the system config file (docs/config.md)
 
 // The first problem found, kept for `run` to print as envsetup prints every error; CLI11 only
 // sees that a check failed.
@@ -205,14 +207,20 @@ int run(int argc, char** argv)
     add_doctor_command(app, result);
     add_inspect_command(app, result);
     add_verify_command(app, result);
+    add_config_command(app, result);
     add_reference_commands(app, result);  // last: it describes the commands above
     const auto problem = std::make_shared<std::optional<util::Error>>();
     add_option_checks(app, problem);
     // Runs after the flags parsed and before any command's callback.
-    app.parse_complete_callback([problem] {
+    app.parse_complete_callback([problem, &app] {
       if (auto status = check_environment(); !status) {
         *problem = status.error();
         throw CLI::ValidationError("environment", status.error().message);
+      }
+      // The config files (docs/config.md): values from a file become the flags not given.
+      if (auto status = apply_config(app); !status) {
+        *problem = status.error();
+        throw CLI::ValidationError("config", status.error().message);
       }
     });
     try {

@@ -1,16 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reads a lockfile, strictly: it may come from anywhere (docs/lockfile.md). The one file that
-// includes toml++ (tests/lint/check_layers.py); used header-only, without exceptions.
+// Reads a lockfile, strictly: it may come from anywhere (docs/lockfile.md). The TOML itself is
+// read through util::TomlDocument (util/toml_reader.hpp, the one owner of toml++).
 #include <envsetup/lock/lockfile.hpp>
 #include <envsetup/lock/validate.hpp>
+#include <envsetup/util/toml_reader.hpp>
 
-#define TOML_EXCEPTIONS 0
-#define TOML_HEADER_ONLY 1
-#define TOML_ENABLE_FORMATTERS 0
-#include <toml++/toml.h>
-
-#include <algorithm>
-#include <cctype>
 #include <set>
 #include <tuple>
 
@@ -29,88 +23,7 @@ util::Error bad(std::string where, std::string why)
     .with_hint("write it again with `envsetup lock` (docs/lockfile.md)");
 }
 
-// One table: values taken by key, every key must be taken (finish() refuses the others).
-class Table {
-public:
-  Table(const toml::table& table, std::string where) : m_table(table), m_where(std::move(where)) {}
-
-  util::Result<std::string> string(std::string_view key, std::size_t limit = 4096)
-  {
-    const toml::node* node = take(key);
-    if (node == nullptr) {
-      return bad(m_where, "`" + std::string(key) + "` is missing");
-    }
-    const auto* value = node->as_string();
-    if (value == nullptr) {
-      return bad(m_where, "`" + std::string(key) + "` must be a string");
-    }
-    if (auto why = check_text(value->get(), limit)) {
-      return bad(m_where + "." + std::string(key), *why);
-    }
-    return value->get();
-  }
-  util::Result<std::optional<std::string>> optional_string(std::string_view key)
-  {
-    if (m_table.get(key) == nullptr) {
-      return std::optional<std::string>();
-    }
-    auto value = string(key);
-    if (!value) {
-      return std::move(value).error();
-    }
-    return std::optional<std::string>(std::move(*value));
-  }
-  util::Result<std::uint64_t> unsigned_integer(std::string_view key)
-  {
-    const toml::node* node = take(key);
-    const auto* value = node == nullptr ? nullptr : node->as_integer();
-    if (value == nullptr || value->get() < 0) {
-      return bad(m_where, "`" + std::string(key) + "` must be a non-negative integer");
-    }
-    return static_cast<std::uint64_t>(value->get());
-  }
-  util::Result<std::vector<std::string>> strings(std::string_view key, std::size_t limit)
-  {
-    const toml::node* node = take(key);
-    const auto* array = node == nullptr ? nullptr : node->as_array();
-    if (array == nullptr || array->size() > limit) {
-      return bad(m_where,
-                 "`" + std::string(key) + "` must be an array of at most " + std::to_string(limit) + " strings");
-    }
-    std::vector<std::string> out;
-    for (const toml::node& item : *array) {
-      const auto* value = item.as_string();
-      if (value == nullptr) {
-        return bad(m_where, "`" + std::string(key) + "` must hold strings only");
-      }
-      if (auto why = check_text(value->get(), 4096)) {
-        return bad(m_where + "." + std::string(key), *why);
-      }
-      out.push_back(value->get());
-    }
-    return out;
-  }
-  const toml::node* take(std::string_view key)
-  {
-    m_taken.insert(std::string(key));
-    return m_table.get(key);
-  }
-  [[nodiscard]] const std::string& where() const { return m_where; }
-  util::Status finish() const
-  {
-    for (const auto& [key, value] : m_table) {
-      if (!m_taken.contains(std::string(key.str()))) {
-        return bad(m_where, "unknown key `" + std::string(key.str()).substr(0, 100) + "`");
-      }
-    }
-    return util::ok_status();
-  }
-
-private:
-  const toml::table& m_table;
-  std::string m_where;
-  std::set<std::string> m_taken;
-};
+using Table = util::TomlTable;
 
 util::Result<core::Version> version_of(const std::string& text, const std::string& where)
 {
@@ -141,27 +54,16 @@ util::Result<std::optional<core::Version>> optional_version(Table& table, std::s
 template <typename Read>
 util::Status each_table(Table& top, std::string_view name, std::size_t limit, Read read)
 {
-  const toml::node* node = top.take(name);
-  if (node == nullptr) {
-    return util::ok_status();
+  const std::string header = "[[" + std::string(name) + "]]";
+  auto tables = top.take_tables(name, [&](std::size_t number) { return header + " #" + std::to_string(number); });
+  if (!tables || tables->size() > limit) {
+    return bad(header, "must be an array of at most " + std::to_string(limit) + " tables");
   }
-  const auto* array = node->as_array();
-  if (array == nullptr || !array->is_array_of_tables() || array->size() > limit) {
-    return bad("[[" + std::string(name) + "]]", "must be an array of at most " + std::to_string(limit) + " tables");
-  }
-  std::size_t number = 0;
-  for (const toml::node& item : *array) {
-    Table table(*item.as_table(), "[[" + std::string(name) + "]] #" + std::to_string(++number));
+  for (Table& table : *tables) {
     ENVSETUP_TRY(read(table));
     ENVSETUP_TRY(table.finish());
   }
   return util::ok_status();
-}
-
-const toml::table* sub_table(Table& top, std::string_view name)
-{
-  const toml::node* node = top.take(name);
-  return node == nullptr ? nullptr : node->as_table();
 }
 
 util::Status read_requires(Table& section, HostRequirements& need)
@@ -328,14 +230,13 @@ util::Status read_archive(Table& table, Lockfile& out)
 
 util::Status read_sections(Table& top, Lockfile& out)
 {
-  const toml::node* schema = top.take("schema_version");
-  const auto* schema_value = schema == nullptr ? nullptr : schema->as_integer();
-  if (schema_value == nullptr) {
+  const std::optional<std::int64_t> schema_value = top.take_integer("schema_version");
+  if (!schema_value) {
     return bad("schema_version", "missing, or not an integer");
   }
-  if (schema_value->get() != lockfile_schema_version) {
-    return util::make_error(util::ErrorKind::input, "the lockfile's schema_version " +
-                                                      std::to_string(schema_value->get()) + " is not supported")
+  if (*schema_value != lockfile_schema_version) {
+    return util::make_error(util::ErrorKind::input,
+                            "the lockfile's schema_version " + std::to_string(*schema_value) + " is not supported")
       .with_cause("this envsetup reads schema_version " + std::to_string(lockfile_schema_version))
       .with_hint("use the envsetup release that wrote it, or write it again with `envsetup lock`");
   }
@@ -346,13 +247,13 @@ util::Status read_sections(Table& top, Lockfile& out)
   }
   out.envsetup_version = std::move(*envsetup_version);
 
-  const toml::table* matrix = sub_table(top, "matrix");
-  const toml::table* requires_table = sub_table(top, "requires");
-  const toml::table* plan = sub_table(top, "plan");
-  if (matrix == nullptr || requires_table == nullptr || plan == nullptr) {
+  std::optional<Table> matrix = top.take_table("matrix", "[matrix]");
+  std::optional<Table> requires_table = top.take_table("requires", "[requires]");
+  std::optional<Table> plan = top.take_table("plan", "[plan]");
+  if (!matrix || !requires_table || !plan) {
     return bad("the top level", "the tables [matrix], [requires] and [plan] are needed");
   }
-  Table matrix_section(*matrix, "[matrix]");
+  Table& matrix_section = *matrix;
   for (auto [key, field] : {std::pair<std::string_view, std::string*>{"source", &out.matrix_source},
                             {"generated", &out.matrix_generated},
                             {"sha256", &out.matrix_sha256}}) {
@@ -363,10 +264,8 @@ util::Status read_sections(Table& top, Lockfile& out)
     *field = std::move(*value);
   }
   ENVSETUP_TRY(matrix_section.finish());
-  Table requires_section(*requires_table, "[requires]");
-  ENVSETUP_TRY(read_requires(requires_section, out.host));
-  Table plan_section(*plan, "[plan]");
-  ENVSETUP_TRY(read_plan(plan_section, out));
+  ENVSETUP_TRY(read_requires(*requires_table, out.host));
+  ENVSETUP_TRY(read_plan(*plan, out));
 
   std::set<std::string> index_keys;
   ENVSETUP_TRY(each_table(top, "index", max_indexes, [&](Table& table) -> util::Status {
@@ -411,51 +310,17 @@ util::Status check_duplicates(const Lockfile& lockfile)
   return util::ok_status();
 }
 
-// toml++ 3.3 asserts (and in a release build goes on without the check) when a table header
-// `[` or `[[` is followed by anything but a key, e.g. a line of `[[[`: such headers are refused
-// here, before toml++ sees them. A lockfile's headers are `[name]` and `[[name]]`.
-util::Status check_headers(std::string_view text)
-{
-  std::size_t line = 1;
-  for (std::size_t start = 0; start < text.size(); ++line) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view rest = text.substr(start, end - start);
-    start = end + 1;
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) {
-      rest.remove_prefix(1);
-    }
-    if (rest.empty() || rest.front() != '[') {
-      continue;
-    }
-    rest.remove_prefix(rest.size() > 1 && rest[1] == '[' ? 2 : 1);
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) {
-      rest.remove_prefix(1);
-    }
-    const char first = rest.empty() ? '\0' : rest.front();
-    const bool key = std::isalnum(static_cast<unsigned char>(first)) != 0 || first == '_' || first == '-' ||
-                     first == '"' || first == '\'';
-    if (!key) {
-      return bad("line " + std::to_string(line), "a table header that names no table");
-    }
-  }
-  return util::ok_status();
-}
-
 }  // namespace
 
 util::Result<Lockfile> parse_lockfile(std::string_view text)
 {
-  if (text.size() > max_text) {
-    return bad("the file", "larger than " + std::to_string(max_text >> 20U) + " MiB");
-  }
-  ENVSETUP_TRY(check_headers(text));
-  toml::parse_result parsed = toml::parse(text);
-  if (!parsed) {
-    const toml::parse_error& error = parsed.error();
-    return bad("line " + std::to_string(error.source().begin.line), std::string(error.description()));
+  auto document = util::TomlDocument::parse(
+    text, max_text, [](const std::string& where, const std::string& why, std::size_t) { return bad(where, why); });
+  if (!document) {
+    return std::move(document).error();
   }
   Lockfile out;
-  Table top(parsed.table(), "the top level");
+  Table top = document->root("the top level");
   ENVSETUP_TRY(read_sections(top, out));
   sort_lockfile(out);
   ENVSETUP_TRY(check_duplicates(out));
