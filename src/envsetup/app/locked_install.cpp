@@ -27,7 +27,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr auto k_venv_timeout = std::chrono::milliseconds(10min);
-constexpr auto k_install_timeout = std::chrono::milliseconds(120min);
 constexpr std::size_t k_log_tail = 15;
 
 // A folder of symbolic links named as the wheels, pointing at the verified cache files; the
@@ -307,10 +306,17 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
   }
   ENVSETUP_TRY(pyenv::append_log(outcome.log, "envsetup: install --locked " + options.lockfile.string() + "\n" +
                                                 *util::read_file(requirements) + "\n"));
-  auto output = pyenv::run_logged(pyenv::locked_install_command(outcome.venv, staging->path(), requirements),
-                                  outcome.log, k_install_timeout);
+  auto output = pyenv::run_logged_streaming(
+    pyenv::locked_install_command(outcome.venv, staging->path(), requirements), outcome.log, {options.idle_timeout, {}});
   if (!output) {
     return std::move(output).error().with_cause("full log: " + outcome.log.string());
+  }
+  if (output->idle_killed) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options.idle_timeout).count();
+    return util::make_error(util::ErrorKind::environment,
+                            "pip printed nothing for " + std::to_string(seconds) + " s and was stopped")
+      .with_cause("full log: " + outcome.log.string())
+      .with_hint("raise the limit with --idle-timeout (e.g. --idle-timeout 2h) or ENVSETUP_IDLE_TIMEOUT");
   }
   if (output->exit_code != 0) {
     auto error =

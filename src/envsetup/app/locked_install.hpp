@@ -11,6 +11,7 @@
 #include <envsetup/util/error.hpp>
 
 #include <cstdint>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -32,6 +33,9 @@ struct LockedInstallOptions {
   // Download flags (cache, cacert, jobs, offline, mirror, matrix) and the toolkit's prefix/store.
   InstallOptions toolkit;
   std::optional<std::filesystem::path> sysroot;  // where detection looks (ENVSETUP_SYSROOT)
+  // pip is stopped when it prints nothing for this long (--idle-timeout, ENVSETUP_IDLE_TIMEOUT);
+  // its output reaches the log as it comes, as with install --framework.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(30)};
 };
 
 struct LockedInstallOutcome {

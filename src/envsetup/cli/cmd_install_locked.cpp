@@ -79,6 +79,13 @@ int install_locked(const LockedFlags& flags, const FrameworkFlags& framework, co
   if (!framework.sysroot.empty()) {
     options.sysroot = framework.sysroot;
   }
+  auto idle = idle_timeout(framework.idle_timeout);
+  if (!idle) {
+    return report_error(idle.error(), download.json);
+  }
+  if (*idle) {
+    options.idle_timeout = **idle;
+  }
   const ProgressStyle style = download.json    ? ProgressStyle::json
                               : download.quiet ? ProgressStyle::quiet
                                                : default_progress_style();

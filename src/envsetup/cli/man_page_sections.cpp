@@ -40,7 +40,7 @@ std::vector<VariableDoc> environment_docs()
     {"ENVSETUP_STORE", "the store of toolkit prefixes (else $XDG_DATA_HOME/envsetup, else ~/.local/share/envsetup)"},
     {"ENVSETUP_EXTRACT_WHILE_DOWNLOADING", "0: extract archives only after every download ended"},
     {"ENVSETUP_IDLE_TIMEOUT",
-     "default --idle-timeout of install --framework (90s, 45m, 2h; no unit: minutes)"},
+     "default --idle-timeout of install --framework and --locked (90s, 45m, 2h; no unit: minutes)"},
     {"ENVSETUP_PARALLEL_XZ", "0: decode each .xz archive on one thread (libarchive) instead of in parallel"},
     {"ENVSETUP_TEST_FAST_RETRY", "tests only: millisecond backoffs and a 2 s stall timeout"},
     {"XDG_CACHE_HOME", "the default cache is $XDG_CACHE_HOME/envsetup"},
