@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `install --locked`: host check, wheels through the cache, pip from local files only.
+#include <envsetup/app/envs_command.hpp>
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/doctor.hpp>
 #include <envsetup/app/locked_install.hpp>
@@ -258,6 +259,8 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
         outcome.already_satisfied = toolkit->already_installed;
       }
       outcome.not_locked = not_locked(*lockfile, installed);
+      static_cast<void>(record_locked_venv(options.toolkit.store, outcome.venv, *lockfile, options.lockfile,
+                                           outcome.toolkit_prefix));
       return outcome;
     }
   }
@@ -329,6 +332,9 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
       .with_cause("full log: " + outcome.log.string());
   }
   outcome.not_locked = not_locked(*lockfile, installed);
+  // The venv is installed; a registry that cannot be written only hides it from `envs list`.
+  static_cast<void>(record_locked_venv(options.toolkit.store, outcome.venv, *lockfile, options.lockfile,
+                                       outcome.toolkit_prefix));
   return outcome;
 }
 

@@ -195,6 +195,8 @@ int run(int argc, char** argv)
     add_doctor_command(app, result);
     add_inspect_command(app, result);
     add_verify_command(app, result);
+    add_envs_command(app, result);
+    add_gc_command(app, result);
     const auto problem = std::make_shared<std::optional<util::Error>>();
     add_option_checks(app, problem);
     // Runs after the flags parsed and before any command's callback.

@@ -21,7 +21,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace envsetup::install {
 
@@ -61,8 +63,25 @@ private:
   bool m_committed = false;
 };
 
+// Outcome of `gc` on the store (ExtractedStore::collect).
+struct StoreCollectReport {
+  std::vector<std::string> removed;  // sha256 of the trees removed (or, dry run, to remove)
+  std::uint64_t freed = 0;  // bytes of their files with no other link (a prefix's hard link keeps a file)
+  std::vector<std::string> busy;  // locked by another process: left alone
+};
+
 class ExtractedStore {
 public:
+  // `gc`: removes every tree of STORE/extracted-v1 whose sha256 is not in `keep`, with its
+  // record and leftover temporaries, each under the archive's lock taken without waiting
+  // (held: busy, left alone). Names that are not the store's own are never touched; lock
+  // files stay (they are never unlinked); nothing is followed through a link (a link in a
+  // tree's place is unlinked). With `dry_run` nothing is removed and no lock taken. A store
+  // without extracted-v1 reports nothing; one where it is a symlink is an error (integrity).
+  // Does not create the store. Errors (io, integrity).
+  [[nodiscard]] static util::Result<StoreCollectReport> collect(const std::filesystem::path& store_root,
+                                                                const std::set<std::string>& keep, bool dry_run);
+
   // Opens (creating) STORE/extracted-v1. Errors (kind io).
   [[nodiscard]] static util::Result<ExtractedStore> open(const std::filesystem::path& store_root);
 
