@@ -42,6 +42,9 @@ struct VenvRemoval {
 // The path as the registry keys it: absolute, lexically normal, no trailing slash.
 [[nodiscard]] std::filesystem::path registry_key(const std::filesystem::path& venv);
 
+// Whether `path` can be a registered venv: absolute, without control characters. Pure.
+[[nodiscard]] bool usable_venv_path(const std::string& path);
+
 // The registry text for `records` and back (untrusted entries dropped). Pure.
 [[nodiscard]] std::string registry_text(const std::vector<VenvRecord>& records);
 [[nodiscard]] std::vector<VenvRecord> parse_registry(const std::string& text);
