@@ -66,7 +66,7 @@ class EnvsRegistry(EnvsCase):
         venv = os.path.join(self.root, "envs", "torch")
         with wheel_index.serve(srv) as url:
             env = {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
-                   "PIP_INDEX_URL": f"{url}/pypi/", "VIRTUAL_ENV": ""}
+                   "PIP_INDEX_URL": f"{url}/pypi/"}
             result = self.run_envsetup("install", "--framework", "torch==2.5.1", "--venv", venv, "--store",
                                        self.store, "--wheel-mirror", f"{url}/whl", *HOST, env=env)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
