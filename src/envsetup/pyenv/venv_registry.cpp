@@ -51,7 +51,7 @@ util::Error usage(const std::string& message)
 
 // The venv folder itself, opened from its parent without following a link in its last
 // component (the parent's path is the user's choice, as for --venv). Errors: usage (a link
-// or not a folder), io (ENOENT included; `missing` set then).
+// or not a folder), io (`missing` set when the folder or its parent does not exist).
 struct OpenVenv {
   util::UniqueFd parent;
   util::UniqueFd folder;
@@ -61,7 +61,8 @@ util::Result<OpenVenv> open_venv(const fs::path& venv, bool& missing)
   missing = false;
   auto parent = util::open_root(venv.parent_path(), "the venv's folder");
   if (!parent) {
-    missing = true;
+    struct stat status {};
+    missing = ::lstat(venv.parent_path().c_str(), &status) != 0 && errno == ENOENT;
     return std::move(parent).error();
   }
   const std::string name = venv.filename().string();
