@@ -127,6 +127,19 @@ TEST_F(LivingGc, ATreeInUseIsLeftAlone)
   EXPECT_TRUE(fs::exists(extracted() / k_gone / "bin" / "tool"));
 }
 
+TEST_F(LivingGc, AStoreAnInstallHoldsOpenIsLeftAlone)
+{
+  tree(k_gone, "x");
+  auto in_use = install::ExtractedStore::open(m_root / "store");  // as run_install_toolkit holds it
+  ASSERT_TRUE(in_use);
+  const auto report = install::ExtractedStore::collect(m_root / "store", {}, false).value();
+  EXPECT_TRUE(report.removed.empty());
+  EXPECT_EQ(report.busy.size(), 1u);
+  EXPECT_TRUE(fs::exists(extracted() / k_gone / "bin" / "tool"));
+  in_use = util::make_error(util::ErrorKind::io, "closed");  // the install ends
+  EXPECT_EQ(install::ExtractedStore::collect(m_root / "store", {}, false).value().removed.size(), 1u);
+}
+
 TEST_F(LivingGc, AMissingStoreIsEmptyAndNotCreated)
 {
   const auto report = install::ExtractedStore::collect(m_root / "no-store", {}, false).value();

@@ -95,6 +95,19 @@ util::Result<StoreCollectReport> ExtractedStore::collect(const fs::path& store_r
   if (::fstat(fd, &folder_status) != 0) {
     return util::make_error(util::ErrorKind::io, "cannot read the store").with_cause(std::strerror(errno));
   }
+  // No install holds the store open (ExtractedStore::open) while this lock is held.
+  util::FileLock exclusive;
+  if (!dry_run) {
+    auto taken = util::FileLock::acquire_at(fd, "gc.lock", false);
+    if (!taken) {
+      return std::move(taken).error();
+    }
+    if (!taken->held()) {
+      report.busy.push_back("the store (an install is using it)");
+      return report;
+    }
+    exclusive = std::move(taken).value();
+  }
   auto names = util::list_folder(fd);
   if (!names) {
     return std::move(names).error();
