@@ -88,7 +88,13 @@ util::Result<StoreCollectReport> ExtractedStore::collect(const fs::path& store_r
   }
   auto folder = util::open_folder_beneath(root->get(), {"extracted-v1"}, 1, false);
   if (!folder) {
-    return std::move(folder).error();  // a symlink in its place: integrity, nothing touched
+    // A symlink in its place: integrity, nothing touched.
+    return std::move(folder)
+      .error()
+      .with_cause("in the store " + store_root.string())
+      .with_hint(
+        "envsetup never deletes through a link: replace the link by the folder, or pass that folder's store "
+        "with --store");
   }
   const int fd = folder->get();
   struct stat folder_status {};
