@@ -12,6 +12,10 @@ packages=(
   libboost-filesystem-dev libssl-dev libtomlplusplus-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev python3 python3-venv python3-yaml hyperfine
+  # the Debian package (cpack: dpkg-shlibdeps, file) and its test (lintian)
+  dpkg-dev file lintian
+  # the man pages' test (groff -ww, man -l) and the completion scripts' tests (bash, zsh, fish)
+  groff-base man-db bash zsh fish
   # the Ansible role's test (tests/cli/test_cli_ansible.py runs ansible-playbook)
   ansible
 )

@@ -34,8 +34,9 @@ std::vector<Finding> doctor_findings(const detect::HostReport& report,
 {
   std::vector<Finding> findings;
   driver_findings(report, facts, findings);
-  driver_branch_findings(report, matrix, findings);
-  framework_findings(report, matrix, findings);
+  driver_branch_findings(report, facts, matrix, findings);
+  host_fit_findings(report, facts, matrix, findings);
+  framework_findings(report, facts, matrix, findings);
   library_findings(report, facts, findings);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
@@ -131,6 +132,7 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
   // VIRTUAL_ENV (set to --venv above) is among the venvs the facts look at.
   const auto facts = detect::read_environment_facts(*probe, {}, toolkit_dirs);
   doctor.findings = doctor_findings(doctor.host, facts, *matrix);
+  doctor.os = facts.os;
   if (options.venv) {
     venv_kernel_findings(doctor.host, *matrix, venv, doctor.findings);
   }
@@ -151,6 +153,13 @@ util::Result<DoctorReport> run_doctor(const DoctorOptions& options)
     const bool gpu_check = check.name == "driver" || check.name.starts_with("gpu-matmul");
     if (!gpu_check || nvidia_present) {
       doctor.checks.push_back(std::move(check));
+    }
+  }
+  for (auto& check : doctor.checks) {
+    // The driver check's generic install hint, replaced by the one for this host (not on
+    // WSL, whose driver comes from Windows and whose hint says so).
+    if (check.name == "driver" && check.hint && check.hint->starts_with("install the NVIDIA driver (")) {
+      check.hint = driver_install_fix(facts.os, std::nullopt);
     }
   }
   for (auto& finding : check_findings(doctor.checks)) {

@@ -45,12 +45,24 @@ void driver_findings(const detect::HostReport& report, const detect::Environment
                      std::vector<Finding>& out);
 // "driver-too-new": the driver's branch is newer than the last one that supports some GPU
 // (matrix `last_driver_branch`).
-void driver_branch_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
-                            std::vector<Finding>& out);
-void framework_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
-                        std::vector<Finding>& out);
+void driver_branch_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
+                            const matrix::Matrix& matrix, std::vector<Finding>& out);
+void framework_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
+                        const matrix::Matrix& matrix, std::vector<Finding>& out);
 void library_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
                       std::vector<Finding>& out);
+
+// "toolkit-newer-than-driver": a detected CUDA toolkit newer than the CUDA the driver runs
+// (its own answer, else the matrix's table). Pure.
+void host_fit_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
+                       const matrix::Matrix& matrix, std::vector<Finding>& out);
+
+// Fixes that fit `os` (docs/doctor.md "Fixes per host"), pure: the driver install (of
+// `branch` when set) with the distribution's own tools, or, inside a container, the host's
+// NVIDIA Container Toolkit and `--gpus all`; blacklisting nouveau.
+[[nodiscard]] std::string driver_install_fix(const detect::HostOs& os, std::optional<int> branch);
+[[nodiscard]] std::string container_fix(const detect::HostOs& os);
+[[nodiscard]] std::string nouveau_fix(const detect::HostOs& os);
 
 // One error finding ("check-failed") per failed check. Pure.
 [[nodiscard]] std::vector<Finding> check_findings(const std::vector<verify::Check>& checks);
@@ -65,6 +77,7 @@ struct DoctorOptions {
 
 struct DoctorReport {
   detect::HostReport host;
+  detect::HostOs os;  // the distribution and container facts the fixes were chosen for
   std::vector<Finding> findings;
   std::vector<verify::Check> checks;
 

@@ -16,9 +16,8 @@ std::string reinstall_fix(const std::string& framework, const std::string& pytho
          " -m pip install --force-reinstall <that build>";
 }
 
-void one_framework(const detect::HostReport& report, const matrix::Matrix& matrix,
-                   const detect::PythonInfo& python, const detect::FrameworkInfo& framework,
-                   std::vector<Finding>& out)
+void one_framework(const detect::HostReport& report, const detect::HostOs& os, const matrix::Matrix& matrix,
+                   const detect::PythonInfo& python, const detect::FrameworkInfo& framework, std::vector<Finding>& out)
 {
   const std::string what = framework.name + " " + framework.version + " (" + python.path + ")";
   if (framework.cuda->empty()) {
@@ -60,12 +59,10 @@ void one_framework(const detect::HostReport& report, const matrix::Matrix& matri
   if (floor && report.driver && report.driver->version < *floor) {
     out.push_back({Severity::error, "driver-too-old",
                    "driver " + report.driver->version.text() + " is too old for " + what,
-                   "the build is for CUDA " + *framework.cuda + "; " + rule +
-                     "; the driver is " + report.driver->version.text() + " (" +
-                     report.driver->source + ")",
-                   "upgrade the NVIDIA driver to >= " + floor->text() +
-                     " (e.g. sudo apt install nvidia-driver), or install a build for an older "
-                     "CUDA: " + reinstall_fix(framework.name, python.path)});
+                   "the build is for CUDA " + *framework.cuda + "; " + rule + "; the driver is " +
+                     report.driver->version.text() + " (" + report.driver->source + ")",
+                   "upgrade the NVIDIA driver to >= " + floor->text() + " (" + driver_install_fix(os, std::nullopt) +
+                     "), or install a build for an older CUDA: " + reinstall_fix(framework.name, python.path)});
   }
 }
 
@@ -94,21 +91,22 @@ void driver_findings(const detect::HostReport& report, const detect::Environment
   if (facts.nouveau_loaded) {
     out.push_back({Severity::error, "nouveau-loaded", "the open-source nouveau driver is loaded",
                    "/proc/modules lists `nouveau`; it holds the GPU and the NVIDIA driver cannot",
-                   "printf 'blacklist nouveau\\noptions nouveau modeset=0\\n' | sudo tee "
-                   "/etc/modprobe.d/blacklist-nouveau.conf && sudo update-initramfs -u && sudo reboot"});
+                   nouveau_fix(facts.os)});
   }
   if (!report.driver) {
     if (!report.gpus.empty()) {
       out.push_back({Severity::error, "no-driver", "no NVIDIA driver is loaded",
-                     std::to_string(report.gpus.size()) + " NVIDIA GPU(s) on the PCI bus (" +
-                       report.gpus.front().name + ", " + report.gpus.front().source +
+                     std::to_string(report.gpus.size()) + " NVIDIA GPU(s) on the PCI bus (" + report.gpus.front().name +
+                       ", " + report.gpus.front().source +
                        "), but /proc/driver/nvidia/version is absent and no libcuda answered",
-                     "install the NVIDIA driver (Debian: sudo apt install nvidia-driver; or the "
-                     ".run installer from nvidia.com) and reboot"});
+                     driver_install_fix(facts.os, std::nullopt)});
     } else {
       out.push_back({Severity::info, "no-gpu", "no NVIDIA GPU and no NVIDIA driver found",
                      "nothing NVIDIA on the PCI bus, no /proc/driver/nvidia/version",
-                     "nothing to do for a CPU-only host; envsetup resolve --cpu gives CPU builds"});
+                     facts.os.container
+                       ? "for the host's GPUs: " + container_fix(facts.os) +
+                           "; for a CPU-only host nothing: envsetup resolve --cpu gives CPU builds"
+                       : "nothing to do for a CPU-only host; envsetup resolve --cpu gives CPU builds"});
     }
     return;
   }
@@ -123,26 +121,26 @@ void driver_findings(const detect::HostReport& report, const detect::Environment
   }
 }
 
-void driver_branch_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
-                            std::vector<Finding>& out)
+void driver_branch_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
+                            const matrix::Matrix& matrix, std::vector<Finding>& out)
 {
   for (const auto& problem : detect::driver_too_new(report, matrix)) {
     const std::string branch = "R" + std::to_string(problem.last_branch);
     out.push_back({Severity::error, "driver-too-new", problem.text(),
-                   "the driver is " + problem.driver.text() + " (" + report.driver->source + "); NVIDIA's " +
-                     branch + " is the last driver branch for " + problem.architecture + " (matrix)",
-                   "install an " + branch + " driver, the newest that runs these GPUs (Ubuntu: sudo apt "
-                   "install nvidia-driver-" + std::to_string(problem.last_branch) + "), and reboot"});
+                   "the driver is " + problem.driver.text() + " (" + report.driver->source + "); NVIDIA's " + branch +
+                     " is the last driver branch for " + problem.architecture + " (matrix)",
+                   "install an " + branch +
+                     " driver, the newest that runs these GPUs: " + driver_install_fix(facts.os, problem.last_branch)});
   }
 }
 
-void framework_findings(const detect::HostReport& report, const matrix::Matrix& matrix,
-                        std::vector<Finding>& out)
+void framework_findings(const detect::HostReport& report, const detect::EnvironmentFacts& facts,
+                        const matrix::Matrix& matrix, std::vector<Finding>& out)
 {
   for (const auto& python : report.pythons) {
     for (const auto& framework : python.frameworks) {
       if (framework.cuda && framework.name != "numpy") {
-        one_framework(report, matrix, python, framework, out);
+        one_framework(report, facts.os, matrix, python, framework, out);
       }
     }
   }

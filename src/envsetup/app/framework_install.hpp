@@ -10,11 +10,13 @@
 #include <envsetup/util/error.hpp>
 #include <envsetup/verify/check.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace envsetup::app {
@@ -31,6 +33,11 @@ struct FrameworkInstallOptions {
   // Ask the package index whether the chosen build has a wheel before anything is created
   // (app::resolve_checked); not asked with toolkit.fetch.offline (--offline) or when false.
   bool check_index = true;
+  // The installer (pip/uv) is killed when it prints nothing for this long (--idle-timeout,
+  // ENVSETUP_IDLE_TIMEOUT); there is no limit on its total time.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(30)};
+  // Each line the installer prints, as it prints it (the cli's progress line); may be empty.
+  std::function<void(std::string_view)> on_installer_line;
 };
 
 // A host interpreter the venv is created from.
@@ -83,11 +90,13 @@ using ObserverFactory = std::function<std::unique_ptr<fetch::DownloadObserver>(c
 
 // Carries `plan` out: the toolkit prefix (when planned), the venv (created, or recreated
 // with --force; a venv that fails to be created is removed), the installer (its command
-// lines and output appended to VENV/.envsetup/install.log), then the check of the installed
+// lines and output appended to VENV/.envsetup/install.log as they are printed; killed after
+// options.idle_timeout without output), then the check of the installed
 // framework's metadata against the plan, and, when detection found a real GPU, the framework
 // check of `envsetup verify` in the venv (docs/verify-checks.md). Errors: those of the toolkit install; environment
-// (venv creation, installer failure; the last log lines and the log path are causes),
-// network (the installer could not reach an index), verification (a CPU-only build or
+// (venv creation, installer failure or silence past the idle timeout; the last log lines and
+// the log path are causes), network (the installer could not reach an index; the hints say
+// how to use a mirror), verification (a CPU-only build or
 // another version was installed, or the framework fails on the GPU; the error explains how).
 [[nodiscard]] util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInstallOptions& options,
                                                                           const FrameworkInstallPlan& plan,

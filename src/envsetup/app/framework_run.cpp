@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Carrying out `install --framework`: toolkit, venv, installer, check.
-#include <envsetup/app/envs_command.hpp>
 #include <envsetup/app/doctor.hpp>
+#include <envsetup/app/envs_command.hpp>
 #include <envsetup/app/framework_install.hpp>
 #include <envsetup/app/kernel_checks.hpp>
 #include <envsetup/core/platform.hpp>
@@ -20,7 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto k_venv_timeout = std::chrono::milliseconds(10min);
-constexpr auto k_install_timeout = std::chrono::milliseconds(120min);  // CUDA wheels are gigabytes
 constexpr auto k_gpu_check_timeout = std::chrono::milliseconds(5min);  // the first CUDA call JIT-loads
 constexpr std::size_t k_log_tail = 15;
 
@@ -58,12 +57,41 @@ util::Error installer_failed(const FrameworkInstallPlan& plan, const util::Proce
   error = std::move(error).with_cause(tail);
   error = std::move(error).with_cause("full log: " + log.string());
   if (network) {
-    error = std::move(error).with_hint(
-      "check that the indexes are reachable: " +
-      (plan.pip.extra_index_url ? *plan.pip.extra_index_url + " (--wheel-mirror) and " : std::string()) +
-      "the default index (PIP_INDEX_URL / pip.conf)");
+    error.causes.insert(
+      error.causes.begin(),
+      "this machine could not reach " +
+        (plan.pip.extra_index_url ? *plan.pip.extra_index_url + " (the wheel index) or " : std::string()) +
+        "the default package index: no network, a proxy or firewall in the way, or DNS");
+    error = std::move(error)
+              .with_hint(
+                "with a mirror of the wheel index on your network: --wheel-mirror URL (replaces "
+                "https://download.pytorch.org/whl/) and PIP_INDEX_URL=URL for the default index")
+              .with_hint(
+                "for a machine with no network: where there is one, `envsetup lock` and `envsetup mirror "
+                "--lock envsetup.lock DIR`; copy DIR here, then `envsetup install --locked "
+                "DIR/envsetup.lock --bundle DIR` (docs/lockfile.md)")
+              .with_hint("behind a proxy: set HTTPS_PROXY (pip reads it)");
   }
   return std::move(error).with_hint("run the same command again to retry; the venv is kept and reused");
+}
+
+util::Error installer_silent(const FrameworkInstallPlan& plan, const util::ProcessOutput& output,
+                             const std::filesystem::path& log, std::chrono::milliseconds idle_timeout)
+{
+  const std::string name(pyenv::installer_name(plan.installer));
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(idle_timeout).count();
+  std::string tail = name + "'s last lines:";
+  for (const auto& line : pyenv::last_lines(output.out + output.err, k_log_tail)) {
+    tail += "\n    " + line;
+  }
+  return util::make_error(util::ErrorKind::environment,
+                          name + " printed nothing for " + std::to_string(seconds) + " s and was stopped")
+    .with_cause(tail)
+    .with_cause("full log: " + log.string())
+    .with_hint(
+      "a large wheel on a slow link can download silently: raise the limit with --idle-timeout "
+      "(e.g. --idle-timeout 2h) or ENVSETUP_IDLE_TIMEOUT")
+    .with_hint("run the same command again to retry; the venv is kept and reused");
 }
 
 util::Error check_failed(const FrameworkInstallPlan& plan, const pyenv::InstallCheck& check,
@@ -183,9 +211,13 @@ util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInsta
   if (plan.venv_action != VenvAction::reuse) {
     ENVSETUP_TRY(pyenv::create_venv(plan.python.path, plan.venv, k_venv_timeout));
   }
-  auto output = pyenv::run_logged(plan.install_command, outcome.log, k_install_timeout);
+  auto output =
+    pyenv::run_logged_streaming(plan.install_command, outcome.log, {options.idle_timeout, options.on_installer_line});
   if (!output) {
     return std::move(output).error().with_cause("full log: " + outcome.log.string());
+  }
+  if (output->idle_killed) {
+    return installer_silent(plan, *output, outcome.log, options.idle_timeout);
   }
   if (output->exit_code != 0) {
     return installer_failed(plan, *output, outcome.log);

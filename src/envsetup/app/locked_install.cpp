@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `install --locked`: host check, wheels through the cache, pip from local files only.
-#include <envsetup/app/envs_command.hpp>
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/doctor.hpp>
+#include <envsetup/app/envs_command.hpp>
 #include <envsetup/app/locked_install.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/pyenv/installer.hpp>

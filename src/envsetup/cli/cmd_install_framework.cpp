@@ -6,6 +6,7 @@
 #include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/plan_json.hpp>
+#include <envsetup/cli/progress.hpp>
 #include <envsetup/cli/resolve_flags.hpp>
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
@@ -191,6 +192,9 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
   command.add_flag("--dry-run", flags.dry_run, "print the plan and the exact commands; change nothing");
   command.add_flag("--with-toolkit", flags.with_toolkit, "also install the plan's CUDA toolkit and cuDNN (nvcc)");
   command.add_option("--sysroot", flags.sysroot, "detect the host below this folder (default: ENVSETUP_SYSROOT or /)");
+  command.add_option("--idle-timeout", flags.idle_timeout,
+                     "stop the installer after this long without output: 90s, 45m, 2h (default: "
+                     "ENVSETUP_IDLE_TIMEOUT or 30m)");
 }
 
 int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
@@ -224,6 +228,14 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   options.toolkit.prefix = non_empty(prefix);
   options.toolkit.store = non_empty(store);
   options.toolkit.envsetup_version = ENVSETUP_VERSION;
+  // The idle timeout: the flag, else ENVSETUP_IDLE_TIMEOUT, else the default.
+  auto idle = idle_timeout(flags.idle_timeout);
+  if (!idle) {
+    return report_error(idle.error(), download.json);
+  }
+  if (*idle) {
+    options.idle_timeout = **idle;
+  }
   // Before anything else: another platform's wheels cannot be installed here.
   if (auto here = app::check_platform_here(options.resolve); !here) {
     return report_error(here.error(), download.json);
@@ -239,8 +251,17 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
     std::cerr << "envsetup: installing " << util::join(plan->pip.requirements, " ") << " into " << plan->venv.string()
               << " (log: " << plan->venv.string() << "/.envsetup/install.log)\n";
   }
+  // One live line on a terminal: the installer's latest output line (all of it is in the log).
+  StatusLine status;
+  if (!download.quiet && !download.json && default_progress_style() == ProgressStyle::terminal) {
+    const std::string name(pyenv::installer_name(plan->installer));
+    options.on_installer_line = [&status, name](std::string_view line) {
+      status.show(name + ": " + std::string(util::trim(line)));
+    };
+  }
   auto outcome = app::run_framework_install(
     options, *plan, [&download](const app::FetchPlan& fetch_plan) { return progress_for(download, fetch_plan); });
+  status.clear();
   if (!outcome) {
     return report_error(outcome.error(), download.json);
   }

@@ -33,6 +33,35 @@ json checks_array(const std::vector<verify::Check>& checks)
   return array;
 }
 
+const char* family_name(detect::OsFamily family)
+{
+  switch (family) {
+    case detect::OsFamily::ubuntu:
+      return "ubuntu";
+    case detect::OsFamily::debian:
+      return "debian";
+    case detect::OsFamily::fedora:
+      return "fedora";
+    case detect::OsFamily::rhel:
+      return "rhel";
+    case detect::OsFamily::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+// What the fixes were chosen for: {"id", "version_id", "name", "family", "container",
+// "container_evidence"}.
+json os_json(const detect::HostOs& os)
+{
+  return {{"id", os.id},
+          {"version_id", os.version_id},
+          {"name", detect::os_display_name(os)},
+          {"family", family_name(os.family)},
+          {"container", os.container},
+          {"container_evidence", os.container ? json(os.container_evidence) : json(nullptr)}};
+}
+
 }  // namespace
 
 std::string doctor_json(const app::DoctorReport& report)
@@ -45,7 +74,9 @@ std::string doctor_json(const app::DoctorReport& report)
                         {"evidence", finding.evidence},
                         {"fix", finding.fix}});
   }
-  return json{{"ok", report.ok()}, {"findings", findings}, {"checks", checks_array(report.checks)}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json{
+    {"ok", report.ok()}, {"os", os_json(report.os)}, {"findings", findings}, {"checks", checks_array(report.checks)}}
+    .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string checks_json(const std::vector<verify::Check>& checks)
@@ -65,6 +96,11 @@ void print_checks(std::ostream& out, const std::vector<verify::Check>& checks)
 
 void print_doctor_report(std::ostream& out, const app::DoctorReport& report)
 {
+  const std::string os = detect::os_display_name(report.os);
+  if (!os.empty() || report.os.container) {
+    out << "host: " << (os.empty() ? "unknown distribution" : os)
+        << (report.os.container ? " in a container (" + report.os.container_evidence + ")" : "") << "\n\n";
+  }
   if (report.findings.empty()) {
     out << "No problems found.\n";
   }

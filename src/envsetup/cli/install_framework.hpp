@@ -3,9 +3,12 @@
 #pragma once
 
 #include <envsetup/cli/fetch_flags.hpp>
+#include <envsetup/util/error.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -25,6 +28,7 @@ struct FrameworkFlags {
   std::string wheel_mirror;
   std::string installer = "pip";
   std::string sysroot;
+  std::string idle_timeout;  // empty: ENVSETUP_IDLE_TIMEOUT, else 30 minutes
   bool cpu = false;
   bool force = false;
   bool dry_run = false;
@@ -32,10 +36,19 @@ struct FrameworkFlags {
 };
 
 // Adds --framework, --venv, --python, --driver, --gpu, --glibc, --cpu, --with, --wheel-mirror,
-// --installer, --force, --dry-run, --with-toolkit, --sysroot to `command` (which has the
+// --installer, --force, --dry-run, --with-toolkit, --sysroot, --idle-timeout to `command` (which has the
 // download flags already: --cuda is the CUDA pin, --cudnn asks for a toolkit prefix,
 // --platform must name this host's platform: the wheels are installed here).
 void add_framework_flags(CLI::App& command, FrameworkFlags& flags);
+
+// A duration for --idle-timeout / ENVSETUP_IDLE_TIMEOUT: a whole number with an optional unit
+// s, m or h (no unit: minutes), from 1 s to 7 days. nullopt for anything else. Pure.
+[[nodiscard]] std::optional<std::chrono::seconds> parse_idle_timeout(std::string_view text);
+
+// The idle timeout asked for: `flag` (--idle-timeout) when not empty, else
+// ENVSETUP_IDLE_TIMEOUT when set, else nullopt (the default). Errors: usage, naming the flag or
+// the variable, when that text is not a duration.
+[[nodiscard]] util::Result<std::optional<std::chrono::seconds>> idle_timeout(const std::string& flag);
 
 // Runs the framework install; returns the exit code. `download` holds the shared download
 // flags (finish_options already applied), `prefix`/`store` the toolkit location flags.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/progress.hpp>
+#include <envsetup/util/strings.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 #include <iostream>
 #include <vector>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace envsetup::cli {
@@ -214,6 +216,39 @@ std::string human_bytes(std::uint64_t bytes)
   char text[32];
   std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, k_units[unit]);
   return text;
+}
+
+StatusLine::~StatusLine()
+{
+  clear();
+}
+
+void StatusLine::show(std::string_view text)
+{
+  const auto now = std::chrono::steady_clock::now();
+  if (m_shown && now - m_last < std::chrono::milliseconds(100)) {
+    return;
+  }
+  m_last = now;
+  winsize size{};
+  const std::size_t width = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 8 ? size.ws_col - 1 : 79;
+  std::string line = field_text(util::trim(text));
+  if (line.size() > width) {
+    line = line.substr(0, width - 3) + "...";
+  }
+  std::cerr.flush();
+  raw_stderr() << "\r\x1b[2K" << line;  // escape sequences of envsetup's own; `line` is escaped
+  raw_stderr().flush();
+  m_shown = true;
+}
+
+void StatusLine::clear()
+{
+  if (m_shown) {
+    raw_stderr() << "\r\x1b[2K";
+    raw_stderr().flush();
+    m_shown = false;
+  }
 }
 
 }  // namespace envsetup::cli

@@ -3,7 +3,9 @@
 
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/cli/version.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/util/strings.hpp>
 
@@ -155,6 +157,11 @@ util::Status check_environment()
         .with_hint("give whole days, e.g. 365, or 0 to never call the matrix old");
     }
   }
+  if (const auto value = variable("ENVSETUP_IDLE_TIMEOUT"); value && !parse_idle_timeout(*value)) {
+    return util::make_error(util::ErrorKind::usage,
+                            "ENVSETUP_IDLE_TIMEOUT `" + util::escape_control_characters(*value) + "` is not a duration")
+      .with_hint("a whole number with s, m or h, from 1s to 7 days: 90s, 45m, 2h (no unit: minutes)");
+  }
   if (const auto value = variable(detect::k_driver_override)) {
     ENVSETUP_TRY(detect::parse_driver_override(*value));
   }
@@ -179,7 +186,10 @@ int run(int argc, char** argv)
     CLI::App app{"envsetup: from \"I have an NVIDIA GPU\" to a verified PyTorch, TensorFlow or "
                  "JAX setup"};
     app.name("envsetup");
-    app.set_version_flag("-V,--version", "envsetup " ENVSETUP_VERSION);
+    // The version, the build's commit and the matrix in effect; `--version --json`: as JSON.
+    app.set_version_flag(
+      "-V,--version", [argc, argv] { return version_text(json_requested(argc, argv)); },
+      "print the version, the build's git commit and the matrix in effect (with --json: as JSON)");
     app.require_subcommand(1);
     app.footer("Run `envsetup COMMAND --help` for a command's flags and examples.\n"
                "Exit codes: docs/cli.md.");
@@ -197,6 +207,7 @@ int run(int argc, char** argv)
     add_verify_command(app, result);
     add_envs_command(app, result);
     add_gc_command(app, result);
+    add_reference_commands(app, result);  // last: it describes the commands above
     const auto problem = std::make_shared<std::optional<util::Error>>();
     add_option_checks(app, problem);
     // Runs after the flags parsed and before any command's callback.

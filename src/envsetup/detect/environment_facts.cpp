@@ -158,6 +158,7 @@ EnvironmentFacts read_environment_facts(const SystemProbe& probe,
   for (const auto& venv : all_venvs) {
     facts.venvs.push_back(read_venv(probe, venv));
   }
+  facts.os = read_host_os(probe);
   return facts;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <envsetup/core/version.hpp>
+#include <envsetup/detect/host_os.hpp>
 #include <envsetup/detect/probe.hpp>
 
 #include <optional>
@@ -38,6 +39,7 @@ struct EnvironmentFacts {
   std::optional<std::string> nvcc_on_path;    // first `nvcc` of PATH, links resolved
   std::optional<std::string> cuda_home;       // CUDA_HOME (else CUDA_PATH), links resolved
   std::vector<VenvFacts> venvs;
+  HostOs os;  // /etc/os-release and container signs (host_os.hpp)
 };
 
 // Reads the facts through `probe` (sysroot-aware). `venvs`: venv folders to inspect (the

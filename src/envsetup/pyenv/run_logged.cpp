@@ -86,4 +86,61 @@ util::Result<util::ProcessOutput> run_logged(const std::vector<std::string>& arg
   return result;
 }
 
+void LineSplitter::feed(std::string_view piece)
+{
+  for (const char c : piece) {
+    if (c == '\n' || c == '\r') {
+      if (!util::trim(m_partial).empty() && m_on_line) {
+        m_on_line(m_partial);
+      }
+      m_partial.clear();
+    } else if (m_partial.size() < 4096) {  // a line longer than that is cut, not stored whole
+      m_partial += c;
+    }
+  }
+}
+
+void LineSplitter::finish()
+{
+  feed("\n");
+}
+
+util::Result<util::ProcessOutput> run_logged_streaming(const std::vector<std::string>& argv,
+                                                       const std::filesystem::path& log, const StreamedRun& run)
+{
+  auto opened = open_log(log);
+  if (!opened) {
+    return std::move(opened).error();
+  }
+  auto& out = *opened;
+  out << command_line(argv) << '\n' << std::flush;
+  LineSplitter lines(run.on_line);
+  util::StreamOptions options;
+  options.idle_timeout = run.idle_timeout;
+  options.on_output = [&out, &lines](std::string_view piece) {
+    out << piece << std::flush;
+    lines.feed(piece);
+  };
+  const std::vector<std::string> args(argv.begin() + 1, argv.end());
+  auto result = util::run_process_streaming(argv.front(), args, options);
+  lines.finish();
+  if (!result) {
+    out << "envsetup: " << result.error().message << '\n';
+    return result;
+  }
+  if (!result->out.empty() && !result->out.ends_with('\n')) {
+    out << '\n';
+  }
+  if (result->idle_killed) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(run.idle_timeout).count();
+    out << "envsetup: no output for " << seconds << " s: killed\n\n";
+  } else {
+    out << "[exit status " << result->exit_code << "]\n\n";
+  }
+  if (!out.flush()) {
+    return util::make_error(util::ErrorKind::io, "cannot write the install log " + log.string());
+  }
+  return result;
+}
+
 }  // namespace envsetup::pyenv

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,5 +30,33 @@ namespace envsetup::pyenv {
 [[nodiscard]] util::Result<util::ProcessOutput> run_logged(const std::vector<std::string>& argv,
                                                            const std::filesystem::path& log,
                                                            std::chrono::milliseconds timeout);
+
+// Splits output pieces into lines (ended by '\n' or '\r': pip redraws progress with '\r')
+// and hands each non-empty one, without its end, to `on_line`. Pure; feed() then finish().
+class LineSplitter {
+public:
+  explicit LineSplitter(std::function<void(std::string_view)> on_line) : m_on_line(std::move(on_line)) {}
+  void feed(std::string_view piece);
+  void finish();  // the last line when the output did not end with a line end
+
+private:
+  std::function<void(std::string_view)> m_on_line;
+  std::string m_partial;
+};
+
+// How an installer is run with its output streamed.
+struct StreamedRun {
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(30)};
+  std::function<void(std::string_view)> on_line;  // each output line as it comes; may be empty
+};
+
+// Like run_logged, but the output is appended to `log` as it arrives (flushed after each
+// piece, so `tail -f` follows it), each line is handed to `run.on_line`, and there is no
+// total time limit: an installer silent for `run.idle_timeout` is killed, the log then says
+// so and the result has idle_killed set. Errors: environment (the program cannot start),
+// io (the log cannot be written).
+[[nodiscard]] util::Result<util::ProcessOutput> run_logged_streaming(const std::vector<std::string>& argv,
+                                                                     const std::filesystem::path& log,
+                                                                     const StreamedRun& run);
 
 }  // namespace envsetup::pyenv

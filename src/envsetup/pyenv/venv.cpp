@@ -178,6 +178,31 @@ std::vector<std::string> venv_command(const fs::path& python, const fs::path& di
   return {python.string(), "-m", "venv", dir.string()};
 }
 
+std::string venv_failure_hint(std::string_view output, const fs::path& python, const fs::path& dir)
+{
+  const auto shows = [output](std::string_view text) { return output.find(text) != std::string_view::npos; };
+  if (shows("Read-only file system") || shows("[Errno 30]")) {
+    return "the file system holding " + dir.string() +
+           " is mounted read-only: choose a venv folder on a "
+           "writable one with `--venv DIR`";
+  }
+  if (shows("Permission denied") || shows("[Errno 13]") || shows("Operation not permitted")) {
+    return "you may not write in " + dir.parent_path().string() +
+           " (a permission problem, not a missing "
+           "package): choose a folder you own with `--venv DIR`, or fix the folder's owner/permissions";
+  }
+  if (shows("No space left on device") || shows("[Errno 28]") || shows("Disk quota exceeded")) {
+    return "the disk holding " + dir.string() + " is full: free space or choose another folder with `--venv DIR`";
+  }
+  if (shows("ensurepip") || shows("No module named venv")) {
+    const std::string name = python.filename().string();
+    return "this Python has no working venv module; on Debian/Ubuntu it is a separate package: `sudo apt install "
+           "python" +
+           name.substr(std::min<std::size_t>(6, name.size())) + "-venv`";
+  }
+  return "run the command above by hand to see the whole error";
+}
+
 util::Status create_venv(const fs::path& python, const fs::path& dir, std::chrono::milliseconds timeout)
 {
   std::error_code ec;
@@ -206,10 +231,7 @@ util::Status create_venv(const fs::path& python, const fs::path& dir, std::chron
     for (const auto& line : last_lines(result->out + result->err, 8)) {
       error = std::move(error).with_cause(line);
     }
-    return std::move(error).with_hint(
-      "on Debian/Ubuntu the venv module is a separate package: `apt install python" +
-      python.filename().string().substr(std::min<std::size_t>(6, python.filename().string().size())) +
-      "-venv`");
+    return std::move(error).with_hint(venv_failure_hint(result->out + result->err, python, dir));
   }
   return append_log(install_log_path(dir), command_line(argv) + "\n" + result->out + result->err + "\n");
 }

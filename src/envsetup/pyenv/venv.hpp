@@ -33,6 +33,12 @@ struct VenvState {
 // Looks at `dir` without changing it. Errors (io): it cannot be read.
 [[nodiscard]] util::Result<VenvState> inspect_venv(const std::filesystem::path& dir);
 
+// The hint for a failed `python -m venv DIR` from its output: a read-only file system, a
+// folder the user may not write, a full disk, or a Python without its venv module (Debian's
+// python3.X-venv). Pure.
+[[nodiscard]] std::string venv_failure_hint(std::string_view output, const std::filesystem::path& python,
+                                            const std::filesystem::path& dir);
+
 // DIR/bin/python, the interpreter every later step runs.
 [[nodiscard]] std::filesystem::path venv_python(const std::filesystem::path& dir);
 

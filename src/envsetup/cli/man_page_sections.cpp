@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// The fixed sections of envsetup.1: exit codes and environment variables.
+#include <envsetup/cli/exit_codes.hpp>
+#include <envsetup/cli/man_page.hpp>
+
+namespace envsetup::cli {
+
+std::vector<ExitCodeDoc> exit_code_docs()
+{
+  return {
+    {k_exit_ok, "success"},
+    {k_exit_failure, "the environment or a local file operation failed"},
+    {k_exit_usage, "usage error: a bad flag, a value that does not parse, an unknown framework"},
+    {k_exit_no_solution,
+     "no solution: nothing in the matrix works on this host for the request (the hints say what would)"},
+    {k_exit_network, "network or download failure"},
+    {k_exit_integrity, "integrity failure (checksum mismatch, unsafe archive)"},
+    {k_exit_verification, "verification failed (a check ran and failed)"},
+    {k_exit_invalid_data, "invalid data: a matrix or other input file is malformed"},
+    {k_exit_internal, "internal error (a bug in envsetup; please report it)"},
+  };
+}
+
+// Keep in step with docs/cli.md "Environment variables" and the variables the sources read
+// (tests/cli/test_cli_reference.py checks both).
+std::vector<VariableDoc> environment_docs()
+{
+  return {
+    {"ENVSETUP_MATRIX", "a matrix folder to use instead of the installed update or the built-in one (--matrix wins)"},
+    {"ENVSETUP_MATRIX_URL", "the bundle URL `matrix update` reads without --from"},
+    {"ENVSETUP_MATRIX_MAX_AGE_DAYS",
+     "days after which plans note that the matrix in effect is old (default 120; 0: never)"},
+    {"ENVSETUP_SYSROOT", "detect the host below this folder (--sysroot wins)"},
+    {"ENVSETUP_DRIVER_VERSION", "override the detected driver version (as --driver takes it), or `none`"},
+    {"ENVSETUP_GPUS",
+     "override the detected GPUs: compute capabilities as --gpu takes them, comma-separated, or `none`"},
+    {"ENVSETUP_MIRROR", "default --mirror (checked like it)"},
+    {"ENVSETUP_CACHE_DIR", "the download cache (else $XDG_CACHE_HOME/envsetup, else ~/.cache/envsetup)"},
+    {"ENVSETUP_STORE", "the store of toolkit prefixes (else $XDG_DATA_HOME/envsetup, else ~/.local/share/envsetup)"},
+    {"ENVSETUP_EXTRACT_WHILE_DOWNLOADING", "0: extract archives only after every download ended"},
+    {"ENVSETUP_PARALLEL_XZ", "0: decode each .xz archive on one thread (libarchive) instead of in parallel"},
+    {"ENVSETUP_TEST_FAST_RETRY", "tests only: millisecond backoffs and a 2 s stall timeout"},
+    {"XDG_CACHE_HOME", "the default cache is $XDG_CACHE_HOME/envsetup"},
+    {"XDG_DATA_HOME", "the default store and installed matrix updates are under $XDG_DATA_HOME/envsetup"},
+    {"XDG_CONFIG_HOME",
+     "public keys trusted for matrix bundles: $XDG_CONFIG_HOME/envsetup/keys/*.pem (default ~/.config)"},
+    {"HOME", "the default cache, store, keys and updates are under it"},
+    {"PIP_INDEX_URL", "the package index pip uses; honoured by install --framework and lock"},
+    {"VIRTUAL_ENV", "the active venv: detected as the Python to use and reported by detect"},
+    {"CONDA_PREFIX", "the active conda environment: its Python and CUDA toolkit are detected"},
+    {"PYENV_ROOT", "pyenv's Python versions are looked for below it"},
+    {"CUDA_HOME", "a CUDA toolkit to detect (also CUDA_PATH, CUDA_ROOT)"},
+    {"CUDA_PATH", "as CUDA_HOME"},
+    {"CUDA_ROOT", "as CUDA_HOME"},
+    {"PATH", "where python3, nvcc, nvidia-smi, uv and pip are looked for"},
+    {"LD_LIBRARY_PATH", "searched for CUDA libraries; entries that shadow a toolkit are warned about"},
+    {"TERM", "progress bars are drawn only on a terminal that is not `dumb`"},
+    {"http_proxy", "proxy for downloads (libcurl's usual variables, also https_proxy and no_proxy)"},
+    {"https_proxy", "as http_proxy"},
+    {"no_proxy", "hosts reached without the proxy"},
+  };
+}
+
+}  // namespace envsetup::cli
