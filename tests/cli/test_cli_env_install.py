@@ -91,6 +91,7 @@ class EnvInstall(unittest.TestCase):
                and k not in mirror_tools.PROXY_VARIABLES}
         env.update({"no_proxy": "127.0.0.1,localhost", "ENVSETUP_TEST_FAST_RETRY": "1","PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
                     "PIP_RETRIES": "1", "PIP_DEFAULT_TIMEOUT": "10", "PIP_INDEX_URL": f"{self.url}/{index}/"})
+        env["ENVSETUP_STORE"] = str(self.work / "store")  # the venv registry, not in the caller's home
         return env
 
     def install(self, *args, index="pypi", mirror=True, venv=None):

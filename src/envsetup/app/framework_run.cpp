@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Carrying out `install --framework`: toolkit, venv, installer, check.
 #include <envsetup/app/doctor.hpp>
+#include <envsetup/app/envs_command.hpp>
 #include <envsetup/app/framework_install.hpp>
 #include <envsetup/app/kernel_checks.hpp>
 #include <envsetup/core/platform.hpp>
@@ -242,6 +243,10 @@ util::Result<FrameworkInstallOutcome> run_framework_install(const FrameworkInsta
   if (outcome.toolkit_prefix) {
     outcome.activate.push_back("source " + util::shell_word((*outcome.toolkit_prefix / "activate").string()));
   }
+  // The venv is installed; a registry that cannot be written only hides it from `envs list`.
+  static_cast<void>(record_framework_venv(options.toolkit.store, plan.venv, plan.expected.distribution,
+                                          outcome.installed_version, plan.python.version.text(),
+                                          outcome.toolkit_prefix));
   return outcome;
 }
 

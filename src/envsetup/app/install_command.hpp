@@ -59,6 +59,16 @@ struct InstalledPrefix {
 // Every prefix envsetup installed (the store's and those registered with --prefix).
 [[nodiscard]] std::vector<InstalledPrefix> list_prefixes(const std::optional<std::filesystem::path>& store);
 
+// The name `list` shows for a prefix: its folder's name ("cuda-12.4.1-cudnn-9.1.0").
+[[nodiscard]] std::string prefix_name(const std::filesystem::path& prefix);
+
+// What `remove` and `env` were given: a path (anything holding a '/') as it is, or a name
+// `list` shows (prefix_name of one installed prefix). A name no prefix has is taken as a
+// relative path. Errors (usage): a name two installed prefixes share, or one that is also a
+// different folder here (the hint says to write `./NAME` or the full path).
+[[nodiscard]] util::Result<std::filesystem::path> find_prefix(const std::string& name_or_path,
+                                                              const std::optional<std::filesystem::path>& store);
+
 // Deletes what the receipt of `prefix` lists, under the prefix lock. Returns the files the
 // user added, which are kept. Errors: usage (not an envsetup prefix), io.
 [[nodiscard]] util::Result<std::vector<std::string>> remove_prefix(const std::filesystem::path& prefix,

@@ -2,6 +2,7 @@
 // `install --locked`: host check, wheels through the cache, pip from local files only.
 #include <envsetup/app/detect_command.hpp>
 #include <envsetup/app/doctor.hpp>
+#include <envsetup/app/envs_command.hpp>
 #include <envsetup/app/locked_install.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/pyenv/installer.hpp>
@@ -257,6 +258,8 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
         outcome.already_satisfied = toolkit->already_installed;
       }
       outcome.not_locked = not_locked(*lockfile, installed);
+      static_cast<void>(record_locked_venv(options.toolkit.store, outcome.venv, *lockfile, options.lockfile,
+                                           outcome.toolkit_prefix));
       return outcome;
     }
   }
@@ -335,6 +338,9 @@ util::Result<LockedInstallOutcome> run_locked_install(const LockedInstallOptions
       .with_cause("full log: " + outcome.log.string());
   }
   outcome.not_locked = not_locked(*lockfile, installed);
+  // The venv is installed; a registry that cannot be written only hides it from `envs list`.
+  static_cast<void>(record_locked_venv(options.toolkit.store, outcome.venv, *lockfile, options.lockfile,
+                                       outcome.toolkit_prefix));
   return outcome;
 }
 

@@ -120,7 +120,8 @@ int list(const InstallFlags& flags, bool json)
   if (json) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& entry : prefixes) {
-      items.push_back({{"prefix", entry.prefix.string()}, {"cuda", entry.receipt.cuda},
+      items.push_back({{"name", app::prefix_name(entry.prefix)}, {"prefix", entry.prefix.string()},
+                       {"cuda", entry.receipt.cuda},
                        {"cudnn", entry.receipt.cudnn}, {"components", entry.receipt.components},
                        {"platform", entry.receipt.platform}, {"bytes", entry.bytes},
                        {"created_at", entry.receipt.created_at}});
@@ -132,10 +133,10 @@ int list(const InstallFlags& flags, bool json)
     std::cout << "no toolkit installed by envsetup (see `envsetup install --help`)\n";
     return k_exit_ok;
   }
-  Table table({"prefix", "CUDA", "cuDNN", "components", "size"});
+  Table table({"name", "prefix", "CUDA", "cuDNN", "components", "disk use"});
   for (const auto& entry : prefixes) {
-    table.add({entry.prefix.string(), entry.receipt.cuda, entry.receipt.cudnn, entry.receipt.components,
-               human_bytes(entry.bytes)});
+    table.add({app::prefix_name(entry.prefix), entry.prefix.string(), entry.receipt.cuda, entry.receipt.cudnn,
+               entry.receipt.components, human_bytes(entry.bytes)});
   }
   table.print(std::cout);
   return k_exit_ok;
@@ -143,11 +144,15 @@ int list(const InstallFlags& flags, bool json)
 
 int remove(const InstallFlags& flags)
 {
-  auto kept = app::remove_prefix(flags.prefix, optional_path(flags.store));
+  auto prefix = app::find_prefix(flags.prefix, optional_path(flags.store));
+  if (!prefix) {
+    return report_error(prefix.error(), false);
+  }
+  auto kept = app::remove_prefix(*prefix, optional_path(flags.store));
   if (!kept) {
     return report_error(kept.error(), false);
   }
-  std::cout << "removed " << flags.prefix << '\n';
+  std::cout << "removed " << prefix->string() << '\n';
   if (!kept->empty()) {
     std::cout << "kept " << kept->size() << " file(s) envsetup did not install: " << util::join(*kept, ", ") << '\n';
   }
@@ -156,7 +161,11 @@ int remove(const InstallFlags& flags)
 
 int env(const InstallFlags& flags)
 {
-  auto text = app::environment_for(flags.prefix, flags.shell);
+  auto prefix = app::find_prefix(flags.prefix, optional_path(flags.store));
+  if (!prefix) {
+    return report_error(prefix.error(), false);
+  }
+  auto text = app::environment_for(*prefix, flags.shell);
   if (!text) {
     return report_error(text.error(), false);
   }
@@ -207,16 +216,23 @@ void add_install_commands(CLI::App& app, CommandResult& result)
 
   auto remove_flags = std::make_shared<InstallFlags>();
   auto* remove_command = app.add_subcommand("remove", "Delete exactly the files an install created");
-  remove_command->add_option("prefix", remove_flags->prefix, "the prefix")->required();
+  remove_command->add_option("prefix", remove_flags->prefix, "the prefix: its path, or the name `envsetup list` shows")
+    ->required();
   remove_command->add_option("--store", remove_flags->store, "envsetup's store");
-  remove_command->footer("Examples:\n  envsetup remove ~/.local/share/envsetup/toolkits/cuda-12.4.1");
+  remove_command->footer(
+    "Examples:\n  envsetup remove cuda-12.4.1\n  envsetup remove ~/.local/share/envsetup/toolkits/cuda-12.4.1\n"
+    "Then `envsetup gc` frees the store trees and cached archives nothing uses any more.");
   remove_command->callback([remove_flags, &result] { result.exit_code = remove(*remove_flags); });
 
   auto env_flags = std::make_shared<InstallFlags>();
   auto* env_command = app.add_subcommand("env", "Print the environment that uses a prefix");
-  env_command->add_option("prefix", env_flags->prefix, "the prefix")->required();
+  env_command->add_option("prefix", env_flags->prefix, "the prefix: its path, or the name `envsetup list` shows")
+    ->required();
+  env_command->add_option("--store", env_flags->store, "envsetup's store");
   env_command->add_option("--shell", env_flags->shell, "bash, zsh or fish")->check(CLI::IsMember({"bash", "zsh", "sh", "fish"}));
-  env_command->footer("Examples:\n  eval \"$(envsetup env ~/.local/share/envsetup/toolkits/cuda-12.4.1)\"\n  envsetup env /opt/cuda-12.6 --shell fish | source");
+  env_command->footer("Examples:\n  eval \"$(envsetup env cuda-12.4.1)\"\n"
+                      "  eval \"$(envsetup env ~/.local/share/envsetup/toolkits/cuda-12.4.1)\"\n"
+                      "  envsetup env /opt/cuda-12.6 --shell fish | source");
   env_command->callback([env_flags, &result] { result.exit_code = env(*env_flags); });
 }
 

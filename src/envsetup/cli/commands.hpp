@@ -29,6 +29,9 @@ void add_matrix_command(CLI::App& app, CommandResult& result);
 void add_matrix_check_index(CLI::App& matrix, CommandResult& result);
 // `verify` and its hidden worker `verify-gpu-worker`.
 void add_verify_command(CLI::App& app, CommandResult& result);
+// `envs list|remove` (cmd_envs.cpp) and `gc` (cmd_gc.cpp).
+void add_envs_command(CLI::App& app, CommandResult& result);
+void add_gc_command(CLI::App& app, CommandResult& result);
 // `completions`, and the hidden `__complete` and `man-pages` (cmd_completions.cpp); add it last:
 // it describes the commands added before it.
 void add_reference_commands(CLI::App& app, CommandResult& result);

@@ -37,9 +37,9 @@ namespace {
 
 // Options (long flags and positionals, by name) whose value is a path ("python": the hidden
 // check-framework's interpreter; elsewhere an X.Y, which has no control character either).
-constexpr std::array<std::string_view, 14> k_path_options = {
-  "prefix", "store",  "cache", "venv",   "matrix", "sysroot", "cacert",
-  "output", "library", "dir",  "outdir", "python", "key",     "PATH"};
+constexpr std::array<std::string_view, 17> k_path_options = {
+  "prefix", "store",  "cache", "venv",   "matrix", "sysroot", "cacert", "output", "library",
+  "dir",    "outdir", "python", "key",   "PATH",   "lock",    "locked", "bundle"};
 
 // Options whose value is a folder or a URL, checked like --mirror: `matrix update --from`,
 // `matrix check-index --index` and `resolve --index`.
@@ -208,6 +208,8 @@ int run(int argc, char** argv)
     add_inspect_command(app, result);
     add_verify_command(app, result);
     add_config_command(app, result);
+    add_envs_command(app, result);
+    add_gc_command(app, result);
     add_reference_commands(app, result);  // last: it describes the commands above
     const auto problem = std::make_shared<std::optional<util::Error>>();
     add_option_checks(app, problem);

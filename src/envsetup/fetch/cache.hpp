@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,12 @@ struct PartialFile {
 struct CleanReport {
   std::uint64_t freed = 0;
   std::vector<std::string> busy;
+};
+// Outcome of `gc` on the cache (Cache::collect).
+struct CollectReport {
+  std::vector<std::string> removed;  // archive names (the record's name, else the sha256)
+  std::uint64_t freed = 0;           // bytes of the archives removed (or, dry run, to remove)
+  std::vector<std::string> busy;     // in use by another process: left alone
 };
 struct VerifyReport {
   std::vector<std::string> corrupt;  // removed
@@ -144,6 +151,13 @@ public:
   // Removes archives not in use and not modified for `older_than` (all when unset), with
   // their records, and every partial download not being downloaded; reports the bytes freed.
   [[nodiscard]] util::Result<CleanReport> clean(std::optional<std::chrono::hours> older_than) const;
+
+  // `gc`: removes every archive (with its record, or a record left without its archive)
+  // whose sha256 is not in `keep`, each under both its locks taken without waiting (an archive
+  // being downloaded or pinned by an install is busy, left alone). With `dry_run` nothing is
+  // removed and no lock taken: the report says what would go. Partial downloads are left to
+  // `cache clean`. Errors (io).
+  [[nodiscard]] util::Result<CollectReport> collect(const std::set<std::string>& keep, bool dry_run) const;
 
 private:
   Cache() = default;

@@ -26,47 +26,6 @@ std::chrono::system_clock::time_point modified_of(const struct stat& status)
     std::chrono::seconds(status.st_mtim.tv_sec) + std::chrono::nanoseconds(status.st_mtim.tv_nsec)));
 }
 
-// The archive names (64 hex digits) in the archives folder, whatever their type.
-std::vector<std::string> archive_names(int archives_fd)
-{
-  std::vector<std::string> names;
-  if (auto all = util::list_folder(archives_fd)) {
-    for (auto& name : *all) {
-      if (util::is_sha256_hex(name)) {
-        names.push_back(std::move(name));
-      }
-    }
-  }
-  return names;
-}
-
-// Both locks of an archive taken exclusively without waiting: nobody downloads it and no
-// process holds a pin on it. Unheld locks when busy.
-struct ExclusiveUse {
-  util::FileLock lock;
-  util::FileLock pin;
-  [[nodiscard]] bool held() const { return lock.held() && pin.held(); }
-};
-
-util::Result<ExclusiveUse> take_exclusive(int locks_fd, const std::string& sha256)
-{
-  ExclusiveUse use;
-  auto lock = util::FileLock::acquire_at(locks_fd, sha256 + ".lock", false);
-  if (!lock) {
-    return std::move(lock).error();
-  }
-  if (!lock->held()) {
-    return use;
-  }
-  auto pin = util::FileLock::acquire_at(locks_fd, sha256 + ".pin", false);
-  if (!pin) {
-    return std::move(pin).error();
-  }
-  use.lock = std::move(lock).value();
-  use.pin = std::move(pin).value();
-  return use;
-}
-
 // Copies all of `from` into `to`: copy_file_range (in-kernel, server-side on NFS), else
 // sendfile, else read/write. False (errno set) on failure.
 bool copy_contents(int from, int to)
@@ -100,13 +59,50 @@ bool copy_contents(int from, int to)
 
 }  // namespace
 
+namespace detail {
+
+// The archive names (64 hex digits) in the archives folder, whatever their type.
+std::vector<std::string> archive_names(int archives_fd)
+{
+  std::vector<std::string> names;
+  if (auto all = util::list_folder(archives_fd)) {
+    for (auto& name : *all) {
+      if (util::is_sha256_hex(name)) {
+        names.push_back(std::move(name));
+      }
+    }
+  }
+  return names;
+}
+
+util::Result<ExclusiveUse> take_exclusive(int locks_fd, const std::string& sha256)
+{
+  ExclusiveUse use;
+  auto lock = util::FileLock::acquire_at(locks_fd, sha256 + ".lock", false);
+  if (!lock) {
+    return std::move(lock).error();
+  }
+  if (!lock->held()) {
+    return use;
+  }
+  auto pin = util::FileLock::acquire_at(locks_fd, sha256 + ".pin", false);
+  if (!pin) {
+    return std::move(pin).error();
+  }
+  use.lock = std::move(lock).value();
+  use.pin = std::move(pin).value();
+  return use;
+}
+
+}  // namespace detail
+
 std::vector<CacheEntry> Cache::list() const
 {
   std::vector<CacheEntry> entries;
   if (!m_status) {
     return entries;
   }
-  for (const auto& sha256 : archive_names(m_archives.get())) {
+  for (const auto& sha256 : detail::archive_names(m_archives.get())) {
     struct stat status {};
     if (!util::stat_at(m_archives.get(), sha256, status) || !S_ISREG(status.st_mode)) {
       continue;
@@ -130,10 +126,10 @@ util::Result<VerifyReport> Cache::verify() const
 {
   ENVSETUP_TRY(m_status);
   VerifyReport report;
-  for (const auto& sha256 : archive_names(m_archives.get())) {
+  for (const auto& sha256 : detail::archive_names(m_archives.get())) {
     const auto record = detail::read_record(m_archives.get(), sha256);
     const std::string shown = record && !record->name.empty() ? record->name : sha256;
-    auto use = take_exclusive(m_locks.get(), sha256);
+    auto use = detail::take_exclusive(m_locks.get(), sha256);
     if (!use) {  // a lock that cannot be taken (a link planted in its place): skip this one only
       report.busy.push_back(shown + " (its lock in " + (m_root / "locks-v1").string() + " is unusable: " +
                             use.error().message + ")");
@@ -178,7 +174,7 @@ util::Result<CleanReport> Cache::clean(std::optional<std::chrono::hours> older_t
   ENVSETUP_TRY(m_status);
   CleanReport report;
   const auto now = std::chrono::system_clock::now();
-  for (const auto& sha256 : archive_names(m_archives.get())) {
+  for (const auto& sha256 : detail::archive_names(m_archives.get())) {
     struct stat status {};
     if (!util::stat_at(m_archives.get(), sha256, status)) {
       continue;
@@ -187,7 +183,7 @@ util::Result<CleanReport> Cache::clean(std::optional<std::chrono::hours> older_t
     if (older_than && now - modified_of(status) < *older_than) {
       continue;
     }
-    auto use = take_exclusive(m_locks.get(), sha256);
+    auto use = detail::take_exclusive(m_locks.get(), sha256);
     if (!use) {  // a lock that cannot be taken (a link planted in its place): skip this one only
       report.busy.push_back(sha256 + " (its lock in " + (m_root / "locks-v1").string() + " is unusable: " +
                             use.error().message + ")");

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -56,5 +57,17 @@ enum class Verdict { trusted, rehashed_ok, mismatch, missing };
 // or mismatch. `status_out` receives the lstat of the file checked (for re-recording).
 [[nodiscard]] util::Result<Verdict> check_archive(int archives_fd, const std::string& sha256, std::uint64_t size,
                                                   struct stat& status_out);
+
+// The archive names (64 hex digits) in the archives folder, whatever their type.
+[[nodiscard]] std::vector<std::string> archive_names(int archives_fd);
+
+// Both locks of an archive taken exclusively without waiting: nobody downloads it and no
+// process holds a pin on it. Unheld locks when busy.
+struct ExclusiveUse {
+  util::FileLock lock;
+  util::FileLock pin;
+  [[nodiscard]] bool held() const { return lock.held() && pin.held(); }
+};
+[[nodiscard]] util::Result<ExclusiveUse> take_exclusive(int locks_fd, const std::string& sha256);
 
 }  // namespace envsetup::fetch::detail

@@ -105,6 +105,11 @@ util::Result<ExtractedStore> ExtractedStore::open(const fs::path& store_root)
       .with_cause(ec.message())
       .with_hint("choose a writable --store (or ENVSETUP_STORE)");
   }
+  auto in_use = util::FileLock::acquire(store.m_folder_path / "gc.lock", util::FileLock::Mode::shared);
+  if (!in_use) {
+    return std::move(in_use).error();
+  }
+  store.m_in_use = std::move(in_use).value();
   return store;
 }
 

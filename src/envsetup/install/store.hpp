@@ -21,7 +21,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace envsetup::install {
 
@@ -61,9 +63,30 @@ private:
   bool m_committed = false;
 };
 
+// Outcome of `gc` on the store (ExtractedStore::collect).
+struct StoreCollectReport {
+  std::vector<std::string> removed;  // sha256 of the trees removed (or, dry run, to remove)
+  std::uint64_t freed = 0;  // bytes of their files with no other link (a prefix's hard link keeps a file)
+  std::vector<std::string> busy;  // locked by another process: left alone
+};
+
 class ExtractedStore {
 public:
-  // Opens (creating) STORE/extracted-v1. Errors (kind io).
+  // `gc`: removes every tree of STORE/extracted-v1 whose sha256 is not in `keep`, with its
+  // record and leftover temporaries, holding `gc.lock` exclusively (taken without waiting:
+  // while an install holds the store open, nothing is removed and the store is reported
+  // busy) and each archive's lock (taken without waiting; held: busy, left alone). Names that are not the store's own are never touched; lock
+  // files stay (they are never unlinked); nothing is followed through a link (a link in a
+  // tree's place is unlinked). With `dry_run` nothing is removed and no lock taken. A store
+  // without extracted-v1 reports nothing; one where it is a symlink is an error (integrity).
+  // Does not create the store. Errors (io, integrity).
+  [[nodiscard]] static util::Result<StoreCollectReport> collect(const std::filesystem::path& store_root,
+                                                                const std::set<std::string>& keep, bool dry_run);
+
+  // Opens (creating) STORE/extracted-v1 and takes `extracted-v1/gc.lock` shared for as long
+  // as this object lives (waiting while a `gc` holds it): `collect` leaves the store alone
+  // while any install uses it, from extraction through the merge that links its trees.
+  // Errors (kind io).
   [[nodiscard]] static util::Result<ExtractedStore> open(const std::filesystem::path& store_root);
 
   // Takes the lock of the archive `sha256` (waiting when `wait`, else nothing when another
@@ -89,6 +112,7 @@ public:
 private:
   ExtractedStore() = default;
   std::filesystem::path m_folder_path;
+  util::FileLock m_in_use;  // extracted-v1/gc.lock, shared
 };
 
 }  // namespace envsetup::install

@@ -274,4 +274,18 @@ util::Status remove_venv(const fs::path& dir)
   return util::ok_status();
 }
 
+util::Status remove_venv_at(int dir_fd, const fs::path& shown)
+{
+  struct stat config {};
+  if (!util::stat_at(dir_fd, "pyvenv.cfg", config) || !S_ISREG(config.st_mode)) {
+    return util::make_error(util::ErrorKind::usage, shown.string() + " is not a virtual environment")
+      .with_cause("it has no pyvenv.cfg; envsetup deletes only venvs");
+  }
+  auto names = own_parts(dir_fd, shown);
+  if (!names) {
+    return std::move(names).error();
+  }
+  return remove_entries(dir_fd, shown, *names);
+}
+
 }  // namespace envsetup::pyenv

@@ -76,4 +76,10 @@ struct VenvState {
 // Errors: usage (as venv_parts), io.
 [[nodiscard]] util::Status remove_venv(const std::filesystem::path& dir);
 
+// remove_venv on the venv folder already open as `dir_fd` (`shown` names it in messages):
+// checks its entries on that descriptor (as venv_parts: only a venv's own parts) and deletes
+// them through it, never following a link. The folder itself stays (the caller removes it
+// from its parent's descriptor). Errors: usage (foreign entries, no pyvenv.cfg), io.
+[[nodiscard]] util::Status remove_venv_at(int dir_fd, const std::filesystem::path& shown);
+
 }  // namespace envsetup::pyenv
