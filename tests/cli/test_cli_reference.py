@@ -107,6 +107,23 @@ class BashCompletion(unittest.TestCase):
         self.assertEqual(self.complete("env", prefix[:-3], env=dict(self.env, ENVSETUP_STORE=store)), [prefix])
         self.assertEqual(self.complete("remove", "--store", store, ""), [prefix])  # --store on the line
 
+    def test_positionals_by_position(self):
+        self.assertEqual(self.complete("completions", ""), ["bash", "zsh", "fish"])
+        self.assertEqual(self.complete("completions", "bash", ""), [])  # one shell only
+        self.assertEqual(self.complete("completions", "-o", "out", "z"), ["zsh"])  # a value is no positional
+        store = os.path.join(self.home, "store-positional")
+        prefix = fake_prefix(store, "cuda-12.6.3")
+        self.assertEqual(self.complete("remove", "--store", store, prefix, ""), [])  # one prefix only
+
+    def test_prefixes_complete_after_a_tilde(self):
+        store = os.path.join(self.home, "store-tilde")
+        prefix = fake_prefix(store, "cuda-12.4.1")
+        self.assertEqual(self.complete("remove", "--store", store, "~/"),
+                         ["~/" + os.path.relpath(prefix, self.home)])
+        self.assertEqual(self.complete("env", "~/store-tilde/toolkits/cu", env=dict(self.env, ENVSETUP_STORE=store)),
+                         ["~/store-tilde/toolkits/cuda-12.4.1"])
+        self.assertEqual(self.complete("remove", "--store", store, "~/nothing"), [])
+
     def test_paths_complete_as_files(self):
         folder = os.path.join(self.home, "lockdir")
         os.makedirs(folder)
@@ -159,6 +176,8 @@ class OtherShells(unittest.TestCase):
         self.assertEqual(sorted(offered("install", "-f", "")), ["jax", "tensorflow", "torch"])
         self.assertIn("--framework", offered("install", "--fr"))
         self.assertEqual(offered("install", "--locked", ""), ["FILES"])
+        self.assertEqual(offered("completions", ""), ["bash", "zsh", "fish"])
+        self.assertEqual(offered("completions", "bash", ""), [])
 
     def test_fish_syntax(self):
         text = self.check_syntax("fish", ".fish")
@@ -174,13 +193,17 @@ class OtherShells(unittest.TestCase):
         self.assertEqual(run("completions", "fish", "-o", script, env=env).returncode, 0)
         prefix = fake_prefix(os.path.join(home, "store"), "cuda-12.4.1")
         command = (f"source {script}; complete -C 'envsetup matrix sh'; complete -C 'envsetup spec --format d'; "
-                   f"complete -C 'envsetup remove --store {home}/store '")
+                   f"complete -C 'envsetup remove --store {home}/store '; echo ==; "
+                   f"complete -C 'envsetup completions '; echo ==; complete -C 'envsetup completions bash '; "
+                   f"echo ==; complete -C 'envsetup remove {prefix} '; echo ==; "
+                   f"complete -C 'envsetup remove --store {home}/store ~/'")
         env["PATH"] = os.path.dirname(os.path.abspath(BIN)) + os.pathsep + env.get("PATH", "")
         result = subprocess.run(["fish", "--no-config", "-c", command], capture_output=True, text=True,
                                 timeout=60, env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         offered = [line.split("\t")[0] for line in result.stdout.splitlines()]
-        self.assertEqual(offered, ["show", "docker", prefix])
+        self.assertEqual(offered, ["show", "docker", prefix, "==", "bash", "fish", "zsh", "==", "==", "==",
+                                   "~/store/toolkits/cuda-12.4.1"])
 
     def test_unknown_shell_is_a_usage_error(self):
         result = run("completions", "tcsh")
@@ -234,7 +257,17 @@ class ManPages(unittest.TestCase):
                 if not line.startswith(('.\\"', ".TH ")):
                     self.assertNotRegex(line, r"(?<!\\)-", f"{name}: unescaped dash in {line!r}")
         self.assertIn("\\fB\\-\\-framework\\fR, \\fB\\-f\\fR \\fIFRAMEWORK\\fR", self.pages["envsetup-install.1"])
-        self.assertIn("One of: pip, conda, pixi, docker, apptainer.", self.pages["envsetup-spec.1"])
+        # choices the help text does not name are listed; named ones are not repeated
+        self.assertIn("One of: cuda, gpus, cudnn, frameworks.", self.pages["envsetup-matrix-show.1"])
+        self.assertIn("what to write: pip, conda, pixi, docker, apptainer.", self.pages["envsetup-spec.1"])
+        self.assertNotIn("One of:", self.pages["envsetup-spec.1"])
+
+    def test_examples_and_positionals(self):
+        page = self.pages["envsetup-remove.1"]
+        self.assertIn("\\fBenvsetup remove\\fR [\\fIOPTIONS\\fR] \\fIPREFIX\\fR\n", page)
+        self.assertIn(".SH EXAMPLES\n.nf\nenvsetup remove ", page)
+        self.assertNotIn("Examples:", page)
+        self.assertNotIn("envsetup: ", self.pages["envsetup.1"].split(".SH DESCRIPTION\n")[1].split("\n")[0])
 
     def test_groff_renders_without_warnings(self):
         if shutil.which("groff") is None:

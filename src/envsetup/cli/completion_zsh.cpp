@@ -19,18 +19,26 @@ _envsetup_add() {
     choice | words) compadd -- "$@" ;;
     framework) compadd -- ${(f)"$("$bin" __complete frameworks 2>/dev/null)"} ;;
     prefix)
+      local -a found
       if [[ -n $store ]]; then
-        compadd -f -- ${(f)"$("$bin" __complete prefixes --store "$store" 2>/dev/null)"}
+        found=(${(f)"$("$bin" __complete prefixes --store "$store" 2>/dev/null)"})
       else
-        compadd -f -- ${(f)"$("$bin" __complete prefixes 2>/dev/null)"}
-      fi ;;
+        found=(${(f)"$("$bin" __complete prefixes 2>/dev/null)"})
+      fi
+      # Prefixes are absolute; a word starting with ~/ keeps that form.
+      if [[ $PREFIX == '~/'* && -n $HOME ]]; then
+        compset -P '\~/'
+        found=(${(M)found:#${HOME%/}/*})
+        found=(${found#${HOME%/}/})
+      fi
+      compadd -f -- $found ;;
     path) _files ;;
   esac
 }
 
 _envsetup() {
-  local bin=${words[1]} cur=${words[CURRENT]} cmdpath='' expect='' store='' word sub
-  local -i i
+  local bin=${words[1]} cur=${words[CURRENT]} cmdpath='' expect='' store='' word sub found
+  local -i i npos=0  # npos: positionals given to the command of cmdpath
   for ((i = 2; i < CURRENT; i++)); do
     word=${words[i]}
     if [[ -n $expect ]]; then
@@ -42,12 +50,19 @@ _envsetup() {
       --*=*) [[ ${word%%=*} == --store ]] && store=${word#*=} ;;
       -*) [[ -n $(_envsetup_value_kind "$cmdpath" "$word") ]] && expect=$word ;;
       *)
+        found=''
         for sub in ${(f)"$(_envsetup_subcommands "$cmdpath")"}; do
           if [[ $sub == "$word" ]]; then
-            cmdpath=${cmdpath:+$cmdpath }$word
+            found=$word
             break
           fi
-        done ;;
+        done
+        if [[ -n $found ]]; then
+          cmdpath=${cmdpath:+$cmdpath }$found
+          npos=0
+        else
+          npos+=1
+        fi ;;
     esac
   done
   if [[ -n $expect ]]; then
@@ -59,7 +74,7 @@ _envsetup() {
     _envsetup_add words ${(f)"$(_envsetup_flags "$cmdpath")"}
   else
     _envsetup_add words ${(f)"$(_envsetup_subcommands "$cmdpath")"}
-    _envsetup_add ${=$(_envsetup_positional_kind "$cmdpath")}
+    _envsetup_add ${=$(_envsetup_positional_kind "$cmdpath" "$npos")}
   fi
 }
 
