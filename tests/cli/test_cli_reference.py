@@ -123,6 +123,9 @@ class BashCompletion(unittest.TestCase):
         self.assertEqual(self.complete("env", "~/store-tilde/toolkits/cu", env=dict(self.env, ENVSETUP_STORE=store)),
                          ["~/store-tilde/toolkits/cuda-12.4.1"])
         self.assertEqual(self.complete("remove", "--store", store, "~/nothing"), [])
+        # a --store written with ~/ (the shell expands it only when the command runs)
+        self.assertEqual(self.complete("remove", "--store", "~/store-tilde", ""), [prefix])
+        self.assertEqual(self.complete("remove", "--store", "=", "~/store-tilde", "/"), [prefix])
 
     def test_paths_complete_as_files(self):
         folder = os.path.join(self.home, "lockdir")
@@ -196,14 +199,15 @@ class OtherShells(unittest.TestCase):
                    f"complete -C 'envsetup remove --store {home}/store '; echo ==; "
                    f"complete -C 'envsetup completions '; echo ==; complete -C 'envsetup completions bash '; "
                    f"echo ==; complete -C 'envsetup remove {prefix} '; echo ==; "
-                   f"complete -C 'envsetup remove --store {home}/store ~/'")
+                   f"complete -C 'envsetup remove --store {home}/store ~/'; echo ==; "
+                   f"complete -C 'envsetup remove --store ~/store /'")
         env["PATH"] = os.path.dirname(os.path.abspath(BIN)) + os.pathsep + env.get("PATH", "")
         result = subprocess.run(["fish", "--no-config", "-c", command], capture_output=True, text=True,
                                 timeout=60, env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         offered = [line.split("\t")[0] for line in result.stdout.splitlines()]
         self.assertEqual(offered, ["show", "docker", prefix, "==", "bash", "fish", "zsh", "==", "==", "==",
-                                   "~/store/toolkits/cuda-12.4.1"])
+                                   "~/store/toolkits/cuda-12.4.1", "==", prefix])
 
     def test_unknown_shell_is_a_usage_error(self):
         result = run("completions", "tcsh")

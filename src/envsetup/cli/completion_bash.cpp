@@ -185,6 +185,7 @@ _envsetup() {
         fi ;;
     esac
   done
+  [[ $store == '~/'* ]] && store=$HOME/${store#'~/'}  # the shell has not expanded it yet
   if [[ -n $expect ]]; then
     [[ $cur == '=' ]] && cur=''
     _envsetup_add $(_envsetup_value_kind "$cmdpath" "$expect")

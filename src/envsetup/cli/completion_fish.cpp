@@ -174,6 +174,9 @@ end
 function __envsetup_dynamic
     set -l bin (commandline -opc)[1]
     set -l store (__envsetup_store)
+    if set -q store[1]  # the shell has not expanded a ~/ in it yet
+        set store (string replace -r -- '^~/' (string trim -r -c / -- "$HOME")/ $store[-1])
+    end
     if test $argv[1] != prefixes
         $bin __complete $argv[1] 2>/dev/null
         return

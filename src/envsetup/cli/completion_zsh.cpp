@@ -65,6 +65,7 @@ _envsetup() {
         fi ;;
     esac
   done
+  [[ $store == '~/'* ]] && store=$HOME/${store#'~/'}  # the shell has not expanded it yet
   if [[ -n $expect ]]; then
     _envsetup_add ${=$(_envsetup_value_kind "$cmdpath" "$expect")}
   elif [[ $cur == --*=* ]]; then
