@@ -192,50 +192,18 @@ void footer_section(std::ostringstream& out, const CommandModel& command)
   }
 }
 
-// What envsetup(1) says after the one-line description.
-constexpr std::string_view k_root_description =
-  ".PP\n"
-  "envsetup reads the NVIDIA driver, GPUs, CUDA toolkits, cuDNN and Pythons of a host, chooses the framework, "
-  "CUDA, cuDNN and Python versions that work there from its compatibility matrix (built in, or an installed "
-  "signed update), and writes specs for other places, installs CUDA toolkits into prefixes and frameworks into "
-  "venvs without root, locks them, and verifies the result on the GPU.\n"
-  ".PP\n"
-  "Every command has \\fB\\-\\-help\\fR with examples, and a page of its own listed below.\n";
-
-void root_sections(std::ostringstream& out)
-{
-  out << ".SH EXIT STATUS\n";
-  for (const auto& doc : exit_code_docs()) {
-    out << ".TP\n.B " << doc.code << "\n" << roff_escape(doc.meaning) << "\n";
-  }
-  out << ".SH ENVIRONMENT\n";
-  for (const auto& doc : environment_docs()) {
-    out << ".TP\n.B " << roff_escape(doc.name) << "\n" << roff_escape(doc.meaning) << "\n";
-  }
-  out
-    << ".SH FILES\n"
-       ".TP\n.I ~/.cache/envsetup\nThe download cache (ENVSETUP_CACHE_DIR, $XDG_CACHE_HOME/envsetup).\n"
-       ".TP\n.I ~/.local/share/envsetup\nThe store (ENVSETUP_STORE, $XDG_DATA_HOME/envsetup): toolkits/, the extracted "
-       "archives (extracted\\-v1), prefixes.txt (prefixes installed elsewhere).\n"
-       ".TP\n.I ~/.local/share/envsetup/matrix\\-updates\nInstalled matrix updates "
-       "($XDG_DATA_HOME/envsetup/matrix\\-updates; "
-       "see \\fBenvsetup\\-matrix\\-update\\fR(1)).\n"
-       ".TP\n.I ~/.config/envsetup/keys/*.pem\nPublic keys trusted for matrix bundles ($XDG_CONFIG_HOME).\n"
-       ".TP\n.I PREFIX/activate\nThe environment of an installed toolkit prefix (see \\fBenvsetup\\-env\\fR(1)).\n";
-}
-
 std::string page(const CommandModel& command, const std::vector<const CommandModel*>& listed, std::string_view version)
 {
   std::ostringstream out;
   header(out, command, version);
   if (command.path.empty()) {
-    out << k_root_description;
+    out << root_description();
   }
   options_section(out, command);
   commands_section(out, listed);
   footer_section(out, command);
   if (command.path.empty()) {
-    root_sections(out);
+    out << root_sections();
   } else {
     out << ".SH EXIT STATUS\nAs listed in \\fBenvsetup\\fR(1).\n";
   }
