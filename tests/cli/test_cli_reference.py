@@ -209,6 +209,31 @@ class OtherShells(unittest.TestCase):
         self.assertEqual(offered, ["show", "docker", prefix, "==", "bash", "fish", "zsh", "==", "==", "==",
                                    "~/store/toolkits/cuda-12.4.1", "==", prefix])
 
+    def test_build_step_ignores_the_builders_environment(self):
+        """The build's generation step (cmake/GeneratedDocs.cmake), run into a temporary folder with
+        variables envsetup would refuse at start-up: the build must not fail on them."""
+        build = os.path.dirname(os.path.abspath(BIN))
+        if shutil.which("ninja") is None or not os.path.isfile(os.path.join(build, "build.ninja")):
+            self.skipTest("not a Ninja build")
+        commands = subprocess.run(["ninja", "-C", build, "-t", "commands", "generated/reference.stamp"],
+                                  capture_output=True, text=True, timeout=60)
+        self.assertEqual(commands.returncode, 0, commands.stderr)
+        step = [line for line in commands.stdout.splitlines() if "man-pages --output-dir" in line]
+        self.assertEqual(len(step), 1, commands.stdout[-2000:])
+        work = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        line = step[0]
+        for name in ("man", "completions", "reference.stamp"):
+            line = line.replace(os.path.join(GENERATED, name), os.path.join(work, name))
+        self.assertNotIn(GENERATED + "/man", line)  # never touches the build's own files
+        self.assertNotIn(GENERATED + "/completions", line)
+        env = dict(os.environ, ENVSETUP_DRIVER_VERSION="bogus", ENVSETUP_GPUS="xx", ENVSETUP_MATRIX="/nonexistent",
+                   ENVSETUP_MIRROR="ftp://bad", ENVSETUP_MATRIX_MAX_AGE_DAYS="soon", XDG_CONFIG_HOME="relative")
+        result = subprocess.run(["sh", "-c", line], capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(work, "man", "man1", "envsetup.1")))
+        self.assertTrue(os.path.isfile(os.path.join(work, "completions", "envsetup.fish")))
+
     def test_unknown_shell_is_a_usage_error(self):
         result = run("completions", "tcsh")
         self.assertEqual(result.returncode, 2)
