@@ -96,6 +96,10 @@ class BashCompletion(unittest.TestCase):
     def test_framework_names_from_the_matrix_in_effect(self):
         self.assertEqual(sorted(self.complete("install", "--framework", "")), ["jax", "tensorflow", "torch"])
         self.assertEqual(self.complete("resolve", "-f", "to"), ["torch"])
+        # `none` (a bare CUDA toolkit) where the flag takes it: resolve and spec, not install
+        self.assertEqual(self.complete("resolve", "--framework", "n"), ["none"])
+        self.assertEqual(self.complete("spec", "--format", "pip", "-f", "n"), ["none"])
+        self.assertEqual(self.complete("install", "--framework", "n"), [])
         _, env = isolated_env(ENVSETUP_MATRIX=FIXTURE)
         self.assertEqual(self.complete("install", "--framework", "", env=env), ["demo"])
 
@@ -200,14 +204,14 @@ class OtherShells(unittest.TestCase):
                    f"complete -C 'envsetup completions '; echo ==; complete -C 'envsetup completions bash '; "
                    f"echo ==; complete -C 'envsetup remove {prefix} '; echo ==; "
                    f"complete -C 'envsetup remove --store {home}/store ~/'; echo ==; "
-                   f"complete -C 'envsetup remove --store ~/store /'")
+                   f"complete -C 'envsetup remove --store ~/store /'; echo ==; complete -C 'envsetup spec -f n'")
         env["PATH"] = os.path.dirname(os.path.abspath(BIN)) + os.pathsep + env.get("PATH", "")
         result = subprocess.run(["fish", "--no-config", "-c", command], capture_output=True, text=True,
                                 timeout=60, env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         offered = [line.split("\t")[0] for line in result.stdout.splitlines()]
         self.assertEqual(offered, ["show", "docker", prefix, "==", "bash", "fish", "zsh", "==", "==", "==",
-                                   "~/store/toolkits/cuda-12.4.1", "==", prefix])
+                                   "~/store/toolkits/cuda-12.4.1", "==", prefix, "==", "none"])
 
     def test_build_step_ignores_the_builders_environment(self):
         """The build's generation step (cmake/GeneratedDocs.cmake), run into a temporary folder with

@@ -61,6 +61,7 @@ TEST(CliReference, ModelHasCommandsOptionsChoicesAndKinds)
   EXPECT_EQ(option(spec, "format").choices, (std::vector<std::string>{"pip", "conda"}));
   EXPECT_EQ(option(spec, "framework").kind, ValueKind::framework);
   EXPECT_EQ(option(spec, "framework").short_names, std::vector<std::string>{"f"});
+  EXPECT_TRUE(option(spec, "framework").choices.empty());  // its help does not name `none`
   EXPECT_EQ(option(spec, "json").kind, ValueKind::none);
   EXPECT_EQ(option(spec, "version").kind, ValueKind::text);
   const auto& remove = model.subcommands[1];
@@ -137,6 +138,9 @@ TEST(CliReference, RepeatedPositionalAndChoicePositionalComplete)
   std::vector<std::string> paths;
   auto* completions = app.add_subcommand("completions", "Print a script");
   completions->add_option("shell", shell, "the shell")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  std::string framework;
+  app.add_subcommand("resolve", "Resolve")
+    ->add_option("-f,--framework", framework, "torch, tensorflow, jax or none, with a version");
   auto* inspect = app.add_subcommand("inspect", "Read libraries");
   inspect->add_option("PATH", paths, "files");
   const auto model = describe_cli(app);
@@ -144,10 +148,13 @@ TEST(CliReference, RepeatedPositionalAndChoicePositionalComplete)
   EXPECT_NE(bash.find("'completions|0') echo 'choice bash zsh'"), std::string::npos);
   EXPECT_EQ(bash.find("'completions|'*)"), std::string::npos);
   EXPECT_NE(bash.find("'inspect|0') echo 'path'"), std::string::npos);
+  EXPECT_NE(bash.find("'resolve|--framework'|'resolve|-f') echo 'framework none'"), std::string::npos);
+  EXPECT_EQ(man_pages(model, "1").at(2).text.find("One of:"), std::string::npos);
   EXPECT_NE(bash.find("'inspect|'*) echo 'path'"), std::string::npos);
   const auto fish = fish_completion(model);
   EXPECT_NE(fish.find("-n '__envsetup_positional \\'completions\\' 0' -f -a 'bash zsh'\n"), std::string::npos);
   EXPECT_NE(fish.find("-n '__envsetup_positional \\'inspect\\' 0 more' -F\n"), std::string::npos);
+  EXPECT_NE(fish.find("-s 'f' -r -f -a '(__envsetup_dynamic frameworks) none'"), std::string::npos);
 }
 
 TEST(CliReference, ManPageExamplesAndChoices)

@@ -21,6 +21,21 @@ bool is_path_name(std::string_view name)
   return std::find(k_path_values.begin(), k_path_values.end(), name) != k_path_values.end();
 }
 
+// Whether a help text names the value `none` ("torch, tensorflow, jax or none").
+bool names_none(std::string_view text)
+{
+  for (auto at = text.find("none"); at != std::string_view::npos; at = text.find("none", at + 1)) {
+    const bool starts = at == 0 || text[at - 1] == ' ' || text[at - 1] == '`';
+    const auto after = at + 4;
+    const bool ends = after == text.size() || text[after] == ' ' || text[after] == ',' || text[after] == '`' ||
+                      text[after] == ')' || text[after] == '.' || text[after] == ';';
+    if (starts && ends) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // CLI11 writes an IsMember check into the type name as ":{a,b,c}"; the choices are read back
 // from there, so they are exactly what the parser accepts.
 std::vector<std::string> choices_in(const std::string& type_name)
@@ -75,6 +90,9 @@ OptionModel describe_option(const CLI::Option& option, const std::vector<std::st
     model.kind = ValueKind::choice;
   } else if (name == "framework") {
     model.kind = ValueKind::framework;
+    if (names_none(model.description)) {
+      model.choices = {"none"};  // `--framework none`: a bare CUDA toolkit (resolve, spec)
+    }
   } else if (is_prefix_argument) {
     model.kind = ValueKind::prefix;
   } else if (is_path_name(name)) {

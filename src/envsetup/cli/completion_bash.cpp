@@ -134,8 +134,8 @@ _envsetup_add() {
   case $kind in
     choice | words)
       while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$*" -- "$cur") ;;
-    framework)
-      while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$("$bin" __complete frameworks 2>/dev/null)" -- "$cur") ;;
+    framework)  # the matrix's names, and literal extras ("none")
+      while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$("$bin" __complete frameworks 2>/dev/null) $*" -- "$cur") ;;
     prefix)
       # Prefixes are absolute; a word starting with ~/ is matched and completed in that form.
       local want=$cur home=''

@@ -49,8 +49,13 @@ std::string value_arguments(const OptionModel& option)
       }
       return " -r -f -a " + fish_quote(list);
     }
-    case ValueKind::framework:
-      return " -r -f -a '(__envsetup_dynamic frameworks)'";
+    case ValueKind::framework: {
+      std::string list = "(__envsetup_dynamic frameworks)";
+      for (const auto& extra : option.choices) {
+        list += " " + extra;
+      }
+      return " -r -f -a " + fish_quote(list);
+    }
     case ValueKind::prefix:
       return " -r -f -a '(__envsetup_dynamic prefixes)'";
     case ValueKind::path:

@@ -17,7 +17,7 @@ _envsetup_add() {
   (($#)) && shift
   case $kind in
     choice | words) compadd -- "$@" ;;
-    framework) compadd -- ${(f)"$("$bin" __complete frameworks 2>/dev/null)"} ;;
+    framework) compadd -- ${(f)"$("$bin" __complete frameworks 2>/dev/null)"} "$@" ;;
     prefix)
       local -a found
       if [[ -n $store ]]; then

@@ -135,7 +135,7 @@ void options_section(std::ostringstream& out, const CommandModel& command)
   out << ".SH OPTIONS\n";
   for (const auto& option : command.options) {
     out << ".TP\n" << option_tag(option) << "\n" << roff_escape(sentence(option.description)) << "\n";
-    if (!option.choices.empty() && !names_every_choice(option)) {
+    if (option.kind == ValueKind::choice && !names_every_choice(option)) {
       out << "One of: " << roff_escape(util::join(option.choices, ", ")) << ".\n";
     }
   }
