@@ -131,6 +131,24 @@ class BashCompletion(unittest.TestCase):
         self.assertEqual(self.complete("remove", "--store", "~/store-tilde", ""), [prefix])
         self.assertEqual(self.complete("remove", "--store", "=", "~/store-tilde", "/"), [prefix])
 
+    def compopt_calls(self, *words):
+        """The `compopt` calls of completing BIN WORDS... (readline quotes as paths after -o filenames)."""
+        script = 'source "$1"; shift; compopt() { printf "%s\\n" "$*" >&3; }; COMP_WORDS=("$@"); ' \
+                 'COMP_CWORD=$(($# - 1)); _envsetup 3>&1 >/dev/null'
+        result = subprocess.run(["bash", "--norc", "--noprofile", "-c", script, "_", self.script, BIN, *words],
+                                capture_output=True, text=True, timeout=60, env=self.env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.splitlines()
+
+    def test_prefixes_and_paths_are_quoted_as_paths(self):
+        # a prefix with a space must be inserted as `my\ cuda`, not as two words
+        store = os.path.join(self.home, "store-quoted")
+        prefix = fake_prefix(store, "my cuda")
+        self.assertEqual(self.complete("remove", "--store", store, ""), [prefix])
+        self.assertIn("-o filenames", self.compopt_calls("remove", "--store", store, ""))
+        self.assertIn("-o filenames", self.compopt_calls("install", "--locked", ""))
+        self.assertNotIn("-o filenames", self.compopt_calls("spec", "--format", ""))
+
     def test_paths_complete_as_files(self):
         folder = os.path.join(self.home, "lockdir")
         os.makedirs(folder)

@@ -137,6 +137,7 @@ _envsetup_add() {
     framework)  # the matrix's names, and literal extras ("none")
       while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$("$bin" __complete frameworks 2>/dev/null) $*" -- "$cur") ;;
     prefix)
+      compopt -o filenames 2>/dev/null  # quoted as paths (a space in a prefix)
       # Prefixes are absolute; a word starting with ~/ is matched and completed in that form.
       local want=$cur home=''
       if [[ $cur == '~/'* && -n $HOME ]]; then
