@@ -71,7 +71,8 @@ function(envsetup_generated_install_rules)
   # folder is chosen by the prefix at install time (CPack installs with the prefix /usr).
   set(zsh_source ${completions}/_envsetup)
   install(CODE "
-    if(CMAKE_INSTALL_PREFIX STREQUAL \"/usr\")
+    string(REGEX REPLACE \"(.)/+$\" \"\\\\1\" envsetup_prefix \"\${CMAKE_INSTALL_PREFIX}\")
+    if(envsetup_prefix STREQUAL \"/usr\")
       set(envsetup_zsh_dir \"${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions\")
     else()
       set(envsetup_zsh_dir \"${CMAKE_INSTALL_DATADIR}/zsh/site-functions\")
