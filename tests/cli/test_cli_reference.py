@@ -186,7 +186,8 @@ class OtherShells(unittest.TestCase):
         script = run("completions", "zsh").stdout
         self.assertTrue(script.endswith('\n_envsetup "$@"\n'))
         stubs = 'compadd() { [[ $1 == -f ]] && shift; [[ $1 == -- ]] && shift; print -l -- "$@" }\n' \
-                'compset() { : }\n_files() { print FILES }\n'
+                'compset() { : }\n_files() { print FILES }\n' \
+                '_describe() { print -l -- "${(@)${(@P)argv[-1]}%%:*}" }\n'
         body = script[:-len('_envsetup "$@"\n')]
 
         def offered(*line):
@@ -203,6 +204,12 @@ class OtherShells(unittest.TestCase):
         self.assertEqual(offered("install", "--locked", ""), ["FILES"])
         self.assertEqual(offered("completions", ""), ["bash", "zsh", "fish"])
         self.assertEqual(offered("completions", "bash", ""), [])
+        self.assertNotIn("--help", offered("install", ""))  # flags only after a dash
+        self.assertNotIn("install", offered("install", "-"))
+        # _describe gets "name:help" entries
+        script_text = run("completions", "zsh").stdout
+        self.assertIn("'install:Install a framework into a venv (--framework)", script_text)
+        self.assertIn("'--format:what to write: pip, conda, pixi, docker, apptainer'", script_text)
 
     def test_fish_syntax(self):
         text = self.check_syntax("fish", ".fish")
