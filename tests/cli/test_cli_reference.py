@@ -90,6 +90,10 @@ class BashCompletion(unittest.TestCase):
         self.assertEqual(sorted(self.complete("spec", "--format", "")),
                          ["apptainer", "conda", "docker", "pip", "pixi"])
         self.assertEqual(self.complete("spec", "--format", "=", "do"), ["docker"])  # --format=do
+        # the same as one word, where COMP_WORDBREAKS has no '='
+        self.assertEqual(self.complete("spec", "--format=do"), ["--format=docker"])
+        self.assertEqual(self.complete("spec", "--framework=to"), ["--framework=torch"])
+        self.assertEqual(self.complete("spec", "--nothing=x"), [])
         self.assertEqual(sorted(self.complete("env", "/p", "--shell", "")), ["bash", "fish", "sh", "zsh"])
         self.assertEqual(self.complete("matrix", "show", "--domain", "g"), ["gpus"])
 

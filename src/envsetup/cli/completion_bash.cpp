@@ -190,6 +190,11 @@ _envsetup() {
   if [[ -n $expect ]]; then
     [[ $cur == '=' ]] && cur=''
     _envsetup_add $(_envsetup_value_kind "$cmdpath" "$expect")
+  elif [[ $cur == --*=* ]]; then  # one word: '=' is not in this COMP_WORDBREAKS
+    local option=${cur%%=*}
+    cur=${cur#*=}
+    _envsetup_add $(_envsetup_value_kind "$cmdpath" "$option")
+    ((${#COMPREPLY[@]})) && COMPREPLY=("${COMPREPLY[@]/#/$option=}")
   elif [[ $cur == -* ]]; then
     _envsetup_add words $(_envsetup_flags "$cmdpath")
   else
