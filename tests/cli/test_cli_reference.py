@@ -157,6 +157,13 @@ class BashCompletion(unittest.TestCase):
         folder = os.path.join(self.home, "lockdir")
         os.makedirs(folder)
         self.assertEqual(self.complete("install", "--locked", folder[:-2]), [folder])
+        for line in (("spec", "--lock"), ("mirror", "--lock"), ("fetch", "--mirror"), ("matrix", "update", "--from")):
+            self.assertEqual(self.complete(*line, folder[:-2]), [folder], line)
+        # bash splits a URL at ':' (COMP_WORDBREAKS); the pieces are one value, not positionals
+        self.assertEqual(self.complete("mirror", "--mirror", "http", ":", "//host", ":", "8080/nvidia/", folder[:-2]),
+                         [folder])
+        self.assertEqual(self.complete("mirror", "--mirror", "http", ":", "//ho"), [])
+        self.assertEqual(self.complete("mirror", "--mirror", "http", ":"), [])
 
     def test_build_wrote_the_same_scripts(self):
         for shell, name in (("bash", "envsetup.bash"), ("zsh", "_envsetup"), ("fish", "envsetup.fish")):

@@ -11,10 +11,11 @@ namespace envsetup::cli {
 
 namespace {
 
-// Options whose value is a file or folder (by long name or positional name).
-constexpr std::array<std::string_view, 19> k_path_values = {
-  "prefix", "store", "cache", "venv",   "matrix", "sysroot", "cacert", "output", "library",    "dir",
-  "outdir", "key",   "PATH",  "locked", "bundle", "out",     "OUTDIR", "FILE",   "python-path"};
+// Options whose value is a file or folder (by long name or positional name); "mirror" and
+// "from" also take URLs, but a folder is what a completion can help with.
+constexpr std::array<std::string_view, 22> k_path_values = {
+  "prefix", "store", "cache",  "venv",   "matrix", "sysroot", "cacert", "output",      "library", "dir",    "outdir",
+  "key",    "PATH",  "locked", "bundle", "out",    "OUTDIR",  "FILE",   "python-path", "lock",    "mirror", "from"};
 
 bool is_path_name(std::string_view name)
 {

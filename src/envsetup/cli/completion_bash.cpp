@@ -156,11 +156,17 @@ _envsetup_add() {
 }
 
 _envsetup() {
-  local bin=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' expect='' store='' word sub found i
-  local -i npos=0  # positionals given to the command of cmdpath
+  local bin=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' expect='' store='' word sub found
+  local -i i npos=0  # npos: positionals given to the command of cmdpath
   COMPREPLY=()
+  # bash splits a URL at ':' (COMP_WORDBREAKS): http : //host/ are one word, its value.
+  [[ $cur == : || ${COMP_WORDS[COMP_CWORD - 1]} == : ]] && return 0
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
+    if [[ $word == : ]]; then
+      i+=1  # the ':' and the rest of the word after it
+      continue
+    fi
     if [[ -n $expect ]]; then
       [[ $word == '=' ]] && continue
       [[ $expect == --store ]] && store=$word
