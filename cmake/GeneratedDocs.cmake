@@ -47,15 +47,24 @@ target_include_directories(envsetup_cli PRIVATE ${ENVSETUP_GENERATED_DIR}/includ
 # Man pages and completion scripts, written by the built binary from its own definitions
 # (hidden `envsetup man-pages`, `envsetup completions`). The folders are recreated each time,
 # so a removed subcommand leaves no stale page behind.
+# They run in an environment of their own: a variable envsetup checks at start-up (a bad
+# ENVSETUP_GPUS, say) or a config file of the person building must not fail or change the build.
 set(envsetup_docs_stamp ${ENVSETUP_GENERATED_DIR}/reference.stamp)
+set(envsetup_clean_env ${CMAKE_COMMAND} -E env HOME=${ENVSETUP_GENERATED_DIR}/home
+  XDG_CONFIG_HOME=${ENVSETUP_GENERATED_DIR}/home/.config XDG_DATA_HOME=${ENVSETUP_GENERATED_DIR}/home/.local/share
+  XDG_CACHE_HOME=${ENVSETUP_GENERATED_DIR}/home/.cache)
+foreach(envsetup_variable IN ITEMS ENVSETUP_STORE ENVSETUP_CACHE_DIR ENVSETUP_MATRIX ENVSETUP_SYSROOT
+    ENVSETUP_MIRROR ENVSETUP_MATRIX_URL ENVSETUP_MATRIX_MAX_AGE_DAYS ENVSETUP_DRIVER_VERSION ENVSETUP_GPUS)
+  list(APPEND envsetup_clean_env --unset=${envsetup_variable})
+endforeach()
 set(envsetup_completions_dir ${ENVSETUP_GENERATED_DIR}/completions)
 add_custom_command(OUTPUT ${envsetup_docs_stamp}
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${ENVSETUP_GENERATED_DIR}/man ${envsetup_completions_dir}
   COMMAND ${CMAKE_COMMAND} -E make_directory ${ENVSETUP_GENERATED_DIR}/man/man1 ${envsetup_completions_dir}
-  COMMAND envsetup man-pages --output-dir ${ENVSETUP_GENERATED_DIR}/man/man1
-  COMMAND envsetup completions bash --output ${envsetup_completions_dir}/envsetup.bash
-  COMMAND envsetup completions zsh --output ${envsetup_completions_dir}/_envsetup
-  COMMAND envsetup completions fish --output ${envsetup_completions_dir}/envsetup.fish
+  COMMAND ${envsetup_clean_env} $<TARGET_FILE:envsetup> man-pages --output-dir ${ENVSETUP_GENERATED_DIR}/man/man1
+  COMMAND ${envsetup_clean_env} $<TARGET_FILE:envsetup> completions bash --output ${envsetup_completions_dir}/envsetup.bash
+  COMMAND ${envsetup_clean_env} $<TARGET_FILE:envsetup> completions zsh --output ${envsetup_completions_dir}/_envsetup
+  COMMAND ${envsetup_clean_env} $<TARGET_FILE:envsetup> completions fish --output ${envsetup_completions_dir}/envsetup.fish
   COMMAND ${CMAKE_COMMAND} -E touch ${envsetup_docs_stamp}
   DEPENDS envsetup
   COMMENT "Generating man pages and shell completions"

@@ -57,7 +57,6 @@ function(envsetup_generated_install_rules)
     set(generated_docs true)
     list(APPEND expected "\"${CMAKE_INSTALL_MANDIR}/man1/envsetup.1.gz\""
       "\"${CMAKE_INSTALL_DATADIR}/bash-completion/completions/envsetup\""
-      "\"${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions/_envsetup\""
       "\"${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d/envsetup.fish\"")
   else()
     set(optional OPTIONAL)
@@ -67,13 +66,27 @@ function(envsetup_generated_install_rules)
     FILES_MATCHING PATTERN "*.1.gz")
   install(FILES ${completions}/envsetup.bash RENAME envsetup
     DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions ${optional})
-  install(FILES ${completions}/_envsetup
-    DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions ${optional})
+  # zsh: Debian's zsh reads /usr/share/zsh/vendor-completions (the package's place) and
+  # /usr/local/share/zsh/site-functions, not /usr/local/share/zsh/vendor-completions; so the
+  # folder is chosen by the prefix at install time (CPack installs with the prefix /usr).
+  set(zsh_source ${completions}/_envsetup)
+  install(CODE "
+    string(REGEX REPLACE \"(.)/+$\" \"\\\\1\" envsetup_prefix \"\${CMAKE_INSTALL_PREFIX}\")
+    if(envsetup_prefix STREQUAL \"/usr\")
+      set(envsetup_zsh_dir \"${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions\")
+    else()
+      set(envsetup_zsh_dir \"${CMAKE_INSTALL_DATADIR}/zsh/site-functions\")
+    endif()
+    if(EXISTS \"${zsh_source}\" OR \"${optional}\" STREQUAL \"\")
+      file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/\${envsetup_zsh_dir}\" TYPE FILE FILES \"${zsh_source}\")
+    endif()")
   install(FILES ${completions}/envsetup.fish
     DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d ${optional})
   list(JOIN expected ", " expected)
+  # The zsh completion's place depends on the prefix (see above): /usr, or any other.
+  set(zsh "{\"/usr\": \"${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions/_envsetup\", \"other\": \"${CMAKE_INSTALL_DATADIR}/zsh/site-functions/_envsetup\"}")
   file(CONFIGURE OUTPUT ${ENVSETUP_PACKAGE_FILES_DIR}/expected.json
-    CONTENT "{\"generated_docs\": ${generated_docs}, \"paths\": [${expected}]}\n")
+    CONTENT "{\"generated_docs\": ${generated_docs}, \"paths\": [${expected}], \"zsh\": ${zsh}}\n")
 endfunction()
 cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL envsetup_generated_install_rules)
 

@@ -62,6 +62,7 @@ class InstalledTree:
     """Checks shared by the .deb and `cmake --install`: `root` is the install prefix."""
 
     root = None
+    zsh_place = "other"  # the key of expected.json's "zsh" for this prefix
 
     def test_expected_files_are_installed(self):
         missing = [path for path in expected_install()["paths"]
@@ -82,6 +83,17 @@ class InstalledTree:
         with open(bash, encoding="utf-8") as script:
             self.assertIn("complete", script.read())
 
+    def test_zsh_completion_where_zsh_looks(self):
+        # Debian's zsh reads /usr/share/zsh/vendor-completions and
+        # /usr/local/share/zsh/site-functions; a /usr/local install in vendor-completions
+        # would never be found.
+        expected = expected_install()
+        if not expected["generated_docs"]:
+            self.skipTest("this build generates no completions (no envsetup_generated_docs target)")
+        for place, path in expected["zsh"].items():
+            with self.subTest(place=place):
+                self.assertEqual(os.path.isfile(os.path.join(self.root, path)), place == self.zsh_place, path)
+
     def test_binary_runs(self):
         binary = os.path.join(self.root, "bin", "envsetup")
         version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
@@ -100,6 +112,8 @@ class InstalledTree:
 
 class DebianPackage(InstalledTree, unittest.TestCase):
     """cpack builds the .deb (as `cpack --preset release` does), into a temporary folder."""
+
+    zsh_place = "/usr"
 
     @classmethod
     def setUpClass(cls):

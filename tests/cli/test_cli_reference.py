@@ -90,12 +90,20 @@ class BashCompletion(unittest.TestCase):
         self.assertEqual(sorted(self.complete("spec", "--format", "")),
                          ["apptainer", "conda", "docker", "pip", "pixi"])
         self.assertEqual(self.complete("spec", "--format", "=", "do"), ["docker"])  # --format=do
+        # the same as one word, where COMP_WORDBREAKS has no '='
+        self.assertEqual(self.complete("spec", "--format=do"), ["--format=docker"])
+        self.assertEqual(self.complete("spec", "--framework=to"), ["--framework=torch"])
+        self.assertEqual(self.complete("spec", "--nothing=x"), [])
         self.assertEqual(sorted(self.complete("env", "/p", "--shell", "")), ["bash", "fish", "sh", "zsh"])
         self.assertEqual(self.complete("matrix", "show", "--domain", "g"), ["gpus"])
 
     def test_framework_names_from_the_matrix_in_effect(self):
         self.assertEqual(sorted(self.complete("install", "--framework", "")), ["jax", "tensorflow", "torch"])
         self.assertEqual(self.complete("resolve", "-f", "to"), ["torch"])
+        # `none` (a bare CUDA toolkit) where the flag takes it: resolve and spec, not install
+        self.assertEqual(self.complete("resolve", "--framework", "n"), ["none"])
+        self.assertEqual(self.complete("spec", "--format", "pip", "-f", "n"), ["none"])
+        self.assertEqual(self.complete("install", "--framework", "n"), [])
         _, env = isolated_env(ENVSETUP_MATRIX=FIXTURE)
         self.assertEqual(self.complete("install", "--framework", "", env=env), ["demo"])
 
@@ -107,10 +115,55 @@ class BashCompletion(unittest.TestCase):
         self.assertEqual(self.complete("env", prefix[:-3], env=dict(self.env, ENVSETUP_STORE=store)), [prefix])
         self.assertEqual(self.complete("remove", "--store", store, ""), [prefix])  # --store on the line
 
+    def test_positionals_by_position(self):
+        self.assertEqual(self.complete("completions", ""), ["bash", "zsh", "fish"])
+        self.assertEqual(self.complete("completions", "bash", ""), [])  # one shell only
+        self.assertEqual(self.complete("completions", "-o", "out", "z"), ["zsh"])  # a value is no positional
+        store = os.path.join(self.home, "store-positional")
+        prefix = fake_prefix(store, "cuda-12.6.3")
+        self.assertEqual(self.complete("remove", "--store", store, prefix, ""), [])  # one prefix only
+
+    def test_prefixes_complete_after_a_tilde(self):
+        store = os.path.join(self.home, "store-tilde")
+        prefix = fake_prefix(store, "cuda-12.4.1")
+        self.assertEqual(self.complete("remove", "--store", store, "~/"),
+                         ["~/" + os.path.relpath(prefix, self.home)])
+        self.assertEqual(self.complete("env", "~/store-tilde/toolkits/cu", env=dict(self.env, ENVSETUP_STORE=store)),
+                         ["~/store-tilde/toolkits/cuda-12.4.1"])
+        self.assertEqual(self.complete("remove", "--store", store, "~/nothing"), [])
+        # a --store written with ~/ (the shell expands it only when the command runs)
+        self.assertEqual(self.complete("remove", "--store", "~/store-tilde", ""), [prefix])
+        self.assertEqual(self.complete("remove", "--store", "=", "~/store-tilde", "/"), [prefix])
+
+    def compopt_calls(self, *words):
+        """The `compopt` calls of completing BIN WORDS... (readline quotes as paths after -o filenames)."""
+        script = 'source "$1"; shift; compopt() { printf "%s\\n" "$*" >&3; }; COMP_WORDS=("$@"); ' \
+                 'COMP_CWORD=$(($# - 1)); _envsetup 3>&1 >/dev/null'
+        result = subprocess.run(["bash", "--norc", "--noprofile", "-c", script, "_", self.script, BIN, *words],
+                                capture_output=True, text=True, timeout=60, env=self.env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.splitlines()
+
+    def test_prefixes_and_paths_are_quoted_as_paths(self):
+        # a prefix with a space must be inserted as `my\ cuda`, not as two words
+        store = os.path.join(self.home, "store-quoted")
+        prefix = fake_prefix(store, "my cuda")
+        self.assertEqual(self.complete("remove", "--store", store, ""), [prefix])
+        self.assertIn("-o filenames", self.compopt_calls("remove", "--store", store, ""))
+        self.assertIn("-o filenames", self.compopt_calls("install", "--locked", ""))
+        self.assertNotIn("-o filenames", self.compopt_calls("spec", "--format", ""))
+
     def test_paths_complete_as_files(self):
         folder = os.path.join(self.home, "lockdir")
         os.makedirs(folder)
         self.assertEqual(self.complete("install", "--locked", folder[:-2]), [folder])
+        for line in (("spec", "--lock"), ("mirror", "--lock"), ("fetch", "--mirror"), ("matrix", "update", "--from")):
+            self.assertEqual(self.complete(*line, folder[:-2]), [folder], line)
+        # bash splits a URL at ':' (COMP_WORDBREAKS); the pieces are one value, not positionals
+        self.assertEqual(self.complete("mirror", "--mirror", "http", ":", "//host", ":", "8080/nvidia/", folder[:-2]),
+                         [folder])
+        self.assertEqual(self.complete("mirror", "--mirror", "http", ":", "//ho"), [])
+        self.assertEqual(self.complete("mirror", "--mirror", "http", ":"), [])
 
     def test_build_wrote_the_same_scripts(self):
         for shell, name in (("bash", "envsetup.bash"), ("zsh", "_envsetup"), ("fish", "envsetup.fish")):
@@ -144,7 +197,8 @@ class OtherShells(unittest.TestCase):
         script = run("completions", "zsh").stdout
         self.assertTrue(script.endswith('\n_envsetup "$@"\n'))
         stubs = 'compadd() { [[ $1 == -f ]] && shift; [[ $1 == -- ]] && shift; print -l -- "$@" }\n' \
-                'compset() { : }\n_files() { print FILES }\n'
+                'compset() { : }\n_files() { print FILES }\n' \
+                '_describe() { print -l -- "${(@)${(@P)argv[-1]}%%:*}" }\n'
         body = script[:-len('_envsetup "$@"\n')]
 
         def offered(*line):
@@ -159,6 +213,14 @@ class OtherShells(unittest.TestCase):
         self.assertEqual(sorted(offered("install", "-f", "")), ["jax", "tensorflow", "torch"])
         self.assertIn("--framework", offered("install", "--fr"))
         self.assertEqual(offered("install", "--locked", ""), ["FILES"])
+        self.assertEqual(offered("completions", ""), ["bash", "zsh", "fish"])
+        self.assertEqual(offered("completions", "bash", ""), [])
+        self.assertNotIn("--help", offered("install", ""))  # flags only after a dash
+        self.assertNotIn("install", offered("install", "-"))
+        # _describe gets "name:help" entries
+        script_text = run("completions", "zsh").stdout
+        self.assertIn("'install:Install a framework into a venv (--framework)", script_text)
+        self.assertIn("'--format:what to write: pip, conda, pixi, docker, apptainer'", script_text)
 
     def test_fish_syntax(self):
         text = self.check_syntax("fish", ".fish")
@@ -174,13 +236,43 @@ class OtherShells(unittest.TestCase):
         self.assertEqual(run("completions", "fish", "-o", script, env=env).returncode, 0)
         prefix = fake_prefix(os.path.join(home, "store"), "cuda-12.4.1")
         command = (f"source {script}; complete -C 'envsetup matrix sh'; complete -C 'envsetup spec --format d'; "
-                   f"complete -C 'envsetup remove --store {home}/store '")
+                   f"complete -C 'envsetup remove --store {home}/store '; echo ==; "
+                   f"complete -C 'envsetup completions '; echo ==; complete -C 'envsetup completions bash '; "
+                   f"echo ==; complete -C 'envsetup remove {prefix} '; echo ==; "
+                   f"complete -C 'envsetup remove --store {home}/store ~/'; echo ==; "
+                   f"complete -C 'envsetup remove --store ~/store /'; echo ==; complete -C 'envsetup spec -f n'")
         env["PATH"] = os.path.dirname(os.path.abspath(BIN)) + os.pathsep + env.get("PATH", "")
         result = subprocess.run(["fish", "--no-config", "-c", command], capture_output=True, text=True,
                                 timeout=60, env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         offered = [line.split("\t")[0] for line in result.stdout.splitlines()]
-        self.assertEqual(offered, ["show", "docker", prefix])
+        self.assertEqual(offered, ["show", "docker", prefix, "==", "bash", "fish", "zsh", "==", "==", "==",
+                                   "~/store/toolkits/cuda-12.4.1", "==", prefix, "==", "none"])
+
+    def test_build_step_ignores_the_builders_environment(self):
+        """The build's generation step (cmake/GeneratedDocs.cmake), run into a temporary folder with
+        variables envsetup would refuse at start-up: the build must not fail on them."""
+        build = os.path.dirname(os.path.abspath(BIN))
+        if shutil.which("ninja") is None or not os.path.isfile(os.path.join(build, "build.ninja")):
+            self.skipTest("not a Ninja build")
+        commands = subprocess.run(["ninja", "-C", build, "-t", "commands", "generated/reference.stamp"],
+                                  capture_output=True, text=True, timeout=60)
+        self.assertEqual(commands.returncode, 0, commands.stderr)
+        step = [line for line in commands.stdout.splitlines() if "man-pages --output-dir" in line]
+        self.assertEqual(len(step), 1, commands.stdout[-2000:])
+        work = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        line = step[0]
+        for name in ("man", "completions", "reference.stamp"):
+            line = line.replace(os.path.join(GENERATED, name), os.path.join(work, name))
+        self.assertNotIn(GENERATED + "/man", line)  # never touches the build's own files
+        self.assertNotIn(GENERATED + "/completions", line)
+        env = dict(os.environ, ENVSETUP_DRIVER_VERSION="bogus", ENVSETUP_GPUS="xx", ENVSETUP_MATRIX="/nonexistent",
+                   ENVSETUP_MIRROR="ftp://bad", ENVSETUP_MATRIX_MAX_AGE_DAYS="soon", XDG_CONFIG_HOME="relative")
+        result = subprocess.run(["sh", "-c", line], capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(work, "man", "man1", "envsetup.1")))
+        self.assertTrue(os.path.isfile(os.path.join(work, "completions", "envsetup.fish")))
 
     def test_unknown_shell_is_a_usage_error(self):
         result = run("completions", "tcsh")
@@ -234,7 +326,17 @@ class ManPages(unittest.TestCase):
                 if not line.startswith(('.\\"', ".TH ")):
                     self.assertNotRegex(line, r"(?<!\\)-", f"{name}: unescaped dash in {line!r}")
         self.assertIn("\\fB\\-\\-framework\\fR, \\fB\\-f\\fR \\fIFRAMEWORK\\fR", self.pages["envsetup-install.1"])
-        self.assertIn("One of: pip, conda, pixi, docker, apptainer.", self.pages["envsetup-spec.1"])
+        # choices the help text does not name are listed; named ones are not repeated
+        self.assertIn("One of: cuda, gpus, cudnn, frameworks.", self.pages["envsetup-matrix-show.1"])
+        self.assertIn("what to write: pip, conda, pixi, docker, apptainer.", self.pages["envsetup-spec.1"])
+        self.assertNotIn("One of:", self.pages["envsetup-spec.1"])
+
+    def test_examples_and_positionals(self):
+        page = self.pages["envsetup-remove.1"]
+        self.assertIn("\\fBenvsetup remove\\fR [\\fIOPTIONS\\fR] \\fIPREFIX\\fR\n", page)
+        self.assertIn(".SH EXAMPLES\n.nf\nenvsetup remove ", page)
+        self.assertNotIn("Examples:", page)
+        self.assertNotIn("envsetup: ", self.pages["envsetup.1"].split(".SH DESCRIPTION\n")[1].split("\n")[0])
 
     def test_groff_renders_without_warnings(self):
         if shutil.which("groff") is None:

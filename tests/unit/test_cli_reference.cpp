@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace envsetup::cli {
 namespace {
@@ -60,6 +61,7 @@ TEST(CliReference, ModelHasCommandsOptionsChoicesAndKinds)
   EXPECT_EQ(option(spec, "format").choices, (std::vector<std::string>{"pip", "conda"}));
   EXPECT_EQ(option(spec, "framework").kind, ValueKind::framework);
   EXPECT_EQ(option(spec, "framework").short_names, std::vector<std::string>{"f"});
+  EXPECT_TRUE(option(spec, "framework").choices.empty());  // its help does not name `none`
   EXPECT_EQ(option(spec, "json").kind, ValueKind::none);
   EXPECT_EQ(option(spec, "version").kind, ValueKind::text);
   const auto& remove = model.subcommands[1];
@@ -100,7 +102,7 @@ TEST(CliReference, ManPagesOnePerPublicCommand)
   EXPECT_NE(pages[0].text.find("\"envsetup 1.2.3\""), std::string::npos);
   EXPECT_NE(pages[1].text.find("\\fB\\-\\-format\\fR \\fIFORMAT\\fR\nthe format.\nOne of: pip, conda.\n"),
             std::string::npos);
-  EXPECT_NE(pages[2].text.find("\\fBenvsetup remove\\fR [\\fIOPTIONS\\fR] \\fIprefix\\fR"), std::string::npos);
+  EXPECT_NE(pages[2].text.find("\\fBenvsetup remove\\fR [\\fIOPTIONS\\fR] \\fIPREFIX\\fR"), std::string::npos);
   EXPECT_NE(pages[4].text.find("\\fBenvsetup\\-matrix\\fR(1)"), std::string::npos);
 }
 
@@ -113,14 +115,72 @@ TEST(CliReference, CompletionScriptsNameEveryOption)
   const auto bash = bash_completion(model);
   EXPECT_NE(bash.find("'spec|--format') echo 'choice pip conda'"), std::string::npos);
   EXPECT_NE(bash.find("'spec|--framework'|'spec|-f') echo 'framework'"), std::string::npos);
-  EXPECT_NE(bash.find("'remove') echo 'prefix'"), std::string::npos);
+  // positionals by position: `remove PREFIX` has one, so nothing is offered after it
+  EXPECT_NE(bash.find("'remove|0') echo 'prefix'"), std::string::npos);
+  EXPECT_EQ(bash.find("'remove|'*)"), std::string::npos);
   EXPECT_EQ(bash.find("__hidden"), std::string::npos);
   EXPECT_EQ(bash.find("'spec|--json'"), std::string::npos);  // a flag takes no value
   const auto fish = fish_completion(model);
   EXPECT_NE(fish.find("complete -c envsetup -n '__envsetup_at \\'matrix\\'' -f -a 'show' -d 'Show it'"),
             std::string::npos);
+  EXPECT_NE(fish.find("complete -c envsetup -n '__envsetup_positional \\'remove\\' 0' -f -a "
+                      "'(__envsetup_dynamic prefixes)'\n"),
+            std::string::npos);
   EXPECT_NE(zsh_completion(model).find("#compdef envsetup\n"), std::string::npos);
   EXPECT_EQ(sh_quote("it's"), "'it'\\''s'");
+}
+
+TEST(CliReference, RepeatedPositionalAndChoicePositionalComplete)
+{
+  CLI::App app;
+  app.name("envsetup");
+  std::string shell;
+  std::vector<std::string> paths;
+  auto* completions = app.add_subcommand("completions", "Print a script");
+  completions->add_option("shell", shell, "the shell")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  std::string framework;
+  app.add_subcommand("resolve", "Resolve")
+    ->add_option("-f,--framework", framework, "torch, tensorflow, jax or none, with a version");
+  auto* inspect = app.add_subcommand("inspect", "Read libraries");
+  inspect->add_option("PATH", paths, "files");
+  const auto model = describe_cli(app);
+  const auto bash = bash_completion(model);
+  EXPECT_NE(bash.find("'completions|0') echo 'choice bash zsh'"), std::string::npos);
+  EXPECT_EQ(bash.find("'completions|'*)"), std::string::npos);
+  EXPECT_NE(bash.find("'inspect|0') echo 'path'"), std::string::npos);
+  EXPECT_NE(bash.find("'resolve|--framework'|'resolve|-f') echo 'framework none'"), std::string::npos);
+  EXPECT_EQ(man_pages(model, "1").at(2).text.find("One of:"), std::string::npos);
+  EXPECT_NE(bash.find("'inspect|'*) echo 'path'"), std::string::npos);
+  const auto fish = fish_completion(model);
+  EXPECT_NE(fish.find("-n '__envsetup_positional \\'completions\\' 0' -f -a 'bash zsh'\n"), std::string::npos);
+  EXPECT_NE(fish.find("-n '__envsetup_positional \\'inspect\\' 0 more' -F\n"), std::string::npos);
+  EXPECT_NE(fish.find("-s 'f' -r -f -a '(__envsetup_dynamic frameworks) none'"), std::string::npos);
+}
+
+TEST(CliReference, ManPageExamplesAndChoices)
+{
+  CLI::App app;
+  app.name("envsetup");
+  app.description("envsetup: set things up");
+  std::string format;
+  std::string shell;
+  auto* spec = app.add_subcommand("spec", "Write a plan");
+  spec->add_option("--format", format, "pip or conda")->check(CLI::IsMember({"pip", "conda"}));
+  spec->add_option("shell", shell, "the shell");
+  spec->footer(
+    "Examples:\n  envsetup spec --format pip\n\n  envsetup spec --format conda\nExit codes: see envsetup(1).");
+  const auto pages = man_pages(describe_cli(app), "1.2.3");
+  ASSERT_EQ(pages.size(), 2U);
+  // the root's description does not repeat "envsetup: " after NAME
+  EXPECT_NE(pages[0].text.find(".SH DESCRIPTION\nset things up\n"), std::string::npos) << pages[0].text;
+  const auto& text = pages[1].text;
+  EXPECT_NE(text.find(".SH EXAMPLES\n.nf\nenvsetup spec \\-\\-format pip\n.sp\nenvsetup spec \\-\\-format conda\n.fi\n"
+                      ".SH NOTES\n.nf\nExit codes: see envsetup(1).\n.fi\n"),
+            std::string::npos)
+    << text;
+  EXPECT_EQ(text.find("Examples:"), std::string::npos);
+  EXPECT_EQ(text.find("One of:"), std::string::npos);  // the help names both choices already
+  EXPECT_NE(text.find(".TP\n\\fISHELL\\fR\nthe shell.\n"), std::string::npos);
 }
 
 }  // namespace

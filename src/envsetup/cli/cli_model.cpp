@@ -11,14 +11,30 @@ namespace envsetup::cli {
 
 namespace {
 
-// Options whose value is a file or folder (by long name or positional name).
-constexpr std::array<std::string_view, 19> k_path_values = {
-  "prefix", "store", "cache", "venv",   "matrix", "sysroot", "cacert", "output", "library",    "dir",
-  "outdir", "key",   "PATH",  "locked", "bundle", "out",     "OUTDIR", "FILE",   "python-path"};
+// Options whose value is a file or folder (by long name or positional name); "mirror" and
+// "from" also take URLs, but a folder is what a completion can help with.
+constexpr std::array<std::string_view, 22> k_path_values = {
+  "prefix", "store", "cache",  "venv",   "matrix", "sysroot", "cacert", "output",      "library", "dir",    "outdir",
+  "key",    "PATH",  "locked", "bundle", "out",    "OUTDIR",  "FILE",   "python-path", "lock",    "mirror", "from"};
 
 bool is_path_name(std::string_view name)
 {
   return std::find(k_path_values.begin(), k_path_values.end(), name) != k_path_values.end();
+}
+
+// Whether a help text names the value `none` ("torch, tensorflow, jax or none").
+bool names_none(std::string_view text)
+{
+  for (auto at = text.find("none"); at != std::string_view::npos; at = text.find("none", at + 1)) {
+    const bool starts = at == 0 || text[at - 1] == ' ' || text[at - 1] == '`';
+    const auto after = at + 4;
+    const bool ends = after == text.size() || text[after] == ' ' || text[after] == ',' || text[after] == '`' ||
+                      text[after] == ')' || text[after] == '.' || text[after] == ';';
+    if (starts && ends) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // CLI11 writes an IsMember check into the type name as ":{a,b,c}"; the choices are read back
@@ -75,6 +91,9 @@ OptionModel describe_option(const CLI::Option& option, const std::vector<std::st
     model.kind = ValueKind::choice;
   } else if (name == "framework") {
     model.kind = ValueKind::framework;
+    if (names_none(model.description)) {
+      model.choices = {"none"};  // `--framework none`: a bare CUDA toolkit (resolve, spec)
+    }
   } else if (is_prefix_argument) {
     model.kind = ValueKind::prefix;
   } else if (is_path_name(name)) {

@@ -30,7 +30,7 @@ struct OptionModel {
   std::string description;
   std::string value_name;  // CLI11's type name without its validators: "TEXT", "INT"
   ValueKind kind = ValueKind::none;
-  std::vector<std::string> choices;  // for ValueKind::choice
+  std::vector<std::string> choices;  // ValueKind::choice: all of them; framework: literal extras ("none")
   bool required = false;
   bool repeatable = false;  // takes more than one value or may be given again
 };

@@ -105,11 +105,16 @@ std::string shell_data_functions(const CommandModel& root)
       out << "    " << patterns << ") echo " << sh_quote(kind_line(option)) << " ;;\n";
     }
   }
-  out << "  esac\n}\n\n_envsetup_positional_kind() {\n  case \"$1\" in\n";
+  // The N-th positional (from 0) of a command; past the last one only when it repeats.
+  out << "  esac\n}\n\n_envsetup_positional_kind() {\n  case \"$1|$2\" in\n";
   for (const auto* command : commands) {
     const auto list = positionals(*command);
-    if (!list.empty()) {
-      out << "    " << sh_quote(path_key(*command)) << ") echo " << sh_quote(kind_line(*list.front())) << " ;;\n";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      out << "    " << sh_quote(path_key(*command) + "|" + std::to_string(i)) << ") echo "
+          << sh_quote(kind_line(*list[i])) << " ;;\n";
+    }
+    if (!list.empty() && list.back()->repeatable) {
+      out << "    " << sh_quote(path_key(*command) + "|") << "*) echo " << sh_quote(kind_line(*list.back())) << " ;;\n";
     }
   }
   out << "  esac\n}\n";
@@ -129,11 +134,20 @@ _envsetup_add() {
   case $kind in
     choice | words)
       while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$*" -- "$cur") ;;
-    framework)
-      while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$("$bin" __complete frameworks 2>/dev/null)" -- "$cur") ;;
+    framework)  # the matrix's names, and literal extras ("none")
+      while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -W "$("$bin" __complete frameworks 2>/dev/null) $*" -- "$cur") ;;
     prefix)
+      compopt -o filenames 2>/dev/null  # quoted as paths (a space in a prefix)
+      # Prefixes are absolute; a word starting with ~/ is matched and completed in that form.
+      local want=$cur home=''
+      if [[ $cur == '~/'* && -n $HOME ]]; then
+        home=${HOME%/}
+        want=$home/${cur#'~/'}
+      fi
       while IFS= read -r line; do
-        [[ $line == "$cur"* ]] && COMPREPLY+=("$line")
+        [[ $line == "$want"* ]] || continue
+        [[ -n $home ]] && line="~/${line#"$home/"}"
+        COMPREPLY+=("$line")
       done < <("$bin" __complete prefixes ${store:+--store "$store"} 2>/dev/null) ;;
     path)
       compopt -o filenames 2>/dev/null
@@ -142,10 +156,17 @@ _envsetup_add() {
 }
 
 _envsetup() {
-  local bin=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' expect='' store='' word sub i
+  local bin=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' expect='' store='' word sub found
+  local -i i npos=0  # npos: positionals given to the command of cmdpath
   COMPREPLY=()
+  # bash splits a URL at ':' (COMP_WORDBREAKS): http : //host/ are one word, its value.
+  [[ $cur == : || ${COMP_WORDS[COMP_CWORD - 1]} == : ]] && return 0
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
+    if [[ $word == : ]]; then
+      i+=1  # the ':' and the rest of the word after it
+      continue
+    fi
     if [[ -n $expect ]]; then
       [[ $word == '=' ]] && continue
       [[ $expect == --store ]] && store=$word
@@ -156,22 +177,35 @@ _envsetup() {
       --*=*) [[ ${word%%=*} == --store ]] && store=${word#*=} ;;
       -*) [[ -n $(_envsetup_value_kind "$cmdpath" "$word") ]] && expect=$word ;;
       *)
+        found=''
         while IFS= read -r sub; do
           if [[ $sub == "$word" ]]; then
-            cmdpath=${cmdpath:+$cmdpath }$word
+            found=$word
             break
           fi
-        done < <(_envsetup_subcommands "$cmdpath") ;;
+        done < <(_envsetup_subcommands "$cmdpath")
+        if [[ -n $found ]]; then
+          cmdpath=${cmdpath:+$cmdpath }$found
+          npos=0
+        else
+          npos+=1
+        fi ;;
     esac
   done
+  [[ $store == '~/'* ]] && store=$HOME/${store#'~/'}  # the shell has not expanded it yet
   if [[ -n $expect ]]; then
     [[ $cur == '=' ]] && cur=''
     _envsetup_add $(_envsetup_value_kind "$cmdpath" "$expect")
+  elif [[ $cur == --*=* ]]; then  # one word: '=' is not in this COMP_WORDBREAKS
+    local option=${cur%%=*}
+    cur=${cur#*=}
+    _envsetup_add $(_envsetup_value_kind "$cmdpath" "$option")
+    ((${#COMPREPLY[@]})) && COMPREPLY=("${COMPREPLY[@]/#/$option=}")
   elif [[ $cur == -* ]]; then
     _envsetup_add words $(_envsetup_flags "$cmdpath")
   else
     _envsetup_add words $(_envsetup_subcommands "$cmdpath")
-    _envsetup_add $(_envsetup_positional_kind "$cmdpath")
+    _envsetup_add $(_envsetup_positional_kind "$cmdpath" "$npos")
   fi
   return 0
 }

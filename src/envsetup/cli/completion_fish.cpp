@@ -49,14 +49,36 @@ std::string value_arguments(const OptionModel& option)
       }
       return " -r -f -a " + fish_quote(list);
     }
-    case ValueKind::framework:
-      return " -r -f -a '(__envsetup_dynamic frameworks)'";
+    case ValueKind::framework: {
+      std::string list = "(__envsetup_dynamic frameworks)";
+      for (const auto& extra : option.choices) {
+        list += " " + extra;
+      }
+      return " -r -f -a " + fish_quote(list);
+    }
     case ValueKind::prefix:
       return " -r -f -a '(__envsetup_dynamic prefixes)'";
     case ValueKind::path:
       return " -r -F";
     case ValueKind::text:
       return " -r -f";
+  }
+  return "";
+}
+
+// The candidates of a positional; empty for free text.
+std::string positional_arguments(const OptionModel& option)
+{
+  switch (option.kind) {
+    case ValueKind::choice:
+    case ValueKind::framework:
+    case ValueKind::prefix:
+      return " -f" + value_arguments(option).substr(std::string_view(" -r -f").size());
+    case ValueKind::path:
+      return " -F";
+    case ValueKind::none:
+    case ValueKind::text:
+      return "";
   }
   return "";
 }
@@ -97,11 +119,13 @@ std::string fish_completion(const CommandModel& root)
     return 1
 end
 
-# The subcommand path of the command line so far ("matrix update"); option values skipped.
-function __envsetup_path
+# Two lines: how many positionals the command has been given so far, then its subcommand path
+# ("matrix update"); option values are skipped.
+function __envsetup_state
     set -l tokens (commandline -opc)
     set -l cmdpath ''
     set -l expect 0
+    set -l npos 0
     for token in $tokens[2..-1]
         if test $expect = 1
             set expect 0
@@ -116,14 +140,28 @@ function __envsetup_path
             case '*'
                 if contains -- $token (__envsetup_subcommands "$cmdpath")
                     set cmdpath (string trim -- "$cmdpath $token")
+                    set npos 0
+                else
+                    set npos (math $npos + 1)
                 end
         end
     end
+    echo $npos
     echo $cmdpath
 end
 
 function __envsetup_at
-    test (__envsetup_path) = "$argv[1]"
+    set -l state (__envsetup_state)
+    test "$state[2]" = "$argv[1]"
+end
+
+# __envsetup_positional PATH N [more]: at PATH, completing its N-th positional (from 0), or any
+# after it with `more` (the last positional repeats).
+function __envsetup_positional
+    set -l state (__envsetup_state)
+    test "$state[2]" = "$argv[1]"; or return 1
+    test $state[1] -eq $argv[2]; and return 0
+    set -q argv[3]; and test $state[1] -gt $argv[2]
 end
 
 # The --store given on the command line, if any.
@@ -141,10 +179,29 @@ end
 function __envsetup_dynamic
     set -l bin (commandline -opc)[1]
     set -l store (__envsetup_store)
-    if test $argv[1] = prefixes; and test -n "$store"
-        $bin __complete prefixes --store $store 2>/dev/null
-    else
+    if set -q store[1]  # the shell has not expanded a ~/ in it yet
+        set store (string replace -r -- '^~/' (string trim -r -c / -- "$HOME")/ $store[-1])
+    end
+    if test $argv[1] != prefixes
         $bin __complete $argv[1] 2>/dev/null
+        return
+    end
+    set -l found
+    if test -n "$store"
+        set found ($bin __complete prefixes --store $store 2>/dev/null)
+    else
+        set found ($bin __complete prefixes 2>/dev/null)
+    end
+    # Prefixes are absolute; a word starting with ~/ is completed in that form.
+    set -l home (string trim -r -c / -- "$HOME")/
+    if string match -q -- '~/*' (commandline -ct); and test "$home" != /
+        for prefix in $found
+            if test (string sub -l (string length -- $home) -- $prefix) = $home
+                echo '~/'(string sub -s (math (string length -- $home) + 1) -- $prefix)
+            end
+        end
+    else
+        printf '%s\n' $found
     end
 end
 
@@ -156,13 +213,20 @@ complete -c envsetup -f
       out << "complete -c envsetup" << condition << " -f -a " << fish_quote(sub.name) << " -d "
           << fish_quote(summary(sub.description)) << "\n";
     }
+    const auto list = positionals(*command);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto arguments = positional_arguments(*list[i]);
+      if (arguments.empty()) {
+        continue;
+      }
+      const bool more = i + 1 == list.size() && list[i]->repeatable;
+      out << "complete -c envsetup -n "
+          << fish_quote("__envsetup_positional " + fish_quote(path_key(*command)) + " " + std::to_string(i) +
+                        (more ? " more" : ""))
+          << arguments << "\n";
+    }
     for (const auto& option : command->options) {
       if (!option.positional.empty()) {
-        if (option.kind == ValueKind::prefix) {
-          out << "complete -c envsetup" << condition << " -f -a '(__envsetup_dynamic prefixes)'\n";
-        } else if (option.kind == ValueKind::path) {
-          out << "complete -c envsetup" << condition << " -F\n";
-        }
         continue;
       }
       out << "complete -c envsetup" << condition;

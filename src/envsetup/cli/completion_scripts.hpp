@@ -23,7 +23,8 @@ inline constexpr std::string_view k_completion_shells[] = {"bash", "zsh", "fish"
 
 // Shell functions both bash and zsh read (completion_bash.cpp): `_envsetup_subcommands PATH`,
 // `_envsetup_flags PATH`, `_envsetup_value_kind PATH OPTION` (empty for a flag),
-// `_envsetup_positional_kind PATH`. PATH is the subcommand names joined by spaces.
+// `_envsetup_positional_kind PATH N` (the N-th positional from 0; nothing past the last one
+// unless it repeats). PATH is the subcommand names joined by spaces.
 [[nodiscard]] std::string shell_data_functions(const CommandModel& root);
 
 // `word` in single quotes for sh (a ' becomes '\'').

@@ -3,6 +3,7 @@
 
 #include <envsetup/util/strings.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -53,7 +54,7 @@ std::string option_tag(const OptionModel& option)
 {
   std::string tag;
   if (!option.positional.empty()) {
-    return "\\fI" + roff_escape(option.positional) + "\\fR";
+    return "\\fI" + roff_escape(upper(option.positional)) + "\\fR";
   }
   for (const auto& spelling : option_spellings(option)) {
     tag += (tag.empty() ? "" : ", ") + ("\\fB" + roff_escape(spelling) + "\\fR");
@@ -79,6 +80,20 @@ std::string summary(const std::string& description)
   return line.starts_with(self) ? line.substr(self.size()) : line;
 }
 
+// The description without a leading "envsetup: " (the root's help starts with it).
+std::string description(const std::string& text)
+{
+  constexpr std::string_view self = "envsetup: ";
+  return text.starts_with(self) ? text.substr(self.size()) : text;
+}
+
+// Whether `text` names every choice already (then no "One of:" line repeats them).
+bool names_every_choice(const OptionModel& option)
+{
+  return std::all_of(option.choices.begin(), option.choices.end(),
+                     [&](const std::string& choice) { return option.description.find(choice) != std::string::npos; });
+}
+
 std::string synopsis(const CommandModel& command)
 {
   std::string line = "\\fB" + roff_escape(command_line_name(command)) + "\\fR";
@@ -94,7 +109,7 @@ std::string synopsis(const CommandModel& command)
   }
   for (const auto* positional : positionals(command)) {
     const std::string name =
-      "\\fI" + roff_escape(positional->positional) + "\\fR" + (positional->repeatable ? "..." : "");
+      "\\fI" + roff_escape(upper(positional->positional)) + "\\fR" + (positional->repeatable ? "..." : "");
     line += positional->required ? " " + name : " [" + name + "]";
   }
   return line;
@@ -109,7 +124,7 @@ void header(std::ostringstream& out, const CommandModel& command, std::string_vi
       << ".SH NAME\n"
       << roff_escape(name) << " \\- " << roff_escape(summary(command.description)) << "\n.SH SYNOPSIS\n"
       << synopsis(command) << "\n.SH DESCRIPTION\n"
-      << roff_escape(command.description) << "\n";
+      << roff_escape(description(command.description)) << "\n";
 }
 
 void options_section(std::ostringstream& out, const CommandModel& command)
@@ -120,7 +135,7 @@ void options_section(std::ostringstream& out, const CommandModel& command)
   out << ".SH OPTIONS\n";
   for (const auto& option : command.options) {
     out << ".TP\n" << option_tag(option) << "\n" << roff_escape(sentence(option.description)) << "\n";
-    if (!option.choices.empty()) {
+    if (option.kind == ValueKind::choice && !names_every_choice(option)) {
       out << "One of: " << roff_escape(util::join(option.choices, ", ")) << ".\n";
     }
   }
@@ -138,53 +153,43 @@ void commands_section(std::ostringstream& out, const std::vector<const CommandMo
   }
 }
 
-// The footer (examples, notes) as preformatted lines; blank lines become paragraph breaks.
-void footer_section(std::ostringstream& out, const CommandModel& command)
+// Preformatted lines; blank lines become paragraph breaks.
+void preformatted(std::ostringstream& out, const std::vector<std::string_view>& lines)
 {
-  if (command.footer.empty()) {
-    return;
-  }
-  out << ".SH NOTES\n.nf\n";
-  for (const auto line : util::split(command.footer, '\n')) {
+  out << ".nf\n";
+  for (const auto line : lines) {
     out << (util::trim(line).empty() ? ".sp" : roff_escape(line)) << "\n";
   }
   out << ".fi\n";
 }
 
-// What envsetup(1) says after the one-line description.
-constexpr std::string_view k_root_description =
-  ".PP\n"
-  "envsetup reads the NVIDIA driver, GPUs, CUDA toolkits, cuDNN and Pythons of a host, chooses the framework, "
-  "CUDA, cuDNN and Python versions that work there from its compatibility matrix (built in, or an installed "
-  "signed update), and writes specs for other places, installs CUDA toolkits into prefixes and frameworks into "
-  "venvs without root, locks them, and verifies the result on the GPU.\n"
-  ".PP\n"
-  "Every command has \\fB\\-\\-help\\fR with examples, and a page of its own listed below.\n";
-
-void root_sections(std::ostringstream& out)
+// The footer: a leading "Examples:" block (its indented lines) becomes EXAMPLES, the rest NOTES.
+void footer_section(std::ostringstream& out, const CommandModel& command)
 {
-  out << ".SH EXIT STATUS\n";
-  for (const auto& doc : exit_code_docs()) {
-    out << ".TP\n.B " << doc.code << "\n" << roff_escape(doc.meaning) << "\n";
+  if (command.footer.empty()) {
+    return;
   }
-  out << ".SH ENVIRONMENT\n";
-  for (const auto& doc : environment_docs()) {
-    out << ".TP\n.B " << roff_escape(doc.name) << "\n" << roff_escape(doc.meaning) << "\n";
+  auto lines = util::split(command.footer, '\n');
+  std::vector<std::string_view> examples;
+  if (!lines.empty() && lines.front() == "Examples:") {
+    std::size_t end = 1;
+    // indented lines, and blank lines between them
+    while (end < lines.size() &&
+           (lines[end].starts_with("  ") ||
+            (util::trim(lines[end]).empty() && end + 1 < lines.size() && lines[end + 1].starts_with("  ")))) {
+      examples.push_back(lines[end].starts_with("  ") ? lines[end].substr(2) : std::string_view());
+      ++end;
+    }
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(end));
   }
-  out
-    << ".SH FILES\n"
-       ".TP\n.I ~/.cache/envsetup\nThe download cache (ENVSETUP_CACHE_DIR, $XDG_CACHE_HOME/envsetup).\n"
-       ".TP\n.I ~/.local/share/envsetup\nThe store (ENVSETUP_STORE, $XDG_DATA_HOME/envsetup): toolkits/, the extracted "
-       "archives (extracted\\-v1), prefixes.txt (prefixes installed elsewhere).\n"
-       ".TP\n.I ~/.local/share/envsetup/matrix\\-updates\nInstalled matrix updates "
-       "($XDG_DATA_HOME/envsetup/matrix\\-updates; "
-       "see \\fBenvsetup\\-matrix\\-update\\fR(1)).\n"
-       ".TP\n.I ~/.config/envsetup/keys/*.pem\nPublic keys trusted for matrix bundles ($XDG_CONFIG_HOME).\n"
-       ".TP\n.I ~/.config/envsetup/config.toml\nThe user's config file ($XDG_CONFIG_HOME; see "
-       "\\fBenvsetup\\-config\\-show\\fR(1)).\n"
-       ".TP\n.I /etc/envsetup/config.toml\nThe system config file (ENVSETUP_SYSTEM_CONFIG); a flag, a variable "
-       "or the user's file wins over it.\n"
-       ".TP\n.I PREFIX/activate\nThe environment of an installed toolkit prefix (see \\fBenvsetup\\-env\\fR(1)).\n";
+  if (!examples.empty()) {
+    out << ".SH EXAMPLES\n";
+    preformatted(out, examples);
+  }
+  if (!lines.empty()) {
+    out << ".SH NOTES\n";
+    preformatted(out, lines);
+  }
 }
 
 std::string page(const CommandModel& command, const std::vector<const CommandModel*>& listed, std::string_view version)
@@ -192,13 +197,13 @@ std::string page(const CommandModel& command, const std::vector<const CommandMod
   std::ostringstream out;
   header(out, command, version);
   if (command.path.empty()) {
-    out << k_root_description;
+    out << root_description();
   }
   options_section(out, command);
   commands_section(out, listed);
   footer_section(out, command);
   if (command.path.empty()) {
-    root_sections(out);
+    out << root_sections();
   } else {
     out << ".SH EXIT STATUS\nAs listed in \\fBenvsetup\\fR(1).\n";
   }

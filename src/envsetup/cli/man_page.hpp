@@ -39,4 +39,9 @@ struct VariableDoc {
 };
 [[nodiscard]] std::vector<VariableDoc> environment_docs();
 
+// What envsetup(1) says after its one-line description, and its EXIT STATUS, ENVIRONMENT and
+// FILES sections, in roff.
+[[nodiscard]] std::string root_description();
+[[nodiscard]] std::string root_sections();
+
 }  // namespace envsetup::cli

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The fixed sections of envsetup.1: exit codes and environment variables.
+// The fixed parts of envsetup.1: its description, exit codes, environment variables and files.
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/man_page.hpp>
+
+#include <sstream>
 
 namespace envsetup::cli {
 
@@ -66,6 +68,47 @@ std::vector<VariableDoc> environment_docs()
     {"https_proxy", "as http_proxy"},
     {"no_proxy", "hosts reached without the proxy"},
   };
+}
+
+// What envsetup(1) says after the one-line description.
+std::string root_description()
+{
+  return ".PP\n"
+         "envsetup reads the NVIDIA driver, GPUs, CUDA toolkits, cuDNN and Pythons of a host, chooses the framework, "
+         "CUDA, cuDNN and Python versions that work there from its compatibility matrix (built in, or an installed "
+         "signed update), and writes specs for other places, installs CUDA toolkits into prefixes and frameworks into "
+         "venvs without root, locks them, and verifies the result on the GPU.\n"
+         ".PP\n"
+         "Every command has \\fB\\-\\-help\\fR with examples, and a page of its own listed below.\n";
+}
+
+std::string root_sections()
+{
+  std::ostringstream out;
+  out << ".SH EXIT STATUS\n";
+  for (const auto& doc : exit_code_docs()) {
+    out << ".TP\n.B " << doc.code << "\n" << roff_escape(doc.meaning) << "\n";
+  }
+  out << ".SH ENVIRONMENT\n";
+  for (const auto& doc : environment_docs()) {
+    out << ".TP\n.B " << roff_escape(doc.name) << "\n" << roff_escape(doc.meaning) << "\n";
+  }
+  out
+    << ".SH FILES\n"
+       ".TP\n.I ~/.cache/envsetup\nThe download cache (ENVSETUP_CACHE_DIR, $XDG_CACHE_HOME/envsetup).\n"
+       ".TP\n.I ~/.local/share/envsetup\nThe store (ENVSETUP_STORE, $XDG_DATA_HOME/envsetup): toolkits/, the extracted "
+       "archives (extracted\\-v1), prefixes.txt (prefixes installed elsewhere), venvs.json (the venvs envsetup made; see "
+       "\\fBenvsetup\\-envs\\-list\\fR(1)).\n"
+       ".TP\n.I ~/.local/share/envsetup/matrix\\-updates\nInstalled matrix updates "
+       "($XDG_DATA_HOME/envsetup/matrix\\-updates; "
+       "see \\fBenvsetup\\-matrix\\-update\\fR(1)).\n"
+       ".TP\n.I ~/.config/envsetup/keys/*.pem\nPublic keys trusted for matrix bundles ($XDG_CONFIG_HOME).\n"
+       ".TP\n.I ~/.config/envsetup/config.toml\nThe user's config file ($XDG_CONFIG_HOME; see "
+       "\\fBenvsetup\\-config\\-show\\fR(1)).\n"
+       ".TP\n.I /etc/envsetup/config.toml\nThe system config file (ENVSETUP_SYSTEM_CONFIG); a flag, a variable "
+       "or the user's file wins over it.\n"
+       ".TP\n.I PREFIX/activate\nThe environment of an installed toolkit prefix (see \\fBenvsetup\\-env\\fR(1)).\n";
+  return out.str();
 }
 
 }  // namespace envsetup::cli
