@@ -3,6 +3,7 @@
 // (docs/lockfile.md).
 #include <envsetup/app/lock_command.hpp>
 #include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/conflicts.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/fetch_flags.hpp>
 #include <envsetup/cli/install_framework.hpp>
@@ -35,6 +36,11 @@ int lock(LockFlags& flags)
                                                                    : "--dry-run and --force do not apply to lock")
         .with_hint("e.g. `envsetup lock --framework torch==2.5.1 --python 3.11 -o envsetup.lock`"),
       download.json);
+  }
+  if (auto status = check_conflicts({f.framework, f.cpu, download.options.cuda.has_value(),
+                                     download.options.cudnn.has_value(), f.with_toolkit, !f.wheel_mirror.empty()});
+      !status) {
+    return report_error(status.error(), download.json);
   }
   app::LockOptions options;
   auto& install = options.install;

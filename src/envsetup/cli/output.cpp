@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <envsetup/cli/colour.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/util/strings.hpp>
@@ -142,13 +143,26 @@ std::string field_text(std::string_view text)
 
 void print_error(std::ostream& out, const util::Error& error)
 {
-  out << "envsetup: error: " << field_text(error.message) << '\n';
+  // Colour only on stderr, and then written past the filter: every field is escaped by
+  // field_text, so the only escapes that reach the terminal are the palette's own.
+  const Palette palette = &out == &std::cerr ? stderr_palette() : Palette{};
+  std::ostream& target = palette.reset.empty() ? out : raw_stderr();
+  target << palette.error << "envsetup: error:" << palette.reset << ' ' << field_text(error.message) << '\n';
   for (const auto& cause : error.causes) {
-    out << "  caused by: " << field_text(cause) << '\n';
+    target << "  caused by: " << field_text(cause) << '\n';
   }
   for (const auto& hint : error.hints) {
-    out << "  hint: " << field_text(hint) << '\n';
+    target << "  " << palette.hint << "hint:" << palette.reset << ' ' << field_text(hint) << '\n';
   }
+  target.flush();
+}
+
+void print_warning(std::ostream& out, std::string_view warning)
+{
+  const Palette palette = &out == &std::cerr ? stderr_palette() : Palette{};
+  std::ostream& target = palette.reset.empty() ? out : raw_stderr();
+  target << palette.warning << "envsetup: warning:" << palette.reset << ' ' << field_text(warning) << '\n';
+  target.flush();
 }
 
 void print_error_json(std::ostream& out, const util::Error& error)

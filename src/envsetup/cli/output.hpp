@@ -43,8 +43,12 @@ private:
 // `text` for one field of a line: every control character escaped, newlines included.
 [[nodiscard]] std::string field_text(std::string_view text);
 
-// Writes `error` as `envsetup: error: ...`, `  caused by: ...`, `  hint: ...` lines.
+// Writes `error` as `envsetup: error: ...`, `  caused by: ...`, `  hint: ...` lines; on
+// std::cerr the labels are coloured when colour_enabled(2) (cli/colour.hpp).
 void print_error(std::ostream& out, const util::Error& error);
+
+// Writes `envsetup: warning: TEXT` (coloured like print_error).
+void print_warning(std::ostream& out, std::string_view warning);
 
 // The `kind` an error has in JSON output: "usage", "invalid_data", "integrity", ...
 [[nodiscard]] const char* error_kind_name(util::ErrorKind kind);

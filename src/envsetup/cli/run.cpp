@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/cli/run.hpp>
 
+#include <envsetup/cli/colour.hpp>
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/cli/parse_errors.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/util/strings.hpp>
 
@@ -18,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #ifndef ENVSETUP_VERSION
 #error "ENVSETUP_VERSION must be defined by the build"
@@ -164,10 +167,49 @@ util::Status check_environment()
   return util::ok_status();
 }
 
-// Whether the command line asks for JSON; for errors found before the flags are known.
+// Whether the command line asks for JSON (--json, or --events: JSON Lines); for errors found
+// before the flags are known.
 bool json_requested(int argc, char** argv)
 {
-  return std::any_of(argv + std::min(argc, 1), argv + argc, [](const char* arg) { return std::string_view(arg) == "--json"; });
+  return std::any_of(argv + std::min(argc, 1), argv + argc, [](const char* arg) {
+    return std::string_view(arg) == "--json" || std::string_view(arg) == "--events";
+  });
+}
+
+// `--color WHEN` / `--color=WHEN` may stand anywhere before `--` (it is global, and CLI11 only
+// takes a parent's flags before the subcommand): taken out of `args` here, applied by `run`.
+util::Result<ColourMode> take_colour_flag(std::vector<char*>& args)
+{
+  ColourMode mode = ColourMode::automatic;
+  for (std::size_t i = 1; i < args.size();) {
+    const std::string_view arg = args[i];
+    if (arg == "--") {
+      break;
+    }
+    std::optional<std::string_view> value;
+    std::size_t taken = 1;
+    if (arg == "--color") {
+      if (i + 1 >= args.size()) {
+        return util::make_error(util::ErrorKind::usage, "--color needs a value")
+          .with_hint("give --color auto, --color always or --color never");
+      }
+      value = args[i + 1];
+      taken = 2;
+    } else if (arg.starts_with("--color=")) {
+      value = arg.substr(std::string_view("--color=").size());
+    }
+    if (!value) {
+      ++i;
+      continue;
+    }
+    auto parsed = parse_colour_mode(*value);
+    if (!parsed) {
+      return parsed.error();
+    }
+    mode = *parsed;
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i + taken));
+  }
+  return mode;
 }
 
 }  // namespace
@@ -176,11 +218,23 @@ int run(int argc, char** argv)
 {
   const ControlCharacterFilter filter;  // nothing from outside drives the terminal
   try {
+    const bool json = json_requested(argc, argv);
+    std::vector<char*> args(argv, argv + argc);
+    auto colour = take_colour_flag(args);
+    set_colour(colour ? *colour : ColourMode::automatic, json);
+    if (!colour) {
+      return report_error(colour.error(), json);
+    }
     CLI::App app{"envsetup: from \"I have an NVIDIA GPU\" to a verified PyTorch, TensorFlow or "
                  "JAX setup"};
     app.name("envsetup");
     app.set_version_flag("-V,--version", "envsetup " ENVSETUP_VERSION);
     app.require_subcommand(1);
+    // Documented here for --help; take_colour_flag has already taken it out of the arguments.
+    std::string colour_flag;
+    app.add_option("--color", colour_flag, "colour errors on a terminal: auto (default; off with NO_COLOR or into a "
+                                           "pipe), always or never; may stand anywhere; never under --json")
+      ->check(CLI::IsMember(colour_mode_names()));
     app.footer("Run `envsetup COMMAND --help` for a command's flags and examples.\n"
                "Exit codes: docs/cli.md.");
     CommandResult result;
@@ -205,24 +259,17 @@ int run(int argc, char** argv)
       }
     });
     try {
-      app.parse(argc, argv);
+      app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::ParseError& e) {
       if (problem->has_value()) {
-        return report_error(**problem, json_requested(argc, argv));
+        return report_error(**problem, json);
       }
       if (e.get_exit_code() == 0) {  // --help, --version
         return app.exit(e) == 0 ? k_exit_ok : k_exit_usage;
       }
       // A malformed command line is reported like every other error (and as JSON on stdout
-      // with --json), with the command's help as the way out.
-      std::string command = "envsetup";
-      for (const auto* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front(); sub != nullptr;
-           sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front()) {
-        command += " " + sub->get_name();
-      }
-      return report_error(util::make_error(util::ErrorKind::usage, e.what())
-                            .with_hint("run `" + command + " --help` for its flags"),
-                          json_requested(argc, argv));
+      // with --json), with the closest correct word and the command's help as the way out.
+      return report_error(describe_parse_error(app, e), json);
     }
     return result.exit_code;
   } catch (const std::exception& e) {
