@@ -197,9 +197,9 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
 int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
                       const std::string& store)
 {
-  if (auto status = check_conflicts({flags.framework, flags.cpu, download.options.cuda.has_value(),
-                                     download.options.cudnn.has_value(), flags.with_toolkit,
-                                     !flags.wheel_mirror.empty()});
+  if (auto status =
+        check_conflicts({flags.framework, flags.cpu, download.options.cuda.has_value(),
+                         download.options.cudnn.has_value(), flags.with_toolkit, !flags.wheel_mirror.empty()});
       !status) {
     return report_error(status.error(), download.json);
   }

@@ -105,7 +105,7 @@ void add_lock_command(CLI::App& app, CommandResult& result)
   command->footer(
     "Examples:\n"
     "  envsetup lock --framework torch==2.5.1 --python 3.11 --with torchvision -o envsetup.lock\n"
-    "  envsetup lock --framework jax --gpu 9.0 --driver 560.35.03 --wheel-mirror http://mirror.lab/whl/\n"
+    "  envsetup lock --framework torch --gpu 9.0 --driver 560.35.03 --wheel-mirror http://mirror.lab/whl/\n"
     "The lock records the host requirements, the plan, every wheel (sha256, size) and, with a toolkit,\n"
     "every NVIDIA archive. Install it with `envsetup install --locked FILE`. Format: docs/lockfile.md.");
   add_download_flags(*command, flags->download);

@@ -85,8 +85,8 @@ int execute(SpecFlags& flags)
                         false);
   }
   const auto& resolve = flags.resolve.options;
-  if (auto status = check_conflicts({resolve.framework, resolve.cpu, resolve.cuda.has_value(), false, false,
-                                     !flags.wheel_mirror.empty()});
+  if (auto status = check_conflicts(
+        {resolve.framework, resolve.cpu, resolve.cuda.has_value(), false, false, !flags.wheel_mirror.empty()});
       !status) {
     return report_error(status.error(), false);
   }

@@ -71,7 +71,7 @@ Palette stderr_palette()
   if (!colour_enabled(STDERR_FILENO)) {
     return {};
   }
-  return {"\x1b[1;31m", "\x1b[1;33m", "\x1b[36m", "\x1b[0m"};
+  return {"\x1b[1;31m", "\x1b[36m", "\x1b[0m"};
 }
 
 }  // namespace envsetup::cli

@@ -29,9 +29,8 @@ void set_colour(ColourMode mode, bool json);
 
 // SGR sequences for the stderr labels; empty strings when colour is off for stderr.
 struct Palette {
-  std::string error;    // bold red: `envsetup: error:`
-  std::string warning;  // bold yellow: `envsetup: warning:`
-  std::string hint;     // cyan: `hint:`
+  std::string error;  // bold red: `envsetup: error:`
+  std::string hint;   // cyan: `hint:`
   std::string reset;
 };
 [[nodiscard]] Palette stderr_palette();

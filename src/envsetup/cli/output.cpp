@@ -157,14 +157,6 @@ void print_error(std::ostream& out, const util::Error& error)
   target.flush();
 }
 
-void print_warning(std::ostream& out, std::string_view warning)
-{
-  const Palette palette = &out == &std::cerr ? stderr_palette() : Palette{};
-  std::ostream& target = palette.reset.empty() ? out : raw_stderr();
-  target << palette.warning << "envsetup: warning:" << palette.reset << ' ' << field_text(warning) << '\n';
-  target.flush();
-}
-
 void print_error_json(std::ostream& out, const util::Error& error)
 {
   const nlohmann::json document = {

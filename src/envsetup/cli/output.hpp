@@ -47,8 +47,6 @@ private:
 // std::cerr the labels are coloured when colour_enabled(2) (cli/colour.hpp).
 void print_error(std::ostream& out, const util::Error& error);
 
-// Writes `envsetup: warning: TEXT` (coloured like print_error).
-void print_warning(std::ostream& out, std::string_view warning);
 
 // The `kind` an error has in JSON output: "usage", "invalid_data", "integrity", ...
 [[nodiscard]] const char* error_kind_name(util::ErrorKind kind);
