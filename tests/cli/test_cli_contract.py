@@ -77,6 +77,15 @@ class ParseErrors(ContractCase):
     def test_positional_framework_gets_the_flag_spelled_out(self):
         result = self.run_cli("install", "torch")
         self.assertUsage(result, "unexpected argument `torch`", "`envsetup install --framework torch`")
+        quoted = self.run_cli("lock", "torch>=2.4")
+        self.assertUsage(quoted, "`envsetup lock --framework 'torch>=2.4'`")
+
+    def test_missing_command_or_value_says_what_is_missing(self):
+        result = self.run_cli("cache")
+        self.assertUsage(result, "`envsetup cache` needs a command: list, verify, clean")
+        self.assertUsage(self.run_cli(), "`envsetup` needs a command: detect, resolve")
+        self.assertNotIn("worker", self.run_cli().stderr)  # hidden commands stay hidden
+        self.assertUsage(self.run_cli("resolve", "-f", "torch", "--gpu"), "`--gpu` needs a value")
 
     def test_parse_errors_are_json_under_json(self):
         for args in (["instal", "--json"], ["detect", "--json", "--bogus"], ["spec", "--json", "--format", "pip"],

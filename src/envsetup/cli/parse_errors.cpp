@@ -3,6 +3,7 @@
 
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/suggest.hpp>
+#include <envsetup/util/template.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -136,14 +137,25 @@ util::Error describe_parse_error(const CLI::App& app, const CLI::ParseError& err
     }
     auto result = usage(command + ": unexpected argument `" + shown + "`");
     if (deepest.get_option_no_throw("--framework") != nullptr) {
-      result = std::move(result).with_hint("the framework is a flag: `" + command + " --framework " + shown + "`");
+      result = std::move(result).with_hint("the framework is a flag: `" + command + " --framework " +
+                                           util::escape_control_characters(util::shell_word(extra)) + "`");
     }
     return std::move(result).with_hint(help);
   }
   if (auto result = value_error(error.what())) {
     return std::move(*result).with_hint(help);
   }
-  return usage(error.what()).with_hint(help);
+  const std::string what = error.what();
+  // CLI11's "--gpu: 1 required TEXT missing": a flag given last, without its value.
+  if (const auto colon = what.find(": "); colon != std::string::npos && what.ends_with(" missing") &&
+                                          what.find(" required ") != std::string::npos) {
+    return usage("`" + what.substr(0, colon) + "` needs a value").with_hint(help);
+  }
+  if (const auto commands = command_names(deepest); !commands.empty() && deepest.get_subcommands().empty() &&
+                                                    deepest.get_require_subcommand_min() > 0) {
+    return usage("`" + command + "` needs a command: " + util::join(commands, ", ")).with_hint(help);
+  }
+  return usage(what).with_hint(help);
 }
 
 }  // namespace envsetup::cli
