@@ -57,3 +57,25 @@ TEST(CliColour, ModesParseAndJsonOrNeverTurnColourOff)
 
 }  // namespace
 }  // namespace envsetup::cli
+
+namespace envsetup::cli {
+namespace {
+
+TEST(CliColour, TakeColourFlagAnywhereBeforeDoubleDash)
+{
+  std::string program = "envsetup", color = "--color", never = "never", detect = "detect", json = "--json",
+              equals = "--color=always", dashes = "--", late = "--color";
+  std::vector<char*> args = {program.data(), detect.data(), color.data(), never.data(), json.data()};
+  const auto mode = take_colour_flag(args);
+  ASSERT_TRUE(mode);
+  EXPECT_EQ(*mode, ColourMode::never);
+  EXPECT_EQ(args, (std::vector<char*>{program.data(), detect.data(), json.data()}));
+  args = {program.data(), equals.data(), detect.data(), dashes.data(), late.data()};
+  ASSERT_EQ(*take_colour_flag(args), ColourMode::always);
+  EXPECT_EQ(args, (std::vector<char*>{program.data(), detect.data(), dashes.data(), late.data()}));
+  args = {program.data(), detect.data(), color.data()};
+  EXPECT_FALSE(take_colour_flag(args));  // no value
+}
+
+}  // namespace
+}  // namespace envsetup::cli

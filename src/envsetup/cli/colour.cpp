@@ -5,7 +5,9 @@
 #include <envsetup/util/suggest.hpp>
 
 #include <unistd.h>
+#include <cstddef>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
 
 namespace envsetup::cli {
@@ -64,6 +66,40 @@ bool colour_enabled(int fd)
     return false;
   }
   return isatty(fd) == 1;
+}
+
+util::Result<ColourMode> take_colour_flag(std::vector<char*>& args)
+{
+  ColourMode mode = ColourMode::automatic;
+  for (std::size_t i = 1; i < args.size();) {
+    const std::string_view arg = args[i];
+    if (arg == "--") {
+      break;
+    }
+    std::optional<std::string_view> value;
+    std::size_t taken = 1;
+    if (arg == "--color") {
+      if (i + 1 >= args.size()) {
+        return util::make_error(util::ErrorKind::usage, "--color needs a value")
+          .with_hint("give --color auto, --color always or --color never");
+      }
+      value = args[i + 1];
+      taken = 2;
+    } else if (arg.starts_with("--color=")) {
+      value = arg.substr(std::string_view("--color=").size());
+    }
+    if (!value) {
+      ++i;
+      continue;
+    }
+    auto parsed = parse_colour_mode(*value);
+    if (!parsed) {
+      return parsed.error();
+    }
+    mode = *parsed;
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i + taken));
+  }
+  return mode;
 }
 
 Palette stderr_palette()

@@ -18,6 +18,11 @@ enum class ColourMode { automatic, always, never };
 // `auto`, `always` or `never`; anything else is a usage error naming the closest value.
 [[nodiscard]] util::Result<ColourMode> parse_colour_mode(std::string_view text);
 
+// Takes `--color WHEN` / `--color=WHEN` out of `args` (argv, the program name first) wherever
+// it stands before `--`: the flag is global, and CLI11 only takes a parent's flags before the
+// subcommand. The last one wins; none: automatic. A bad or missing value is a usage error.
+[[nodiscard]] util::Result<ColourMode> take_colour_flag(std::vector<char*>& args);
+
 // Sets the process-wide choice; `json`: the command line asked for JSON (--json/--events),
 // which turns colour off whatever the mode, so machine-read output never holds escapes.
 void set_colour(ColourMode mode, bool json);

@@ -176,42 +176,6 @@ bool json_requested(int argc, char** argv)
   });
 }
 
-// `--color WHEN` / `--color=WHEN` may stand anywhere before `--` (it is global, and CLI11 only
-// takes a parent's flags before the subcommand): taken out of `args` here, applied by `run`.
-util::Result<ColourMode> take_colour_flag(std::vector<char*>& args)
-{
-  ColourMode mode = ColourMode::automatic;
-  for (std::size_t i = 1; i < args.size();) {
-    const std::string_view arg = args[i];
-    if (arg == "--") {
-      break;
-    }
-    std::optional<std::string_view> value;
-    std::size_t taken = 1;
-    if (arg == "--color") {
-      if (i + 1 >= args.size()) {
-        return util::make_error(util::ErrorKind::usage, "--color needs a value")
-          .with_hint("give --color auto, --color always or --color never");
-      }
-      value = args[i + 1];
-      taken = 2;
-    } else if (arg.starts_with("--color=")) {
-      value = arg.substr(std::string_view("--color=").size());
-    }
-    if (!value) {
-      ++i;
-      continue;
-    }
-    auto parsed = parse_colour_mode(*value);
-    if (!parsed) {
-      return parsed.error();
-    }
-    mode = *parsed;
-    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i + taken));
-  }
-  return mode;
-}
-
 }  // namespace
 
 int run(int argc, char** argv)
