@@ -51,11 +51,14 @@ int validate(const MatrixFlags& flags)
     for (const auto& count : report->counts) {
       counts[count.what] = count.count;
     }
-    std::cout << nlohmann::json{{"ok", report->problems.empty()},
-                                {"problems", problems},
-                                {"counts", counts}}
-                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << '\n';
+    nlohmann::json document{{"ok", report->problems.empty()}, {"problems", problems}, {"counts", counts}};
+    if (!report->problems.empty()) {  // the error object every failed document carries
+      document["error"] = error_object(util::make_error(util::ErrorKind::input,
+                                                        "the matrix " + report->origin + " has " +
+                                                          std::to_string(report->problems.size()) + " problem(s)")
+                                         .with_hint("see `problems`"));
+    }
+    std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else if (report->problems.empty()) {
     std::cout << "the matrix " << report->origin << " is valid\n";
     Table table({"entries", "count"});

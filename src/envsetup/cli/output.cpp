@@ -157,16 +157,17 @@ void print_error(std::ostream& out, const util::Error& error)
   target.flush();
 }
 
+nlohmann::json error_object(const util::Error& error)
+{
+  return {{"kind", error_kind_name(error.kind)},
+          {"message", error.message},
+          {"causes", error.causes},
+          {"hints", error.hints}};
+}
+
 void print_error_json(std::ostream& out, const util::Error& error)
 {
-  const nlohmann::json document = {
-    {"ok", false},
-    {"error",
-     {{"kind", error_kind_name(error.kind)},
-      {"message", error.message},
-      {"causes", error.causes},
-      {"hints", error.hints}}},
-  };
+  const nlohmann::json document = {{"ok", false}, {"error", error_object(error)}};
   // One line: also valid inside a stream of JSON events. Control characters come out as
   // \u00XX; invalid UTF-8 (an archive's entry name, say) as U+FFFD instead of an exception.
   out << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -95,10 +95,9 @@ std::string resolution_json(const core::Resolution& resolution,
     // The error object every command prints (cli/output.hpp print_error_json), plus the
     // resolution's own fields below.
     document["ok"] = false;
-    document["error"] = {{"kind", error_kind_name(util::ErrorKind::no_solution)},
-                         {"message", resolution.failure},
-                         {"causes", json::array()},
-                         {"hints", resolution.hints}};
+    auto error = util::make_error(util::ErrorKind::no_solution, resolution.failure);
+    error.hints = resolution.hints;
+    document["error"] = error_object(error);
   }
   json rejected = json::array();
   for (const auto& rejection : resolution.rejected) {
