@@ -53,10 +53,11 @@ int validate(const MatrixFlags& flags)
     }
     nlohmann::json document{{"ok", report->problems.empty()}, {"problems", problems}, {"counts", counts}};
     if (!report->problems.empty()) {  // the error object every failed document carries
-      document["error"] = error_object(util::make_error(util::ErrorKind::input,
-                                                        "the matrix " + report->origin + " has " +
-                                                          std::to_string(report->problems.size()) + " problem(s)")
-                                         .with_hint("see `problems`"));
+      const auto error = util::make_error(util::ErrorKind::input, "the matrix " + report->origin + " has " +
+                                                                    std::to_string(report->problems.size()) +
+                                                                    " problem(s)")
+                           .with_hint("see `problems`");
+      document["error"] = nlohmann::json::parse(error_object_json(error));
     }
     std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else if (report->problems.empty()) {

@@ -87,10 +87,11 @@ int execute(const CheckIndexFlags& flags)
                             {"pages", outcome->pages},
                             {"contradictions", std::move(contradictions)}};
     if (!ok) {  // the error object every failed document carries
-      document["error"] = error_object(
+      const auto error =
         util::make_error(util::ErrorKind::verification,
                          std::to_string(outcome->contradictions()) + " contradiction(s) between the matrix and the index")
-          .with_hint("see `contradictions`"));
+          .with_hint("see `contradictions`");
+      document["error"] = nlohmann::json::parse(error_object_json(error));
     }
     std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {

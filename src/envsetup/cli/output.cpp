@@ -157,12 +157,21 @@ void print_error(std::ostream& out, const util::Error& error)
   target.flush();
 }
 
+namespace {
+
 nlohmann::json error_object(const util::Error& error)
 {
   return {{"kind", error_kind_name(error.kind)},
           {"message", error.message},
           {"causes", error.causes},
           {"hints", error.hints}};
+}
+
+}  // namespace
+
+std::string error_object_json(const util::Error& error)
+{
+  return error_object(error).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void print_error_json(std::ostream& out, const util::Error& error)

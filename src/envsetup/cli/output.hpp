@@ -4,8 +4,6 @@
 
 #include <envsetup/util/error.hpp>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <iosfwd>
 #include <memory>
 #include <streambuf>
@@ -53,9 +51,10 @@ void print_error(std::ostream& out, const util::Error& error);
 // The `kind` an error has in JSON output: "usage", "invalid_data", "integrity", ...
 [[nodiscard]] const char* error_kind_name(util::ErrorKind kind);
 
-// {"kind", "message", "causes", "hints"}: the one error object of every JSON document with
-// "ok": false (print_error_json's "error", and a failed report's).
-[[nodiscard]] nlohmann::json error_object(const util::Error& error);
+// {"kind", "message", "causes", "hints"} as JSON text: the one error object of every JSON
+// document with "ok": false (print_error_json's "error", and a failed report's). Text, so that
+// no cli header includes nlohmann/json (docs/architecture.md); parse it into the document.
+[[nodiscard]] std::string error_object_json(const util::Error& error);
 
 // With `--json`: the error as one JSON object {"ok": false, "error": {...}} on one line.
 void print_error_json(std::ostream& out, const util::Error& error);

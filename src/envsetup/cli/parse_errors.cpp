@@ -147,12 +147,12 @@ util::Error describe_parse_error(const CLI::App& app, const CLI::ParseError& err
   }
   const std::string what = error.what();
   // CLI11's "--gpu: 1 required TEXT missing": a flag given last, without its value.
-  if (const auto colon = what.find(": "); colon != std::string::npos && what.ends_with(" missing") &&
-                                          what.find(" required ") != std::string::npos) {
+  if (const auto colon = what.find(": ");
+      colon != std::string::npos && what.ends_with(" missing") && what.find(" required ") != std::string::npos) {
     return usage("`" + what.substr(0, colon) + "` needs a value").with_hint(help);
   }
-  if (const auto commands = command_names(deepest); !commands.empty() && deepest.get_subcommands().empty() &&
-                                                    deepest.get_require_subcommand_min() > 0) {
+  if (const auto commands = command_names(deepest);
+      !commands.empty() && deepest.get_subcommands().empty() && deepest.get_require_subcommand_min() > 0) {
     return usage("`" + command + "` needs a command: " + util::join(commands, ", ")).with_hint(help);
   }
   return usage(what).with_hint(help);

@@ -97,7 +97,7 @@ std::string resolution_json(const core::Resolution& resolution,
     document["ok"] = false;
     auto error = util::make_error(util::ErrorKind::no_solution, resolution.failure);
     error.hints = resolution.hints;
-    document["error"] = error_object(error);
+    document["error"] = json::parse(error_object_json(error));
   }
   json rejected = json::array();
   for (const auto& rejection : resolution.rejected) {
