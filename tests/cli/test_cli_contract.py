@@ -139,6 +139,16 @@ class Json(ContractCase):
                 if result.returncode != 0 and not {"findings", "checks"} & set(document):
                     self.assertErrorDocument(result)
 
+    def test_failed_reports_carry_the_error_object(self):
+        broken = self.path("matrix")
+        shutil.copytree(os.path.join(SOURCE, "tests", "data", "matrix-minimal"), broken)
+        with open(os.path.join(broken, "cuda.json"), "w") as handle:
+            handle.write("{")
+        result = self.run_cli("matrix", "validate", broken, "--json")
+        self.assertEqual(result.returncode, 7, result.stderr)
+        self.assertErrorDocument(result, "invalid_data")
+        self.assertTrue(json.loads(result.stdout)["problems"])
+
     def test_refusal_uses_the_error_object(self):
         result = self.run_cli("resolve", "-f", "torch==2.5.1", "--driver", "none", "--gpu", "8.9", *HOST, "--json")
         error = self.assertErrorDocument(result, "no_solution")
