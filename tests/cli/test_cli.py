@@ -118,7 +118,7 @@ class Resolve(unittest.TestCase):
         self.assertEqual(result.returncode, 3)
         document = json.loads(result.stdout)
         self.assertFalse(document["ok"])
-        self.assertTrue(any("install an NVIDIA driver >=" in h for h in document["hints"]))
+        self.assertTrue(any("install an NVIDIA driver >=" in h for h in document["error"]["hints"]))
         self.assertTrue(document["rejected"])
 
     def test_refusal_text_goes_to_stderr(self):

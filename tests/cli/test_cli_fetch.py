@@ -203,7 +203,7 @@ class TransferFaults(FetchTestCase):
     def test_dropped_connection_is_resumed(self):
         cublas = self.entries["libcublas"]
         url = self.serve(None, "--fault", f"{cublas['url_path']}=close_after:100000:1")
-        result = self.fetch(url, "--json")
+        result = self.fetch(url, "--events")
         self.assertExit(result, 0)
         events = mt.json_lines(result.stdout)
         retries = [e for e in events if e["event"] == "retry"]
@@ -228,7 +228,7 @@ class TransferFaults(FetchTestCase):
 
         # A partial file from an earlier run: only the rest is requested.
         self.put_partial(self.ws.cache, cublas, data[:50000])
-        result = self.fetch(self.serve(), "--json")
+        result = self.fetch(self.serve(), "--events")
         self.assertExit(result, 0)
         events = self.cublas_events(result)
         self.assertEqual([(e["event"], e.get("offset")) for e in events if e["event"] == "start"],
@@ -239,7 +239,7 @@ class TransferFaults(FetchTestCase):
         # A server that ignores Range: the file restarts from zero and is still verified.
         cache = self.ws.path("cache-ignore-range")
         self.put_partial(cache, cublas, data[:50000])
-        result = self.fetch(self.serve(None, "--fault", f"{cublas['url_path']}=ignore_range"), "--json", cache=cache)
+        result = self.fetch(self.serve(None, "--fault", f"{cublas['url_path']}=ignore_range"), "--events", cache=cache)
         self.assertExit(result, 0)
         events = self.cublas_events(result)
         self.assertEqual([e["offset"] for e in events if e["event"] == "start"], [50000, 0])
@@ -248,7 +248,7 @@ class TransferFaults(FetchTestCase):
         # A damaged partial file: the sha256 mismatch restarts the download from zero once.
         cache = self.ws.path("cache-damaged-partial")
         self.put_partial(cache, cublas, b"\0" * 50000)
-        result = self.fetch(self.serve(), "--json", cache=cache)
+        result = self.fetch(self.serve(), "--events", cache=cache)
         self.assertExit(result, 0)
         events = self.cublas_events(result)
         self.assertEqual([e["offset"] for e in events if e["event"] == "start"], [50000, 0])
@@ -259,7 +259,7 @@ class TransferFaults(FetchTestCase):
         cudart = self.entries["cuda_cudart"]
         url = self.serve(None, "--fault", f"{cudart['url_path']}=status:503:1:1")
         started = time.monotonic()
-        result = self.fetch(url, "--json")
+        result = self.fetch(url, "--events")
         elapsed = time.monotonic() - started
         self.assertExit(result, 0)
         events = mt.json_lines(result.stdout)
@@ -274,7 +274,7 @@ class TransferFaults(FetchTestCase):
     def test_404_fails_at_once_naming_url_and_status(self):
         cudart = self.entries["cuda_cudart"]
         url = self.serve(None, "--fault", f"{cudart['url_path']}=status:404")
-        result = self.fetch(url, "--json")
+        result = self.fetch(url, "--events")
         self.assertExit(result, 4)
         self.assertIn(url + cudart["url_path"], result.stderr)
         self.assertIn("HTTP 404", result.stderr)
@@ -327,7 +327,7 @@ class TransferFaults(FetchTestCase):
         cudnn = self.entries["cudnn"]
         url = self.serve(None, "--fault", f"{cudnn['url_path']}=stall:100:30:1")
         started = time.monotonic()
-        result = self.fetch(url, "--json")
+        result = self.fetch(url, "--events")
         self.assertExit(result, 0)
         self.assertLess(time.monotonic() - started, 20)  # the 2 s test stall timeout, not 30 s
         retries = [e for e in mt.json_lines(result.stdout) if e["event"] == "retry"]
@@ -356,9 +356,9 @@ class KnownBugs(FetchTestCase):
     """Documented behaviour the product does not have yet (reported; remove the decorator once fixed)."""
 
     def test_failed_json_run_stays_one_object_per_line(self):
-        # fetch --help: "--json  JSON events and result on stdout, one object per line".
+        # fetch --help: "--events  JSON Lines on stdout: one progress event per line, then the result".
         cudart = self.entries["cuda_cudart"]
-        result = self.fetch(self.serve(None, "--fault", f"{cudart['url_path']}=status:404"), "--json")
+        result = self.fetch(self.serve(None, "--fault", f"{cudart['url_path']}=status:404"), "--events")
         self.assertExit(result, 4)
         for line in result.stdout.splitlines():  # the error object is printed over several lines
             try:
@@ -371,7 +371,7 @@ class KnownBugs(FetchTestCase):
         cublas = self.entries["libcublas"]
         with open(mt.entry_path(self.mirror, cublas), "rb") as handle:
             self.put_partial(self.ws.cache, cublas, handle.read()[:50000])
-        result = self.fetch(self.serve(None, "--fault", f"{cublas['url_path']}=ignore_range"), "--json")
+        result = self.fetch(self.serve(None, "--fault", f"{cublas['url_path']}=ignore_range"), "--events")
         self.assertExit(result, 0)
         events = self.cublas_events(result)
         self.assertEqual([e["offset"] for e in events if e["event"] == "start"], [50000, 0])
@@ -419,9 +419,17 @@ class Https(FetchTestCase):
 
 
 class JsonAndCache(FetchTestCase):
-    def test_json_output_is_json_lines_ending_with_result(self):
+    def test_json_output_is_one_document(self):
+        # --json: one final document, no progress events (those are --events).
+        result = self.fetch(self.serve(), "--json")
+        self.assertExit(result, 0)
+        document = json.loads(result.stdout)  # the whole of stdout is one JSON value
+        self.assertTrue(document["ok"])
+        self.assertEqual({a["component"] for a in document["archives"]}, set(RUNTIME))
+
+    def test_events_output_is_json_lines_ending_with_result(self):
         url = self.serve()
-        result = self.fetch(url, "--json")
+        result = self.fetch(url, "--events")
         self.assertExit(result, 0)
         lines = result.stdout.splitlines()
         self.assertTrue(lines)
@@ -447,7 +455,7 @@ class JsonAndCache(FetchTestCase):
         for kind in ("start", "done"):
             self.assertEqual({e["name"] for e in events if e["event"] == kind}, self.names(RUNTIME), kind)
         # A second run reports everything from the cache.
-        again = mt.json_lines(self.fetch(url, "--json").stdout)[-1]
+        again = mt.json_lines(self.fetch(url, "--events").stdout)[-1]
         self.assertTrue(all(a["from_cache"] for a in again["archives"]))
 
     def test_quiet_prints_only_the_summary(self):

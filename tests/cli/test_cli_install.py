@@ -131,7 +131,7 @@ class InstallLayout(InstallTestCase):
     def test_json_install_result(self):
         url = self.serve()
         prefix = self.ws.path("P")
-        result = self.install(url, prefix, "--json")
+        result = self.install(url, prefix, "--events")
         self.assertExit(result, 0)
         events = mt.json_lines(result.stdout)
         final = events[-1]
@@ -235,7 +235,7 @@ class ReinstallListEnvRemove(InstallTestCase):
         after = os.stat(receipt)
         self.assertEqual((before.st_ino, before.st_mtime_ns), (after.st_ino, after.st_mtime_ns))
         self.assertEqual(library.st_ino, os.stat(os.path.join(self.prefix, "lib/libcudart.so.12.4.127")).st_ino)
-        events = mt.json_lines(self.install(self.url, self.prefix, "--json").stdout)
+        events = mt.json_lines(self.install(self.url, self.prefix, "--events").stdout)
         self.assertEqual([e["event"] for e in events], ["result"])  # no download, not even from the cache
         self.assertTrue(events[-1]["already_installed"])
         self.assertEqual(events[-1]["archives_extracted"], 0)

@@ -357,7 +357,9 @@ class PipResolves(SpecCase):
                 self.build_indexes(root, requirements, local_tag)
                 with wheel_index.serve(root) as base:
                     spec = root / "requirements.txt"
-                    spec.write_text(self.spec("pip", flags, "--wheel-mirror", base + "/whl/"))
+                    # --wheel-mirror only applies where the plan has an index of its own (torch).
+                    mirror = ["--wheel-mirror", base + "/whl/"] if local_tag else []
+                    spec.write_text(self.spec("pip", flags, *mirror))
                     if local_tag:
                         self.assertIn(f"--extra-index-url {base}/whl/{local_tag}\n", spec.read_text())
                     report = root / "report.json"

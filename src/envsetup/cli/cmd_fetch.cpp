@@ -33,7 +33,9 @@ void add_download_flags(CLI::App& command, FetchFlags& flags)
   command.add_option("-j,--jobs", flags.options.jobs, "parallel downloads (default 4)")->check(CLI::Range(1, 64));
   command.add_flag("--offline", flags.options.offline, "use only the cache; say what is missing");
   command.add_option("--matrix", flags.matrix_dir, "compatibility matrix folder (default: built-in)");
-  command.add_flag("--json", flags.json, "JSON events and result on stdout, one object per line");
+  command.add_flag("--json", flags.json, "one JSON document on stdout when done (no progress)");
+  command.add_flag("--events", flags.events,
+                   "JSON Lines on stdout: one progress event per line, then the result (`\"event\": \"result\"`)");
   command.add_flag("-q,--quiet", flags.quiet, "no progress output");
 }
 
@@ -59,6 +61,14 @@ void finish_options(FetchFlags& flags)
     options.matrix.directory = flags.matrix_dir;
   }
   options.user_agent = "envsetup/" ENVSETUP_VERSION;
+  flags.json = flags.json || flags.events;  // every --json branch prints the final document
+}
+
+ProgressStyle progress_style(const FetchFlags& flags)
+{
+  return flags.events                 ? ProgressStyle::json
+         : flags.json || flags.quiet ? ProgressStyle::quiet
+                                      : default_progress_style();
 }
 
 std::unique_ptr<fetch::DownloadObserver> progress_for(const FetchFlags& flags, const app::FetchPlan& plan)
@@ -67,10 +77,7 @@ std::unique_ptr<fetch::DownloadObserver> progress_for(const FetchFlags& flags, c
   for (const auto& archive : plan.archives) {
     total += archive.archive.size;
   }
-  const ProgressStyle style = flags.json    ? ProgressStyle::json
-                              : flags.quiet ? ProgressStyle::quiet
-                                            : default_progress_style();
-  return make_progress(style, total);
+  return make_progress(progress_style(flags), total);
 }
 
 namespace {
@@ -94,6 +101,14 @@ nlohmann::json archives_json(const std::vector<app::FetchedArchive>& fetched)
   return archives;
 }
 
+// The final document, marked `"event": "result"` like install's and lock's (with --events the
+// last line of the stream).
+void print_result(nlohmann::json document)
+{
+  document["event"] = "result";
+  std::cout << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
 int fetch(FetchFlags& flags)
 {
   finish_options(flags);
@@ -108,10 +123,11 @@ int fetch(FetchFlags& flags)
     return report_error(fetched.error(), flags.json);
   }
   if (flags.json) {
-    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"cache", plan->cache_root.string()},
-                                {"platform", plan->platform}, {"archives", archives_json(*fetched)}}
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << '\n';
+    nlohmann::json document{{"ok", true},
+                            {"cache", plan->cache_root.string()},
+                            {"platform", plan->platform},
+                            {"archives", archives_json(*fetched)}};
+    print_result(std::move(document));
     return k_exit_ok;
   }
   std::uint64_t total = 0;
@@ -141,9 +157,7 @@ void print_written(const FetchFlags& flags, const std::vector<std::filesystem::p
     for (const auto& path : written) {
       files.push_back(path.string());
     }
-    std::cout << nlohmann::json{{"event", "result"}, {"ok", true}, {"files", files}}.dump(
-                   -1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << '\n';
+    print_result(nlohmann::json{{"ok", true}, {"files", files}});
   } else {
     std::cout << "wrote " << written.size() << " file(s) under " << flags.out_dir << "; " << then << '\n';
   }
@@ -173,10 +187,7 @@ int mirror_lock(FetchFlags& flags, const LockFlags& lock_flags)
   if (!plan) {
     return report_error(plan.error(), flags.json);
   }
-  const ProgressStyle style = flags.json    ? ProgressStyle::json
-                              : flags.quiet ? ProgressStyle::quiet
-                                            : default_progress_style();
-  auto progress = make_progress(style, plan->total_bytes);
+  auto progress = make_progress(progress_style(flags), plan->total_bytes);
   auto written = app::run_lock_mirror(options, *plan, progress.get());
   progress.reset();
   if (!written) {

@@ -2,6 +2,7 @@
 // `envsetup install --framework SPEC [--venv DIR] ...`: flags -> app::plan_framework_install
 // -> (dry run: print) -> app::run_framework_install -> summary.
 #include <envsetup/app/framework_install.hpp>
+#include <envsetup/cli/conflicts.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
@@ -202,6 +203,12 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
 int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
                       const std::string& store)
 {
+  if (auto status =
+        check_conflicts({flags.framework, flags.cpu, download.options.cuda.has_value(),
+                         download.options.cudnn.has_value(), flags.with_toolkit, !flags.wheel_mirror.empty()});
+      !status) {
+    return report_error(status.error(), download.json);
+  }
   app::FrameworkInstallOptions options;
   options.resolve.framework = flags.framework;
   options.resolve.python = flags.python;

@@ -86,9 +86,7 @@ int install_locked(const LockedFlags& flags, const FrameworkFlags& framework, co
   if (*idle) {
     options.idle_timeout = **idle;
   }
-  const ProgressStyle style = download.json    ? ProgressStyle::json
-                              : download.quiet ? ProgressStyle::quiet
-                                               : default_progress_style();
+  const ProgressStyle style = progress_style(download);
   auto outcome = app::run_locked_install(
     options, [style](std::uint64_t total) { return make_progress(style, total); },
     [&download](const app::FetchPlan& plan) { return progress_for(download, plan); });

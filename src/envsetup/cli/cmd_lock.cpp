@@ -3,6 +3,7 @@
 // (docs/lockfile.md).
 #include <envsetup/app/lock_command.hpp>
 #include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/conflicts.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/fetch_flags.hpp>
 #include <envsetup/cli/install_framework.hpp>
@@ -35,6 +36,11 @@ int lock(LockFlags& flags)
                                                                    : "--dry-run and --force do not apply to lock")
         .with_hint("e.g. `envsetup lock --framework torch==2.5.1 --python 3.11 -o envsetup.lock`"),
       download.json);
+  }
+  if (auto status = check_conflicts({f.framework, f.cpu, download.options.cuda.has_value(),
+                                     download.options.cudnn.has_value(), f.with_toolkit, !f.wheel_mirror.empty()});
+      !status) {
+    return report_error(status.error(), download.json);
   }
   app::LockOptions options;
   auto& install = options.install;
@@ -99,7 +105,7 @@ void add_lock_command(CLI::App& app, CommandResult& result)
   command->footer(
     "Examples:\n"
     "  envsetup lock --framework torch==2.5.1 --python 3.11 --with torchvision -o envsetup.lock\n"
-    "  envsetup lock --framework jax --gpu 9.0 --driver 560.35.03 --wheel-mirror http://mirror.lab/whl/\n"
+    "  envsetup lock --framework torch --gpu 9.0 --driver 560.35.03 --wheel-mirror http://mirror.lab/whl/\n"
     "The lock records the host requirements, the plan, every wheel (sha256, size) and, with a toolkit,\n"
     "every NVIDIA archive. Install it with `envsetup install --locked FILE`. Format: docs/lockfile.md.");
   add_download_flags(*command, flags->download);

@@ -6,6 +6,7 @@
 #include <envsetup/cli/matrix_tables.hpp>
 #include <envsetup/cli/matrix_update_commands.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/util/suggest.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -50,11 +51,15 @@ int validate(const MatrixFlags& flags)
     for (const auto& count : report->counts) {
       counts[count.what] = count.count;
     }
-    std::cout << nlohmann::json{{"ok", report->problems.empty()},
-                                {"problems", problems},
-                                {"counts", counts}}
-                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << '\n';
+    nlohmann::json document{{"ok", report->problems.empty()}, {"problems", problems}, {"counts", counts}};
+    if (!report->problems.empty()) {  // the error object every failed document carries
+      const auto error = util::make_error(util::ErrorKind::input, "the matrix " + report->origin + " has " +
+                                                                    std::to_string(report->problems.size()) +
+                                                                    " problem(s)")
+                           .with_hint("see `problems`");
+      document["error"] = nlohmann::json::parse(error_object_json(error));
+    }
+    std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else if (report->problems.empty()) {
     std::cout << "the matrix " << report->origin << " is valid\n";
     Table table({"entries", "count"});
@@ -107,10 +112,16 @@ int show(const MatrixFlags& flags)
     return report_error(matrix.error(), flags.json);
   }
   if (!flags.framework.empty() && matrix->find_framework(flags.framework) == nullptr) {
-    return report_error(util::make_error(util::ErrorKind::usage,
-                                 "unknown framework `" + flags.framework + "`")
-                  .with_hint("run `envsetup matrix show --domain frameworks` to list them"),
-                flags.json);
+    std::vector<std::string> known;
+    for (const auto& framework : matrix->frameworks) {
+      known.push_back(framework.name);
+    }
+    auto error = util::make_error(util::ErrorKind::usage, "unknown framework `" + flags.framework + "`");
+    if (const auto match = util::closest_match(flags.framework, known)) {
+      error = std::move(error).with_hint("did you mean `--framework " + *match + "`?");
+    }
+    return report_error(
+      std::move(error).with_hint("run `envsetup matrix show --domain frameworks` to list them"), flags.json);
   }
   const std::string domain = flags.framework.empty() ? flags.domain : "frameworks";
   if (flags.json) {

@@ -82,12 +82,18 @@ int execute(const CheckIndexFlags& flags)
         contradictions.push_back(contradiction_json(c));
       }
     }
-    std::cout << nlohmann::json{{"ok", ok},
-                                {"checked", outcome->checked()},
-                                {"pages", outcome->pages},
-                                {"contradictions", std::move(contradictions)}}
-                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << '\n';
+    nlohmann::json document{{"ok", ok},
+                            {"checked", outcome->checked()},
+                            {"pages", outcome->pages},
+                            {"contradictions", std::move(contradictions)}};
+    if (!ok) {  // the error object every failed document carries
+      const auto error =
+        util::make_error(util::ErrorKind::verification,
+                         std::to_string(outcome->contradictions()) + " contradiction(s) between the matrix and the index")
+          .with_hint("see `contradictions`");
+      document["error"] = nlohmann::json::parse(error_object_json(error));
+    }
+    std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     print_text(*outcome);
   }

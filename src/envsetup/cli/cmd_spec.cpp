@@ -3,6 +3,7 @@
 #include <envsetup/app/lock_spec.hpp>
 #include <envsetup/app/spec_command.hpp>
 #include <envsetup/cli/commands.hpp>
+#include <envsetup/cli/conflicts.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/resolve_flags.hpp>
@@ -10,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -23,7 +25,26 @@ struct SpecFlags {
   std::string wheel_mirror;
   std::string output;
   std::string lock;
+  bool force = false;  // --force: -o may replace an existing file
 };
+
+// `-o FILE` replaces nothing without --force: a usage error (exit 2) when FILE exists, a
+// dangling link included (the spec would be written in its place).
+util::Status check_output(const SpecFlags& flags)
+{
+  if (flags.output.empty() || flags.force) {
+    return util::ok_status();
+  }
+  std::error_code error;
+  const auto status = std::filesystem::symlink_status(flags.output, error);
+  if (error || !std::filesystem::exists(status)) {
+    return util::ok_status();
+  }
+  return util::make_error(util::ErrorKind::usage,
+                          "`" + util::escape_control_characters(flags.output) + "` already exists")
+    .with_cause("spec -o does not replace a file unless asked to")
+    .with_hint("pass --force to replace it, or choose another -o path");
+}
 
 // `spec --lock FILE`: the locked set, not a fresh resolve.
 int execute_locked(const SpecFlags& flags)
@@ -52,6 +73,9 @@ int execute_locked(const SpecFlags& flags)
 
 int execute(SpecFlags& flags)
 {
+  if (auto status = check_output(flags); !status) {
+    return report_error(status.error(), false);
+  }
   if (!flags.lock.empty()) {
     return execute_locked(flags);
   }
@@ -59,6 +83,12 @@ int execute(SpecFlags& flags)
     return report_error(util::make_error(util::ErrorKind::usage, "--framework is required")
                           .with_hint("run `envsetup spec --help` for its flags (or pass --lock FILE)"),
                         false);
+  }
+  const auto& resolve = flags.resolve.options;
+  if (auto status = check_conflicts(
+        {resolve.framework, resolve.cpu, resolve.cuda.has_value(), false, false, !flags.wheel_mirror.empty()});
+      !status) {
+    return report_error(status.error(), false);
   }
   auto options = flags.options;
   options.resolve = resolve_options(flags.resolve);
@@ -118,7 +148,9 @@ void add_spec_command(CLI::App& app, CommandResult& result)
   command->add_option("--lock", flags->lock,
                       "write the locked set of this lockfile (pip, docker, apptainer): every wheel pinned by "
                       "sha256, installed with --require-hashes --no-deps; resolve flags are not used");
-  command->add_option("-o,--output", flags->output, "write the spec to this file (atomically) instead of stdout");
+  command->add_option("-o,--output", flags->output,
+                      "write the spec to this file (atomically) instead of stdout; an existing file only with --force");
+  command->add_flag("--force", flags->force, "let -o replace an existing file");
   command->callback([flags, &result] { result.exit_code = execute(*flags); });
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <envsetup/cli/colour.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/util/strings.hpp>
@@ -142,25 +143,40 @@ std::string field_text(std::string_view text)
 
 void print_error(std::ostream& out, const util::Error& error)
 {
-  out << "envsetup: error: " << field_text(error.message) << '\n';
+  // Colour only on stderr, and then written past the filter: every field is escaped by
+  // field_text, so the only escapes that reach the terminal are the palette's own.
+  const Palette palette = &out == &std::cerr ? stderr_palette() : Palette{};
+  std::ostream& target = palette.reset.empty() ? out : raw_stderr();
+  target << palette.error << "envsetup: error:" << palette.reset << ' ' << field_text(error.message) << '\n';
   for (const auto& cause : error.causes) {
-    out << "  caused by: " << field_text(cause) << '\n';
+    target << "  caused by: " << field_text(cause) << '\n';
   }
   for (const auto& hint : error.hints) {
-    out << "  hint: " << field_text(hint) << '\n';
+    target << "  " << palette.hint << "hint:" << palette.reset << ' ' << field_text(hint) << '\n';
   }
+  target.flush();
+}
+
+namespace {
+
+nlohmann::json error_object(const util::Error& error)
+{
+  return {{"kind", error_kind_name(error.kind)},
+          {"message", error.message},
+          {"causes", error.causes},
+          {"hints", error.hints}};
+}
+
+}  // namespace
+
+std::string error_object_json(const util::Error& error)
+{
+  return error_object(error).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void print_error_json(std::ostream& out, const util::Error& error)
 {
-  const nlohmann::json document = {
-    {"ok", false},
-    {"error",
-     {{"kind", error_kind_name(error.kind)},
-      {"message", error.message},
-      {"causes", error.causes},
-      {"hints", error.hints}}},
-  };
+  const nlohmann::json document = {{"ok", false}, {"error", error_object(error)}};
   // One line: also valid inside a stream of JSON events. Control characters come out as
   // \u00XX; invalid UTF-8 (an archive's entry name, say) as U+FFFD instead of an exception.
   out << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

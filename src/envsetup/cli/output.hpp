@@ -43,11 +43,18 @@ private:
 // `text` for one field of a line: every control character escaped, newlines included.
 [[nodiscard]] std::string field_text(std::string_view text);
 
-// Writes `error` as `envsetup: error: ...`, `  caused by: ...`, `  hint: ...` lines.
+// Writes `error` as `envsetup: error: ...`, `  caused by: ...`, `  hint: ...` lines; on
+// std::cerr the labels are coloured when colour_enabled(2) (cli/colour.hpp).
 void print_error(std::ostream& out, const util::Error& error);
+
 
 // The `kind` an error has in JSON output: "usage", "invalid_data", "integrity", ...
 [[nodiscard]] const char* error_kind_name(util::ErrorKind kind);
+
+// {"kind", "message", "causes", "hints"} as JSON text: the one error object of every JSON
+// document with "ok": false (print_error_json's "error", and a failed report's). Text, so that
+// no cli header includes nlohmann/json (docs/architecture.md); parse it into the document.
+[[nodiscard]] std::string error_object_json(const util::Error& error);
 
 // With `--json`: the error as one JSON object {"ok": false, "error": {...}} on one line.
 void print_error_json(std::ostream& out, const util::Error& error);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <envsetup/cli/output.hpp>
 #include <envsetup/cli/plan_json.hpp>
 
 #include <envsetup/core/platform.hpp>
@@ -91,9 +92,12 @@ std::string resolution_json(const core::Resolution& resolution,
   if (resolution.plan) {
     document = plan_json(*resolution.plan);
   } else {
+    // The error object every command prints (cli/output.hpp print_error_json), plus the
+    // resolution's own fields below.
     document["ok"] = false;
-    document["error"] = resolution.failure;
-    document["hints"] = resolution.hints;
+    auto error = util::make_error(util::ErrorKind::no_solution, resolution.failure);
+    error.hints = resolution.hints;
+    document["error"] = json::parse(error_object_json(error));
   }
   json rejected = json::array();
   for (const auto& rejection : resolution.rejected) {

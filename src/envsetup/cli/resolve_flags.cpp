@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <envsetup/cli/conflicts.hpp>
 #include <envsetup/cli/output.hpp>
 #include <envsetup/cli/resolve_flags.hpp>
 #include <envsetup/app/index_check.hpp>
@@ -67,6 +68,7 @@ app::ResolveOptions resolve_options(const ResolveFlags& flags)
 
 util::Result<app::ResolveOutcome> resolve_with_flags(const ResolveFlags& flags)
 {
+  ENVSETUP_TRY(check_conflicts({flags.options.framework, flags.options.cpu, flags.options.cuda.has_value()}));
   if (!flags.check_index) {
     if (!flags.index.empty()) {
       return util::make_error(util::ErrorKind::usage, "`--index` needs `--check-index`")
@@ -114,11 +116,12 @@ void print_rejected(std::ostream& out, const core::Resolution& resolution)
 
 void print_refusal(const app::ResolveOutcome& outcome)
 {
-  std::cerr << "envsetup: error: " << outcome.resolution.failure << '\n';
-  std::cerr << "  caused by: request " << describe_request(outcome) << '\n';
+  auto error = util::make_error(util::ErrorKind::no_solution, outcome.resolution.failure)
+                 .with_cause("request " + describe_request(outcome));
   for (const auto& hint : outcome.resolution.hints) {
-    std::cerr << "  hint: " << hint << '\n';
+    error = std::move(error).with_hint(hint);
   }
+  print_error(std::cerr, error);
   print_rejected(std::cerr, outcome.resolution);
 }
 

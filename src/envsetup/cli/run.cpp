@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/cli/run.hpp>
 
+#include <envsetup/cli/colour.hpp>
 #include <envsetup/cli/commands.hpp>
 #include <envsetup/cli/config_edge.hpp>
 #include <envsetup/cli/exit_codes.hpp>
 #include <envsetup/cli/install_framework.hpp>
 #include <envsetup/cli/output.hpp>
+#include <envsetup/cli/parse_errors.hpp>
 #include <envsetup/cli/version.hpp>
 #include <envsetup/detect/detect.hpp>
 #include <envsetup/util/strings.hpp>
@@ -21,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #ifndef ENVSETUP_VERSION
 #error "ENVSETUP_VERSION must be defined by the build"
@@ -173,10 +176,13 @@ util::Status check_environment()
   return util::ok_status();
 }
 
-// Whether the command line asks for JSON; for errors found before the flags are known.
+// Whether the command line asks for JSON (--json, or --events: JSON Lines); for errors found
+// before the flags are known.
 bool json_requested(int argc, char** argv)
 {
-  return std::any_of(argv + std::min(argc, 1), argv + argc, [](const char* arg) { return std::string_view(arg) == "--json"; });
+  return std::any_of(argv + std::min(argc, 1), argv + argc, [](const char* arg) {
+    return std::string_view(arg) == "--json" || std::string_view(arg) == "--events";
+  });
 }
 
 }  // namespace
@@ -185,6 +191,13 @@ int run(int argc, char** argv)
 {
   const ControlCharacterFilter filter;  // nothing from outside drives the terminal
   try {
+    const bool json = json_requested(argc, argv);
+    std::vector<char*> args(argv, argv + argc);
+    auto colour = take_colour_flag(args);
+    set_colour(colour ? *colour : ColourMode::automatic, json);
+    if (!colour) {
+      return report_error(colour.error(), json);
+    }
     CLI::App app{"envsetup: from \"I have an NVIDIA GPU\" to a verified PyTorch, TensorFlow or "
                  "JAX setup"};
     app.name("envsetup");
@@ -193,6 +206,11 @@ int run(int argc, char** argv)
       "-V,--version", [argc, argv] { return version_text(json_requested(argc, argv)); },
       "print the version, the build's git commit and the matrix in effect (with --json: as JSON)");
     app.require_subcommand(1);
+    // Documented here for --help; take_colour_flag has already taken it out of the arguments.
+    std::string colour_flag;
+    app.add_option("--color", colour_flag, "colour errors on a terminal: auto (default; off with NO_COLOR or into a "
+                                           "pipe), always or never; may stand anywhere; never under --json")
+      ->check(CLI::IsMember(colour_mode_names()));
     app.footer("Run `envsetup COMMAND --help` for a command's flags and examples.\n"
                "Exit codes: docs/cli.md.");
     CommandResult result;
@@ -226,24 +244,17 @@ int run(int argc, char** argv)
       }
     });
     try {
-      app.parse(argc, argv);
+      app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::ParseError& e) {
       if (problem->has_value()) {
-        return report_error(**problem, json_requested(argc, argv));
+        return report_error(**problem, json);
       }
       if (e.get_exit_code() == 0) {  // --help, --version
         return app.exit(e) == 0 ? k_exit_ok : k_exit_usage;
       }
       // A malformed command line is reported like every other error (and as JSON on stdout
-      // with --json), with the command's help as the way out.
-      std::string command = "envsetup";
-      for (const auto* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front(); sub != nullptr;
-           sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front()) {
-        command += " " + sub->get_name();
-      }
-      return report_error(util::make_error(util::ErrorKind::usage, e.what())
-                            .with_hint("run `" + command + " --help` for its flags"),
-                          json_requested(argc, argv));
+      // with --json), with the closest correct word and the command's help as the way out.
+      return report_error(describe_parse_error(app, e), json);
     }
     return result.exit_code;
   } catch (const std::exception& e) {

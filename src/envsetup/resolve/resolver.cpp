@@ -5,6 +5,7 @@
 #include <envsetup/resolve/cpu_plan.hpp>
 #include <envsetup/resolve/cudnn_choice.hpp>
 #include <envsetup/util/strings.hpp>
+#include <envsetup/util/suggest.hpp>
 
 #include <algorithm>
 
@@ -47,7 +48,11 @@ util::Status check_request(const matrix::Matrix& matrix, const core::HostFacts& 
       known.push_back(framework.name);
     }
     known.emplace_back(core::k_bare_toolkit);
-    return usage("unknown framework `" + request.framework + "`").with_hint("choose one of " + util::join(known, ", "));
+    auto error = usage("unknown framework `" + request.framework + "`");
+    if (const auto match = util::closest_match(request.framework, known)) {
+      error = std::move(error).with_hint("did you mean `--framework " + *match + "`?");
+    }
+    return std::move(error).with_hint("choose one of " + util::join(known, ", "));
   }
   if (request.post_release) {
     const auto* framework = matrix.find_framework(request.framework);
