@@ -138,6 +138,21 @@ class ConfigUseTest(ConfigTestCase):
             self.assertExit(shown, 0)
             self.assertEqual(json.loads(shown.stdout)["python"], python)
 
+    def test_configured_wheel_mirror_is_no_conflict_for_other_frameworks(self):
+        # A lab's wheel mirror (for PyTorch) must not turn `spec -f jax` into a usage error;
+        # the same mirror given as a flag is one (docs/cli.md, conflicting flags).
+        self.write(self.user_file, 'wheel_mirror = "http://mirror.lab/pytorch/whl/"\n')
+        host = ("--driver", "550.54.15", "--gpu", "8.9", "--python", "3.11")
+        result = self.run_config("spec", "--format", "pip", "-f", "jax", *host)
+        self.assertExit(result, 0)
+        result = self.run_config("spec", "--format", "pip", "-f", "jax", *host,
+                                 "--wheel-mirror", "http://mirror.lab/pytorch/whl/")
+        self.assertExit(result, 2)
+        self.assertIn("--wheel-mirror", result.stderr)
+        result = self.run_config("spec", "--format", "pip", "-f", "torch", *host)
+        self.assertExit(result, 0)
+        self.assertIn("http://mirror.lab/pytorch/whl/", result.stdout)
+
     def test_configured_store_is_used_by_list(self):
         prefix = self.ws.path("prefix")
         self.assertExit(self.run_config("install", "--cuda", "12.4", "--components", "cuda_cccl", "--mirror",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <envsetup/cli/conflicts.hpp>
 
+#include <envsetup/cli/config_edge.hpp>
 #include <envsetup/core/request.hpp>
 
 namespace envsetup::cli {
@@ -27,7 +28,9 @@ util::Status check_conflicts(const RequestedFlags& flags)
       }
     }
   }
-  if (!flags.wheel_mirror) {
+  // A wheel mirror from a config file is a lab's default for PyTorch, not something this
+  // command line asked for: it never blames the command line (and is unused by other frameworks).
+  if (!flags.wheel_mirror || configured_in_file(config::Key::wheel_mirror)) {
     return util::ok_status();
   }
   if (flags.framework.empty()) {

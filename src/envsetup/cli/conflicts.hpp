@@ -23,7 +23,8 @@ struct RequestedFlags {
 // - --wheel-mirror comes without --framework, or with a framework other than torch
 //   (--wheel-mirror replaces https://download.pytorch.org/whl/, which only PyTorch's builds
 //   come from; TensorFlow and JAX come from PyPI: PIP_INDEX_URL is their mirror).
-// A --framework that does not parse is left to the resolver's own error.
+// A --framework that does not parse is left to the resolver's own error. A wheel_mirror that
+// came from a config file (configured_in_file) is not a conflict.
 [[nodiscard]] util::Status check_conflicts(const RequestedFlags& flags);
 
 }  // namespace envsetup::cli
