@@ -63,6 +63,7 @@ std::vector<VariableDoc> environment_docs()
     {"CUDA_ROOT", "as CUDA_HOME"},
     {"PATH", "where python3, nvcc, nvidia-smi, uv and pip are looked for"},
     {"LD_LIBRARY_PATH", "searched for CUDA libraries; entries that shadow a toolkit are warned about"},
+    {"NO_COLOR", "set (any value, even empty): no colour, as with --color never"},
     {"TERM", "progress bars are drawn only on a terminal that is not `dumb`"},
     {"http_proxy", "proxy for downloads (libcurl's usual variables, also https_proxy and no_proxy)"},
     {"https_proxy", "as http_proxy"},
