@@ -48,6 +48,21 @@ TEST(InstallerStream, TheLogIsNeverWrittenThroughALink)
   std::filesystem::remove_all(dir);
 }
 
+// run_process (the --python probe, detect's interpreters): a program that prints without end
+// is killed once a stream passes 32 MiB, instead of filling the memory until the timeout.
+TEST(InstallerStream, RunProcessKillsAProgramThatPrintsTooMuch)
+{
+  const auto flood = envsetup::util::run_process("/bin/sh", {"-c", "head -c 40000000 /dev/zero"}, 60s);
+  ASSERT_FALSE(flood);
+  EXPECT_NE(flood.error().message.find("printed too much"), std::string::npos) << flood.error().message;
+  const auto fine =
+    envsetup::util::run_process("/bin/sh", {"-c", "head -c 3000000 /dev/zero; echo err >&2; exit 3"}, 60s);
+  ASSERT_TRUE(fine) << fine.error().message;
+  EXPECT_EQ(fine->out.size(), 3000000U);
+  EXPECT_EQ(fine->err, "err\n");
+  EXPECT_EQ(fine->exit_code, 3);
+}
+
 TEST(InstallerStream, OutputOfBothStreamsArrivesInPiecesAndIsKept)
 {
   std::string seen;
