@@ -117,6 +117,25 @@ TEST(ConfigFile, PythonIsAVersionOrAnAbsoluteInterpreterPath)
     "invalid config file " + file + ":1: `python`: `venv/bin/python` is not an absolute path (start it with / or ~/)");
 }
 
+// A dotted key of 300,000 parts made toml++ recurse until the stack overflowed (SIGSEGV); such
+// keys and table headers are refused before toml++ sees them, naming the line.
+TEST(ConfigFile, DeeplyDottedKeysAreAnErrorNotACrash)
+{
+  std::string deep;
+  for (int i = 0; i < 300000; ++i) {
+    deep += "a.";
+  }
+  const std::string file = k_path.string();
+  EXPECT_EQ(message_of("jobs = 4\n" + deep + "b = 1\n"),
+            "invalid config file " + file + ":2: a key of more than 128 dotted parts");
+  EXPECT_EQ(message_of("\n[" + deep + "b]\n"),
+            "invalid config file " + file + ":2: a key of more than 128 dotted parts");
+  // Dots in values are no key parts; a short dotted key is an unknown key, as before.
+  EXPECT_TRUE(parse("mirror = \"http://" + deep.substr(0, 1000) + "b/\"\n"));
+  EXPECT_TRUE(parse("# " + deep.substr(0, 1000) + "\njobs = 2\n"));
+  EXPECT_EQ(message_of("a.b.c = 1\n"), "invalid config file " + file + ":1: unknown key `a`");
+}
+
 TEST(ConfigFile, MissingFileIsNoFileAndLinksAreRefused)
 {
   const auto dir = std::filesystem::temp_directory_path() / ("envsetup-config-" + std::to_string(::getpid()));

@@ -76,6 +76,32 @@ std::optional<std::size_t> bad_header_line(std::string_view text)
   return std::nullopt;
 }
 
+// toml++ builds (and destroys) one nested table per part of a dotted key, recursively: a line
+// `a.a.a....a = 1` of 300,000 parts overflowed the stack (SIGSEGV) before any check ran. Keys
+// (the text before `=`, or a table header) of more than k_max_key_parts parts are refused
+// here. Counting every dot there is conservative: a quoted key part with dots counts too.
+constexpr std::size_t k_max_key_parts = 128;
+
+std::optional<std::size_t> deep_key_line(std::string_view text)
+{
+  std::size_t line = 1;
+  for (std::size_t start = 0; start < text.size(); ++line) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    std::string_view rest = text.substr(start, end - start);
+    start = end + 1;
+    const std::size_t first = rest.find_first_not_of(" \t");
+    if (first == std::string_view::npos || rest[first] == '#') {
+      continue;  // blank line or comment
+    }
+    const bool header = rest[first] == '[';
+    const std::string_view key = header ? rest : rest.substr(0, std::min(rest.find('='), rest.size()));
+    if (static_cast<std::size_t>(std::ranges::count(key, '.')) >= k_max_key_parts) {
+      return line;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<TomlDocument> TomlDocument::parse(std::string_view text, std::size_t max_bytes, TomlProblem problem)
@@ -85,6 +111,10 @@ Result<TomlDocument> TomlDocument::parse(std::string_view text, std::size_t max_
   }
   if (auto line = bad_header_line(text)) {
     return problem("line " + std::to_string(*line), "a table header that names no table", *line);
+  }
+  if (auto line = deep_key_line(text)) {
+    return problem("line " + std::to_string(*line),
+                   "a key of more than " + std::to_string(k_max_key_parts) + " dotted parts", *line);
   }
   auto state = std::make_shared<State>(State{toml::parse(text), problem});
   if (!state->parsed) {
