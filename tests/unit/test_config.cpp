@@ -133,6 +133,19 @@ TEST(ConfigFile, DeeplyDottedKeysAreAnErrorNotACrash)
   // Dots in values are no key parts; a short dotted key is an unknown key, as before.
   EXPECT_TRUE(parse("mirror = \"http://" + deep.substr(0, 1000) + "b/\"\n"));
   EXPECT_TRUE(parse("# " + deep.substr(0, 1000) + "\njobs = 2\n"));
+  EXPECT_EQ(message_of("x = {" + deep + "b = 1}\n"),
+            "invalid config file " + file + ":1: a key of more than 128 dotted parts");
+  std::string quoted_parts;
+  for (int i = 0; i < 200; ++i) {
+    quoted_parts += "\"a\" . ";
+  }
+  EXPECT_EQ(message_of(quoted_parts + "b = 1\n"),
+            "invalid config file " + file + ":1: a key of more than 128 dotted parts");
+  std::string floats = "x = [";
+  for (int i = 0; i < 500; ++i) {
+    floats += "1.5, ";
+  }
+  EXPECT_EQ(message_of(floats + "]\n"), "invalid config file " + file + ":1: unknown key `x`");
   EXPECT_EQ(message_of("a.b.c = 1\n"), "invalid config file " + file + ":1: unknown key `a`");
 }
 

@@ -76,26 +76,54 @@ std::optional<std::size_t> bad_header_line(std::string_view text)
   return std::nullopt;
 }
 
-// toml++ builds (and destroys) one nested table per part of a dotted key, recursively: a line
-// `a.a.a....a = 1` of 300,000 parts overflowed the stack (SIGSEGV) before any check ran. Keys
-// (the text before `=`, or a table header) of more than k_max_key_parts parts are refused
-// here. Counting every dot there is conservative: a quoted key part with dots counts too.
+// toml++ builds (and destroys) one nested table per part of a dotted key, recursively: a key
+// `a.a.a....a` of 300,000 parts (at the top, in a header or in an inline table) overflowed the
+// stack (SIGSEGV) before any check ran. Such chains are refused here: per line, outside quoted
+// text, the longest run of dots each preceded by a key part (bare-key characters or a quoted
+// string, blanks around dots allowed) must stay under k_max_key_parts. A float (`1.5`) is a
+// run of one; dots with nothing between (`...`) are no run.
 constexpr std::size_t k_max_key_parts = 128;
+
+std::size_t longest_dotted_run(std::string_view line)
+{
+  std::size_t longest = 0;
+  std::size_t run = 0;
+  bool part = false;  // a key part since the last dot
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"' || c == '\'') {
+      std::size_t close = i + 1;
+      while (close < line.size() && line[close] != c) {
+        close += (c == '"' && line[close] == '\\') ? std::size_t{2} : std::size_t{1};
+      }
+      i = std::min(close, line.size());
+      part = true;
+    } else if (c == '.') {
+      run = part ? run + 1 : 0;
+      longest = std::max(longest, run);
+      part = false;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-') {
+      part = true;
+    } else if (c != ' ' && c != '\t') {
+      run = 0;
+      part = false;
+    }
+  }
+  return longest;
+}
 
 std::optional<std::size_t> deep_key_line(std::string_view text)
 {
   std::size_t line = 1;
   for (std::size_t start = 0; start < text.size(); ++line) {
     const std::size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view rest = text.substr(start, end - start);
+    const std::string_view rest = text.substr(start, end - start);
     start = end + 1;
     const std::size_t first = rest.find_first_not_of(" \t");
     if (first == std::string_view::npos || rest[first] == '#') {
       continue;  // blank line or comment
     }
-    const bool header = rest[first] == '[';
-    const std::string_view key = header ? rest : rest.substr(0, std::min(rest.find('='), rest.size()));
-    if (static_cast<std::size_t>(std::ranges::count(key, '.')) >= k_max_key_parts) {
+    if (longest_dotted_run(rest) >= k_max_key_parts) {
       return line;
     }
   }
