@@ -99,6 +99,16 @@ class ConfigErrorTest(ConfigTestCase):
         self.assertExit(result, 7)
         self.assertIn(self.system_file + ":1: `mirror` must be a string", result.stderr)
 
+    def test_a_value_the_flag_refuses_names_the_file_line_and_key(self):
+        # The file's parser takes any text for `python`; the --python check refuses it, and the
+        # error must still say which file and line hold it (exit 7, like the other file errors).
+        self.write(self.system_file, '\npython = "garbage"\n')
+        result = self.run_config("resolve", "--framework", "torch", "--cpu", "--json")
+        self.assertExit(result, 7)
+        message = json.loads(result.stdout)["error"]["message"]
+        self.assertIn("invalid config file " + self.system_file + ":2: `python`: ", message)
+        self.assertIn("garbage", message)
+
     def test_a_linked_file_is_refused(self):
         target = self.ws.path("elsewhere.toml")
         self.write(target, "jobs = 2\n")

@@ -76,6 +76,79 @@ TEST(ConfigFile, ErrorsNameTheFileTheLineAndTheKey)
   EXPECT_FALSE(broken.error().hints.empty());
 }
 
+// `~` needs a home: with HOME unset or relative, `~/store` must not become `/store` (or a
+// folder relative to wherever envsetup runs).
+TEST(ConfigFile, TildeWithoutAnAbsoluteHomeIsAnError)
+{
+  const std::string file = k_path.string();
+  for (const std::string home : {"", "relative/home"}) {
+    auto parsed = parse_config("\nstore = \"~/store\"\n", k_path, home);
+    ASSERT_FALSE(parsed) << home;
+    EXPECT_EQ(parsed.error().message,
+              "invalid config file " + file + ":2: `store`: `~` needs HOME, which is unset or not an absolute path");
+    EXPECT_FALSE(parse_config("mirror = \"~\"\n", k_path, home)) << home;
+  }
+  auto absolute = parse_config("store = \"/srv/store\"\npython = \"3.11\"\n", k_path, "");
+  ASSERT_TRUE(absolute) << absolute.error().message;
+  EXPECT_EQ(absolute->values.at(Key::store).first, "/srv/store");
+}
+
+// `python` is checked where it is read, so that its error names the file, the line and the key
+// (before, any text passed and the command later blamed a `--python` flag nobody gave).
+TEST(ConfigFile, PythonIsAVersionOrAnAbsoluteInterpreterPath)
+{
+  const std::string file = k_path.string();
+  for (const std::string good : {"3.11", "3.11.7", "/usr/bin/python3.12"}) {
+    auto parsed = parse("python = \"" + good + "\"\n");
+    ASSERT_TRUE(parsed) << good << ": " << parsed.error().message;
+    EXPECT_EQ(parsed->values.at(Key::python).first, good);
+  }
+  auto home = parse("python = \"~/.pyenv/versions/3.11.7/bin/python\"\n");
+  ASSERT_TRUE(home) << home.error().message;
+  EXPECT_EQ(home->values.at(Key::python).first, "/home/u/.pyenv/versions/3.11.7/bin/python");
+  EXPECT_EQ(
+    message_of("\npython = \"garbage\"\n"),
+    "invalid config file " + file + ":2: `python`: `garbage` is not X.Y, X.Y.Z or an interpreter's absolute path");
+  for (const std::string bad : {"3", "3.", ".3", "3.11.7.1", "3.x", " 3.11", "python3.11"}) {
+    EXPECT_NE(message_of("python = \"" + bad + "\"\n").find(file + ":1: `python`: "), std::string::npos) << bad;
+  }
+  EXPECT_EQ(
+    message_of("python = \"venv/bin/python\"\n"),
+    "invalid config file " + file + ":1: `python`: `venv/bin/python` is not an absolute path (start it with / or ~/)");
+}
+
+// A dotted key of 300,000 parts made toml++ recurse until the stack overflowed (SIGSEGV); such
+// keys and table headers are refused before toml++ sees them, naming the line.
+TEST(ConfigFile, DeeplyDottedKeysAreAnErrorNotACrash)
+{
+  std::string deep;
+  for (int i = 0; i < 300000; ++i) {
+    deep += "a.";
+  }
+  const std::string file = k_path.string();
+  EXPECT_EQ(message_of("jobs = 4\n" + deep + "b = 1\n"),
+            "invalid config file " + file + ":2: a key of more than 128 dotted parts");
+  EXPECT_EQ(message_of("\n[" + deep + "b]\n"),
+            "invalid config file " + file + ":2: a key of more than 128 dotted parts");
+  // Dots in values are no key parts; a short dotted key is an unknown key, as before.
+  EXPECT_TRUE(parse("mirror = \"http://" + deep.substr(0, 1000) + "b/\"\n"));
+  EXPECT_TRUE(parse("# " + deep.substr(0, 1000) + "\njobs = 2\n"));
+  EXPECT_EQ(message_of("x = {" + deep + "b = 1}\n"),
+            "invalid config file " + file + ":1: a key of more than 128 dotted parts");
+  std::string quoted_parts;
+  for (int i = 0; i < 200; ++i) {
+    quoted_parts += "\"a\" . ";
+  }
+  EXPECT_EQ(message_of(quoted_parts + "b = 1\n"),
+            "invalid config file " + file + ":1: a key of more than 128 dotted parts");
+  std::string floats = "x = [";
+  for (int i = 0; i < 500; ++i) {
+    floats += "1.5, ";
+  }
+  EXPECT_EQ(message_of(floats + "]\n"), "invalid config file " + file + ":1: unknown key `x`");
+  EXPECT_EQ(message_of("a.b.c = 1\n"), "invalid config file " + file + ":1: unknown key `a`");
+}
+
 TEST(ConfigFile, MissingFileIsNoFileAndLinksAreRefused)
 {
   const auto dir = std::filesystem::temp_directory_path() / ("envsetup-config-" + std::to_string(::getpid()));

@@ -93,6 +93,24 @@ TEST(DoctorHostFit, NoDriverFixPerDistribution)
   EXPECT_TRUE(contains(find(doctor(rocky), "no-driver").fix, "repos/rhel9/"));
 }
 
+// The fixes are commands users paste into a root shell: no text from /etc/os-release may
+// reach one. VERSION_ID went into the RHEL repo URL as it was, so `9;rm -rf ~` became a command.
+TEST(DoctorHostFit, OsReleaseTextNeverReachesAFixCommand)
+{
+  for (const std::string version : {"9;rm -rf ~ #", "9$(reboot)", "9`id`", "9 | sh", "9&&x", "../../evil"}) {
+    const std::string release = "ID=\"rocky\"\nID_LIKE=\"rhel\"\nVERSION_ID=\"" + version + "\"\n";
+    for (const std::optional<int> branch : {std::optional<int>(), std::optional<int>(570)}) {
+      const std::string fix = app::driver_install_fix(detect::host_os_from_release(release), branch);
+      EXPECT_TRUE(contains(fix, "repos/rhel9/x86_64/cuda-rhel9.repo")) << version << "\n" << fix;
+      for (const char* bad : {"rm -rf", "$(", "`", "| sh", "&&x", "evil"}) {
+        EXPECT_FALSE(contains(fix, bad)) << version << "\n" << fix;
+      }
+    }
+  }
+  const auto eight = detect::host_os_from_release("ID=\"rhel\"\nVERSION_ID=\"8.10\"\n");
+  EXPECT_TRUE(contains(app::driver_install_fix(eight, std::nullopt), "repos/rhel8/x86_64/cuda-rhel8.repo"));
+}
+
 TEST(DoctorHostFit, NouveauOnFedoraRebuildsWithDracut)
 {
   FakeHost host;

@@ -27,6 +27,42 @@ std::string read_text(const std::filesystem::path& path)
   return text.str();
 }
 
+// The log lives in the user's venv: a link planted there is refused, not followed (before,
+// pip's output was appended to whatever the link named).
+TEST(InstallerStream, TheLogIsNeverWrittenThroughALink)
+{
+  const auto dir = std::filesystem::temp_directory_path() / ("envsetup-log-link-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / ".envsetup");
+  std::ofstream(dir / "target") << "precious\n";
+  std::filesystem::create_symlink(dir / "target", dir / ".envsetup" / "install.log");
+  const auto status = envsetup::pyenv::append_log(dir / ".envsetup" / "install.log", "pip output\n");
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().causes.empty() ? std::string() : status.error().causes.front(), "");
+  EXPECT_EQ(read_text(dir / "target"), "precious\n");
+  std::filesystem::create_directory(dir / "folder.log");
+  EXPECT_FALSE(envsetup::pyenv::append_log(dir / "folder.log", "x\n"));
+  ASSERT_TRUE(envsetup::pyenv::append_log(dir / "plain.log", "one\n"));
+  ASSERT_TRUE(envsetup::pyenv::append_log(dir / "plain.log", "two\n"));
+  EXPECT_EQ(read_text(dir / "plain.log"), "one\ntwo\n");
+  std::filesystem::remove_all(dir);
+}
+
+// run_process (the --python probe, detect's interpreters): a program that prints without end
+// is killed once a stream passes 32 MiB, instead of filling the memory until the timeout.
+TEST(InstallerStream, RunProcessKillsAProgramThatPrintsTooMuch)
+{
+  const auto flood = envsetup::util::run_process("/bin/sh", {"-c", "head -c 40000000 /dev/zero"}, 60s);
+  ASSERT_FALSE(flood);
+  EXPECT_NE(flood.error().message.find("printed too much"), std::string::npos) << flood.error().message;
+  const auto fine =
+    envsetup::util::run_process("/bin/sh", {"-c", "head -c 3000000 /dev/zero; echo err >&2; exit 3"}, 60s);
+  ASSERT_TRUE(fine) << fine.error().message;
+  EXPECT_EQ(fine->out.size(), 3000000U);
+  EXPECT_EQ(fine->err, "err\n");
+  EXPECT_EQ(fine->exit_code, 3);
+}
+
 TEST(InstallerStream, OutputOfBothStreamsArrivesInPiecesAndIsKept)
 {
   std::string seen;

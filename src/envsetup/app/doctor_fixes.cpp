@@ -5,16 +5,23 @@
 
 #include <envsetup/resolve/binary_coverage.hpp>
 
+#include <algorithm>
+
 namespace envsetup::app {
 
 namespace {
 
 using detect::OsFamily;
 
-// "9" of VERSION_ID "9.4" ("" when there is none).
+// "9" of VERSION_ID "9.4"; "" when the major version is not 1 to 3 digits. VERSION_ID is text
+// from /etc/os-release: only digits may reach the repo URL of a command users paste into a
+// root shell (`9;rm -rf ~` must not).
 std::string major_of(const std::string& version_id)
 {
-  return version_id.substr(0, version_id.find('.'));
+  const std::string major = version_id.substr(0, version_id.find('.'));
+  const bool digits = !major.empty() && major.size() <= 3 &&
+                      std::all_of(major.begin(), major.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return digits ? major : std::string();
 }
 
 std::string nvidia_rhel_repo(const detect::HostOs& os)

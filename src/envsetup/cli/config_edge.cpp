@@ -132,7 +132,17 @@ util::Status apply_config(CLI::App& app)
     const bool edge_variable = value.source == config::Source::environment && key == config::Key::mirror;
     if ((from_file || edge_variable) && value.text) {
       option->add_result(*value.text);
-      option->run_callback();  // the option's validators (and the edge checks) run as for a flag
+      try {
+        option->run_callback();  // the option's validators (and the edge checks) run as for a flag
+      } catch (const CLI::ParseError& error) {
+        if (!from_file) {
+          throw;
+        }
+        // A value the flag refuses is the file's error: it names the file, the line and the key.
+        return util::make_error(util::ErrorKind::input, "invalid config file " + value.origin + ": `" +
+                                                          std::string(config::info(key).name) + "`: " + error.what())
+          .with_hint("fix or remove the line; docs/config.md lists the keys and their values");
+      }
     }
   }
   stored() = std::move(settings);

@@ -6,6 +6,7 @@
 #include <envsetup/util/toml_reader.hpp>
 #include <envsetup/util/unique_fd.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -36,12 +37,48 @@ std::string_view key_of(std::string_view where)
   return where.starts_with('.') ? where.substr(1) : std::string_view();
 }
 
-std::string expand_home(const std::string& value, const std::string& home)
+// `~` and `~/...` become the home folder; nullopt when they need a home that is not an absolute
+// path (HOME unset or relative: `~/store` must not silently become `/store`).
+std::optional<std::string> expand_home(const std::string& value, const std::string& home)
 {
   if (value == "~" || value.starts_with("~/")) {
+    if (home.empty() || !std::filesystem::path(home).is_absolute()) {
+      return std::nullopt;
+    }
     return home + value.substr(1);
   }
   return value;
+}
+
+// Whether `text` is X.Y or X.Y.Z (decimal numbers, nothing else).
+bool python_version(std::string_view text)
+{
+  std::size_t parts = 0;
+  for (std::size_t start = 0; start <= text.size(); ++parts) {
+    const std::size_t dot = std::min(text.find('.', start), text.size());
+    const std::string_view part = text.substr(start, dot - start);
+    if (part.empty() || part.size() > 4 || !std::ranges::all_of(part, [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    start = dot + 1;
+  }
+  return parts == 2 || parts == 3;
+}
+
+// `python` is a version (X.Y, X.Y.Z) or an interpreter's absolute path: a relative one would
+// name a different file in every folder envsetup runs in. The interpreter itself is run only
+// by the command that needs it (app::python_from_flag), like --python's.
+std::optional<std::string> python_problem(const std::string& value)
+{
+  if (value.find('/') == std::string::npos) {
+    return python_version(value) ? std::nullopt
+                                 : std::optional<std::string>("`" + value.substr(0, 100) +
+                                                              "` is not X.Y, X.Y.Z or an interpreter's absolute path");
+  }
+  if (!std::filesystem::path(value).is_absolute()) {
+    return "`" + value.substr(0, 200) + "` is not an absolute path (start it with / or ~/)";
+  }
+  return std::nullopt;
 }
 
 // Why `value` cannot stand for `key`'s flag; nullopt when it can. `value` has no control
@@ -67,8 +104,9 @@ std::optional<std::string> value_problem(const KeyInfo& key, const std::string& 
       }
       return std::nullopt;
     case ValueKind::jobs:
-    case ValueKind::text:
       return std::nullopt;
+    case ValueKind::text:
+      return key.key == Key::python ? python_problem(value) : std::nullopt;
   }
   return std::nullopt;
 }
@@ -107,8 +145,13 @@ util::Result<FileValues> parse_config(std::string_view text, const std::filesyst
     if (value->empty()) {
       return bad(path, key.name, "must not be empty (remove the line for the default)", line);
     }
-    std::string expanded =
-      key.kind == ValueKind::path || key.kind == ValueKind::source ? expand_home(*value, home) : *value;
+    const bool path_like = key.kind == ValueKind::path || key.kind == ValueKind::source ||
+                           (key.key == Key::python && value->starts_with('~'));
+    const std::optional<std::string> home_expanded = path_like ? expand_home(*value, home) : *value;
+    if (!home_expanded) {
+      return bad(path, key.name, "`~` needs HOME, which is unset or not an absolute path", line);
+    }
+    std::string expanded = *home_expanded;
     if (auto why = value_problem(key, expanded)) {
       return bad(path, key.name, *why, line);
     }

@@ -3,7 +3,14 @@
 #include <envsetup/util/strings.hpp>
 #include <envsetup/util/template.hpp>
 
+#include <envsetup/util/unique_fd.hpp>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 namespace envsetup::pyenv {
 
@@ -32,10 +39,25 @@ std::string command_line(const std::vector<std::string>& argv)
 
 namespace {
 
+// The log is created (or appended to) only as a regular file that is no link: the folder is the
+// user's venv, and a planted `.envsetup/install.log -> /etc/...` must not make envsetup append
+// pip's output to a file it did not create. The file is created with O_NOFOLLOW first, then
+// opened for the stream.
 util::Result<std::ofstream> open_log(const std::filesystem::path& log)
 {
   std::error_code ec;
   std::filesystem::create_directories(log.parent_path(), ec);
+  const util::UniqueFd fd(
+    ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
+  struct stat status {};
+  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
+    const int error = fd.valid() ? 0 : errno;
+    return util::make_error(util::ErrorKind::io, "cannot write the install log " + log.string())
+      .with_cause(error == ELOOP ? "it is a symbolic link, which envsetup does not follow"
+                  : error != 0   ? std::string(std::strerror(error))
+                                 : "it is not a regular file")
+      .with_hint("remove it; envsetup creates the log itself");
+  }
   std::ofstream out(log, std::ios::app);
   if (ec || !out) {
     return util::make_error(util::ErrorKind::io, "cannot write the install log " + log.string())
@@ -59,8 +81,7 @@ util::Status append_log(const std::filesystem::path& log, std::string_view text)
   return util::ok_status();
 }
 
-util::Result<util::ProcessOutput> run_logged(const std::vector<std::string>& argv,
-                                             const std::filesystem::path& log,
+util::Result<util::ProcessOutput> run_logged(const std::vector<std::string>& argv, const std::filesystem::path& log,
                                              std::chrono::milliseconds timeout)
 {
   auto opened = open_log(log);

@@ -7,6 +7,7 @@
 #include <boost/process.hpp>
 
 #include <array>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -14,18 +15,50 @@ namespace envsetup::util {
 
 namespace bp = boost::process;
 
-Result<ProcessOutput> run_process(const std::filesystem::path& program,
-                                  const std::vector<std::string>& args,
+// The most run_process keeps of one stream (stdout or stderr).
+constexpr std::size_t k_max_captured = std::size_t{32} << 20U;
+
+Result<ProcessOutput> run_process(const std::filesystem::path& program, const std::vector<std::string>& args,
                                   std::chrono::milliseconds timeout)
 {
   const std::string shown = program.string();
   try {
     boost::asio::io_context io;
-    std::future<std::string> out;
-    std::future<std::string> err;
-    bp::child child(bp::exe = shown, bp::args = args, bp::std_in.close(), bp::std_out > out,
-                    bp::std_err > err, io);
+    bp::async_pipe out_pipe(io);
+    bp::async_pipe err_pipe(io);
+    bp::child child(bp::exe = shown, bp::args = args, bp::std_in.close(), bp::std_out > out_pipe,
+                    bp::std_err > err_pipe, io);
+    ProcessOutput output;
+    bool too_much = false;
+    std::array<char, 65536> out_buffer{};
+    std::array<char, 65536> err_buffer{};
+    // Each stream is read until end of file; past k_max_captured bytes the program is killed
+    // (a hostile "interpreter" printing without end must not fill the memory before the timeout).
+    std::function<void(bp::async_pipe&, std::array<char, 65536>&, std::string&)> read =
+      [&](bp::async_pipe& pipe, std::array<char, 65536>& buffer, std::string& into) {
+        pipe.async_read_some(boost::asio::buffer(buffer), [&](const boost::system::error_code& ec, std::size_t n) {
+          into.append(buffer.data(), n);
+          if (into.size() > k_max_captured) {
+            too_much = true;
+            std::error_code ignored;
+            child.terminate(ignored);
+            boost::system::error_code closed;
+            out_pipe.close(closed);
+            err_pipe.close(closed);
+            return;
+          }
+          if (!ec) {
+            read(pipe, buffer, into);
+          }
+        });
+      };
+    read(out_pipe, out_buffer, output.out);
+    read(err_pipe, err_buffer, output.err);
     io.run_for(timeout);
+    if (too_much) {
+      return make_error(ErrorKind::environment, "`" + shown + "` printed too much")
+        .with_cause("more than " + std::to_string(k_max_captured >> 20U) + " MiB on one stream; it was killed");
+    }
     if (!io.stopped()) {
       std::error_code ignored;
       child.terminate(ignored);
@@ -33,10 +66,7 @@ Result<ProcessOutput> run_process(const std::filesystem::path& program,
         .with_cause("it ran longer than " + std::to_string(timeout.count()) + " ms and was killed");
     }
     child.wait();
-    ProcessOutput output;
     output.exit_code = child.exit_code();
-    output.out = out.get();
-    output.err = err.get();
     return output;
   } catch (const std::exception& e) {
     return make_error(ErrorKind::environment, "cannot run `" + shown + "`").with_cause(e.what());

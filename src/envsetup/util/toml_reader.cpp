@@ -76,6 +76,60 @@ std::optional<std::size_t> bad_header_line(std::string_view text)
   return std::nullopt;
 }
 
+// toml++ builds (and destroys) one nested table per part of a dotted key, recursively: a key
+// `a.a.a....a` of 300,000 parts (at the top, in a header or in an inline table) overflowed the
+// stack (SIGSEGV) before any check ran. Such chains are refused here: per line, outside quoted
+// text, the longest run of dots each preceded by a key part (bare-key characters or a quoted
+// string, blanks around dots allowed) must stay under k_max_key_parts. A float (`1.5`) is a
+// run of one; dots with nothing between (`...`) are no run.
+constexpr std::size_t k_max_key_parts = 128;
+
+std::size_t longest_dotted_run(std::string_view line)
+{
+  std::size_t longest = 0;
+  std::size_t run = 0;
+  bool part = false;  // a key part since the last dot
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"' || c == '\'') {
+      std::size_t close = i + 1;
+      while (close < line.size() && line[close] != c) {
+        close += (c == '"' && line[close] == '\\') ? std::size_t{2} : std::size_t{1};
+      }
+      i = std::min(close, line.size());
+      part = true;
+    } else if (c == '.') {
+      run = part ? run + 1 : 0;
+      longest = std::max(longest, run);
+      part = false;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-') {
+      part = true;
+    } else if (c != ' ' && c != '\t') {
+      run = 0;
+      part = false;
+    }
+  }
+  return longest;
+}
+
+std::optional<std::size_t> deep_key_line(std::string_view text)
+{
+  std::size_t line = 1;
+  for (std::size_t start = 0; start < text.size(); ++line) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view rest = text.substr(start, end - start);
+    start = end + 1;
+    const std::size_t first = rest.find_first_not_of(" \t");
+    if (first == std::string_view::npos || rest[first] == '#') {
+      continue;  // blank line or comment
+    }
+    if (longest_dotted_run(rest) >= k_max_key_parts) {
+      return line;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<TomlDocument> TomlDocument::parse(std::string_view text, std::size_t max_bytes, TomlProblem problem)
@@ -85,6 +139,10 @@ Result<TomlDocument> TomlDocument::parse(std::string_view text, std::size_t max_
   }
   if (auto line = bad_header_line(text)) {
     return problem("line " + std::to_string(*line), "a table header that names no table", *line);
+  }
+  if (auto line = deep_key_line(text)) {
+    return problem("line " + std::to_string(*line),
+                   "a key of more than " + std::to_string(k_max_key_parts) + " dotted parts", *line);
   }
   auto state = std::make_shared<State>(State{toml::parse(text), problem});
   if (!state->parsed) {
