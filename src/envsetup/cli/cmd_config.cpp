@@ -35,7 +35,7 @@ std::string unset_meaning(config::Key key)
     case config::Key::cacert:
       return "(none: the system's CA certificates)";
     case config::Key::python:
-      return "(none: the Python of the best plan)";
+      return "(none: the active venv, .python-version, python3 on PATH)";
     default:
       return "(none)";
   }
