@@ -2,6 +2,7 @@
 #include <envsetup/fetch/components.hpp>
 
 #include <envsetup/util/strings.hpp>
+#include <envsetup/util/suggest.hpp>
 
 #include <algorithm>
 #include <set>
@@ -34,24 +35,6 @@ bool has_platform(const Component& component, const std::string& platform)
   return component.platforms.count(platform) != 0 || component.variants.count(platform) != 0;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b)
-{
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 std::vector<std::string> closest_components(const Manifest& manifest, const std::string& id,
@@ -59,7 +42,7 @@ std::vector<std::string> closest_components(const Manifest& manifest, const std:
 {
   std::vector<std::pair<std::size_t, std::string>> ranked;
   for (const auto& [name, component] : manifest.components) {
-    ranked.emplace_back(edit_distance(id, name), name);
+    ranked.emplace_back(util::edit_distance(id, name), name);
   }
   std::sort(ranked.begin(), ranked.end());
   std::vector<std::string> best;

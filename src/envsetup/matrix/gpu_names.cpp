@@ -2,6 +2,7 @@
 #include <envsetup/matrix/gpu_names.hpp>
 
 #include <envsetup/util/strings.hpp>
+#include <envsetup/util/suggest.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -66,24 +67,6 @@ bool run_matches(const std::vector<std::string>& words, const std::string& wante
   return false;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b)
-{
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 struct Match {
   const Chip* chip = nullptr;
   std::string product;   // "" when the chip name matched
@@ -133,7 +116,7 @@ std::vector<std::string> close_names(const Matrix& matrix, const std::string& wa
   std::vector<Close> chips;
   const std::size_t limit = std::max<std::size_t>(2, wanted.size() / 3);
   const auto score = [&](const std::string& key) -> std::optional<std::size_t> {
-    const std::size_t distance = edit_distance(wanted, key);
+    const std::size_t distance = util::edit_distance(wanted, key);
     const bool contains = wanted.size() >= 2 && (key.find(wanted) != std::string::npos ||
                                                  (key.size() >= 3 && wanted.find(key) != std::string::npos));
     if (contains) {
