@@ -5,8 +5,7 @@
 #include <envsetup/core/version.hpp>
 #include <envsetup/pyenv/metadata.hpp>
 #include <envsetup/pyenv/venv.hpp>
-
-#include <ctime>
+#include <envsetup/util/strings.hpp>
 
 #include <sys/stat.h>
 
@@ -15,16 +14,6 @@ namespace envsetup::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string now_utc()
-{
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 // Why the venv is not healthy, or ok.
 void check_health(EnvStatus& status)
@@ -69,7 +58,7 @@ void check_health(EnvStatus& status)
 
 util::Status record(const std::optional<fs::path>& store, pyenv::VenvRecord entry)
 {
-  entry.created_at = now_utc();
+  entry.created_at = util::utc_now_text();
   auto stored = pyenv::VenvRegistry(store_root(store)).add(std::move(entry));
   if (!stored) {
     return std::move(stored).error();

@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <map>
 #include <set>
 #include <string_view>
@@ -36,16 +35,6 @@ std::string env_or_empty(const char* name)
 {
   const char* value = std::getenv(name);
   return value != nullptr ? value : "";
-}
-
-std::string now_utc()
-{
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 std::string default_prefix_name(const FetchPlan& plan)
@@ -212,7 +201,7 @@ util::Result<InstallOutcome> run_install_toolkit(const InstallOptions& options, 
     receipt.archives.push_back({archive.planned.product, archive.planned.component, archive.planned.version,
                                 archive.planned.archive.sha256, archive.planned.archive.size, archive.planned.url});
   }
-  receipt.created_at = now_utc();
+  receipt.created_at = util::utc_now_text();
   receipt.envsetup_version = options.envsetup_version;
   ENVSETUP_TRY(install::write_receipt(tx->staging_fd(), receipt));
   auto replaced = tx->commit();

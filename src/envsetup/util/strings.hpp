@@ -71,4 +71,8 @@ namespace envsetup::util {
 // component keys must be such names: they become folders (share/licenses/<key>/).
 [[nodiscard]] bool is_plain_name(std::string_view name);
 
+// The current time in UTC as ISO 8601 to the second, e.g. "2026-12-07T06:52:40Z" (the
+// `created_at` of receipts and registry entries).
+[[nodiscard]] std::string utc_now_text();
+
 }  // namespace envsetup::util
