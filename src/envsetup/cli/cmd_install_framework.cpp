@@ -200,15 +200,8 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags)
                      "ENVSETUP_IDLE_TIMEOUT or 30m)");
 }
 
-int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
-                      const std::string& store)
+app::FrameworkInstallOptions framework_install_options(const FrameworkFlags& flags, const FetchFlags& download)
 {
-  if (auto status =
-        check_conflicts({flags.framework, flags.cpu, download.options.cuda.has_value(),
-                         download.options.cudnn.has_value(), flags.with_toolkit, !flags.wheel_mirror.empty()});
-      !status) {
-    return report_error(status.error(), download.json);
-  }
   app::FrameworkInstallOptions options;
   options.resolve.framework = flags.framework;
   options.resolve.python = flags.python;
@@ -223,17 +216,30 @@ int install_framework(const FrameworkFlags& flags, const FetchFlags& download, c
   if (!flags.sysroot.empty()) {
     options.resolve.sysroot = flags.sysroot;
   }
-  options.venv = flags.venv;
   options.with = flags.with;
   options.wheel_mirror = non_empty(flags.wheel_mirror);
   options.installer = flags.installer;
-  options.force = flags.force;
   options.with_toolkit = flags.with_toolkit;
   options.toolkit.fetch = download.options;
   // A toolkit is asked for: the resolver must then pick one `install` can lay out.
   options.resolve.with_toolkit = flags.with_toolkit || download.options.cudnn.has_value();
   options.toolkit.fetch.cuda.reset();
   options.toolkit.fetch.platform.reset();  // this machine's: check_platform_here allows no other
+  return options;
+}
+
+int install_framework(const FrameworkFlags& flags, const FetchFlags& download, const std::string& prefix,
+                      const std::string& store)
+{
+  if (auto status =
+        check_conflicts({flags.framework, flags.cpu, download.options.cuda.has_value(),
+                         download.options.cudnn.has_value(), flags.with_toolkit, !flags.wheel_mirror.empty()});
+      !status) {
+    return report_error(status.error(), download.json);
+  }
+  app::FrameworkInstallOptions options = framework_install_options(flags, download);
+  options.venv = flags.venv;
+  options.force = flags.force;
   options.toolkit.prefix = non_empty(prefix);
   options.toolkit.store = non_empty(store);
   options.toolkit.envsetup_version = ENVSETUP_VERSION;

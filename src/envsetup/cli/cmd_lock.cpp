@@ -43,31 +43,10 @@ int lock(LockFlags& flags)
     return report_error(status.error(), download.json);
   }
   app::LockOptions options;
-  auto& install = options.install;
-  install.resolve.framework = f.framework;
-  install.resolve.python = f.python;
-  install.resolve.driver = f.driver;
-  install.resolve.gpus = f.gpus;
-  install.resolve.cuda = download.options.cuda;
-  install.resolve.platform = download.options.platform;
-  install.resolve.glibc = f.glibc;
-  install.resolve.install_here = true;
-  install.resolve.cpu = f.cpu;
-  install.resolve.matrix = download.options.matrix;
-  if (!f.sysroot.empty()) {
-    install.resolve.sysroot = f.sysroot;
-  }
-  install.with = f.with;
-  install.wheel_mirror = f.wheel_mirror.empty() ? std::nullopt : std::optional<std::string>(f.wheel_mirror);
-  install.installer = f.installer;
-  install.with_toolkit = f.with_toolkit;
-  install.toolkit.fetch = download.options;
-  install.resolve.with_toolkit = f.with_toolkit || download.options.cudnn.has_value();
-  install.toolkit.fetch.cuda.reset();
-  install.toolkit.fetch.platform.reset();
+  options.install = framework_install_options(f, download);
   options.output = flags.output;
   options.envsetup_version = ENVSETUP_VERSION;
-  if (auto here = app::check_platform_here(install.resolve); !here) {
+  if (auto here = app::check_platform_here(options.install.resolve); !here) {
     return report_error(here.error(), download.json);
   }
   auto outcome = app::run_lock(options);

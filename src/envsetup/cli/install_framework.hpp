@@ -2,6 +2,7 @@
 // `envsetup install --framework SPEC`: the flags and the command, beside the toolkit install.
 #pragma once
 
+#include <envsetup/app/framework_install.hpp>
 #include <envsetup/cli/fetch_flags.hpp>
 #include <envsetup/util/error.hpp>
 
@@ -49,6 +50,12 @@ void add_framework_flags(CLI::App& command, FrameworkFlags& flags);
 // ENVSETUP_IDLE_TIMEOUT when set, else nullopt (the default). Errors: usage, naming the flag or
 // the variable, when that text is not a duration.
 [[nodiscard]] util::Result<std::optional<std::chrono::seconds>> idle_timeout(const std::string& flag);
+
+// The request, host, wheel and toolkit-download parts of FrameworkInstallOptions that
+// `install --framework` and `lock` both take from the same flags (not the venv, --force, the
+// toolkit's prefix and store, or the idle timeout).
+[[nodiscard]] app::FrameworkInstallOptions framework_install_options(const FrameworkFlags& flags,
+                                                                     const FetchFlags& download);
 
 // Runs the framework install; returns the exit code. `download` holds the shared download
 // flags (finish_options already applied), `prefix`/`store` the toolkit location flags.
